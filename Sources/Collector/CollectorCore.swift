@@ -1,0 +1,195 @@
+import Foundation
+import NIOCore
+import RaccoonWire
+import SwiftProtobuf
+
+/// The collector's decisions for one event loop, without I/O: decode a batch, validate it,
+/// account its events, apply faults and decide the answer. The server owns one per event loop
+/// and only touches it on that loop, so no lock is taken per batch.
+package struct CollectorCore: Sendable {
+    /// What to do with one batch.
+    package struct Decision: Sendable, Equatable {
+        /// The answer, or `nil` when the ack is lost on purpose.
+        package var response: SendEventResponse?
+        /// Seconds to wait before answering (ack delay, plus the publish delay in after-publish mode).
+        package var delay: Double
+    }
+
+    package enum Transport: Sendable {
+        case webSocket
+        case rest
+    }
+
+    package let ackMode: CollectorConfiguration.AckMode
+    package let publishDelay: DelayDistribution
+    package let deduplicate: Bool
+    package var faults: FaultSettings
+    package private(set) var batches = BatchCounters()
+    package private(set) var ledger = DeliveryLedger()
+    package private(set) var ackLatency = LatencyHistogram()
+    private var random: SeededRandom
+    private let sink: (any EventSink)?
+
+    package init(configuration: CollectorConfiguration, stream: UInt64, sink: (any EventSink)?) {
+        ackMode = configuration.ackMode
+        publishDelay = configuration.publishDelay
+        deduplicate = configuration.deduplicate
+        faults = configuration.faults
+        random = SeededRandom(seed: configuration.seed, stream: stream)
+        self.sink = sink
+    }
+
+    /// The answer to a message that could not be read as a request.
+    package static func badRequest(_ reason: String, serverTime: Int64) -> SendEventResponse {
+        .make(
+            status: .error, code: .badRequest, sentTime: serverTime,
+            reason: "cannot deserialize request: \(reason)", reqGUID: "")
+    }
+
+    /// The answer to a message over the size limit.
+    package mutating func tooLarge(size: Int?, limit: Int, serverTime: Int64) -> SendEventResponse {
+        batches.received += 1
+        batches.tooLarge += 1
+        let sizeText = size.map { "of \($0) bytes " } ?? ""
+        return .make(
+            status: .error, code: .badRequest, sentTime: serverTime,
+            reason: "request \(sizeText)exceeds the collector's limit of \(limit) bytes", reqGUID: "")
+    }
+
+    /// Decides what to do with one request message.
+    package mutating func ingest(
+        _ payload: ByteBuffer,
+        encoding: WireEncoding,
+        transport: Transport,
+        requestMemory: inout RequestGUIDMemory?,
+        serverTime: Int64
+    ) -> Decision {
+        batches.received += 1
+        batches.bytes += UInt64(payload.readableBytes)
+        if transport == .rest { batches.rest += 1 }
+        let request: SendEventRequest
+        switch encoding {
+        case .protobuf:
+            batches.protobuf += 1
+            do {
+                request = try SendEventRequest(serializedBytes: ByteBufferBytes(payload))
+            } catch {
+                batches.badRequest += 1
+                return Decision(response: Self.badRequest("\(error)", serverTime: serverTime), delay: 0)
+            }
+        case .json:
+            batches.json += 1
+            do {
+                let decoded = try RaccoonJSON.decodeRequest(payload.readableBytesView)
+                batches.jsonUnknownKeys += UInt64(decoded.unknownKeys.count)
+                request = decoded.request
+            } catch {
+                batches.badRequest += 1
+                return Decision(response: Self.badRequest(error.description, serverTime: serverTime), delay: 0)
+            }
+        }
+        return decide(request, requestMemory: &requestMemory, serverTime: serverTime)
+    }
+
+    private mutating func decide(
+        _ request: SendEventRequest,
+        requestMemory: inout RequestGUIDMemory?,
+        serverTime: Int64
+    ) -> Decision {
+        let events = request.events
+        ledger.received(events)
+        if events.isEmpty { batches.empty += 1 }
+        let ok = SendEventResponse.make(status: .success, code: .ok, sentTime: serverTime, reqGUID: request.reqGuid)
+
+        if deduplicate, !request.reqGuid.isEmpty, requestMemory?.checkAndInsert(request.reqGuid) == true {
+            batches.deduplicated += 1
+            ledger.count(events, as: \.deduplicated)
+            return Decision(response: ok, delay: answerDelay())
+        }
+        if faults.errorProbability > 0, random.nextUnit() < faults.errorProbability {
+            batches.errored += 1
+            ledger.count(events, as: \.errored)
+            let error = SendEventResponse.make(
+                status: .error, code: .internalError, sentTime: serverTime,
+                reason: "cannot publish events: injected fault", reqGUID: request.reqGuid)
+            return Decision(response: error, delay: answerDelay())
+        }
+        ledger.delivered(events)
+        if !events.isEmpty { sink?.publish(events) }
+        if faults.ackLossProbability > 0, random.nextUnit() < faults.ackLossProbability {
+            batches.ackLost += 1
+            ledger.count(events, as: \.ackLost)
+            return Decision(response: nil, delay: 0)
+        }
+        batches.ok += 1
+        return Decision(response: ok, delay: answerDelay())
+    }
+
+    private mutating func answerDelay() -> Double {
+        var delay = faults.ackDelay == .zero ? 0 : faults.ackDelay.sample(using: &random)
+        if ackMode == .afterPublish, publishDelay != .zero { delay += publishDelay.sample(using: &random) }
+        return delay
+    }
+
+    package mutating func recordAckLatency(_ seconds: Double) { ackLatency.record(seconds) }
+
+    /// This loop's figures, to be merged with the other loops'.
+    package var snapshot: CollectorCounters {
+        CollectorCounters(batches: batches, ledger: ledger, ackLatency: ackLatency)
+    }
+}
+
+/// The mergeable part of the collector's figures (one event loop's, or all of them merged).
+package struct CollectorCounters: Sendable {
+    package var batches = BatchCounters()
+    package var ledger = DeliveryLedger()
+    package var ackLatency = LatencyHistogram()
+
+    package init(batches: BatchCounters = BatchCounters(), ledger: DeliveryLedger = DeliveryLedger(),
+        ackLatency: LatencyHistogram = LatencyHistogram())
+    {
+        self.batches = batches
+        self.ledger = ledger
+        self.ackLatency = ackLatency
+    }
+
+    package mutating func merge(_ other: CollectorCounters) {
+        batches.merge(other.batches)
+        ledger.merge(other.ledger)
+        ackLatency.merge(other.ackLatency)
+    }
+}
+
+/// Lets SwiftProtobuf decode straight from a `ByteBuffer`'s readable bytes.
+struct ByteBufferBytes: SwiftProtobufContiguousBytes {
+    var buffer: ByteBuffer
+
+    init(_ buffer: ByteBuffer) { self.buffer = buffer }
+
+    init(repeating: UInt8, count: Int) {
+        buffer = ByteBuffer(repeating: repeating, count: count)
+    }
+
+    init<S: Sequence>(_ sequence: S) where S.Element == UInt8 {
+        buffer = ByteBuffer(bytes: sequence)
+    }
+
+    var count: Int { buffer.readableBytes }
+
+    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try buffer.withUnsafeReadableBytes(body)
+    }
+
+    mutating func withUnsafeMutableBytes<R>(_ body: (UnsafeMutableRawBufferPointer) throws -> R) rethrows -> R {
+        try buffer.withUnsafeMutableReadableBytes(body)
+    }
+}
+
+extension CollectorCore {
+    /// A REST request whose Content-Type is neither of Raccoon's two.
+    package mutating func noteBadContentType() {
+        batches.received += 1
+        batches.rest += 1
+        batches.badRequest += 1
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+import Logging
+
+/// `clickswarm collector`: start, say where, serve until SIGINT or SIGTERM, shut down gracefully
+/// and hand back the final figures.
+public enum CollectorService {
+    public static func run(
+        configuration: CollectorConfiguration,
+        portFile: String? = nil,
+        logger: Logger,
+        announce: @Sendable (String) -> Void
+    ) async throws -> CollectorStats {
+        let server = try await CollectorServer.start(configuration: configuration, logger: logger)
+        if let portFile {
+            do {
+                try "\(server.port)\n".write(toFile: portFile, atomically: true, encoding: .utf8)
+            } catch {
+                try? await server.shutdown()
+                throw CollectorError.invalidConfiguration("cannot write the port file \(portFile): \(error)")
+            }
+        }
+        let base = "\(server.host):\(server.port)"
+        announce(
+            "collector listening on http://\(base) (WebSocket ws://\(base)/api/v1/events, REST POST /api/v1/events, "
+                + "/ping, /stats, /metrics, /admin/faults); ack mode \(configuration.ackMode.rawValue); "
+                + "Ctrl-C to stop")
+        let signal = await ProcessSignals.waitForFirst(of: [SIGINT, SIGTERM])
+        logger.debug("signal received, shutting down", metadata: ["signal": "\(signal)"])
+        let stats = try await server.stats()
+        try await server.shutdown()
+        return stats
+    }
+}

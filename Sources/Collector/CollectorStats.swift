@@ -1,0 +1,142 @@
+import Foundation
+
+/// The collector's figures at one moment, as `GET /stats` serves them (JSON, snake_case keys)
+/// and as the CLI prints them at shutdown.
+public struct CollectorStats: Codable, Sendable, Equatable {
+    public struct Connections: Codable, Sendable, Equatable {
+        public var current: Int
+        public var acceptedTotal: UInt64
+        public var closedTotal: UInt64
+        public var rejectedMaxConnections: UInt64
+        public var rejectedDuplicateIdentity: UInt64
+        public var refusedDuringOutage: UInt64
+    }
+
+    public struct Batches: Codable, Sendable, Equatable {
+        public var received: UInt64
+        public var bytes: UInt64
+        public var protobuf: UInt64
+        public var json: UInt64
+        public var rest: UInt64
+        public var ok: UInt64
+        public var empty: UInt64
+        public var errorInjected: UInt64
+        public var ackLost: UInt64
+        public var deduplicated: UInt64
+        public var badRequest: UInt64
+        public var tooLarge: UInt64
+        public var jsonUnknownKeys: UInt64
+    }
+
+    public struct EventType: Codable, Sendable, Equatable {
+        public var received: UInt64
+        public var bytes: UInt64
+        public var delivered: UInt64
+        public var errorInjected: UInt64
+        public var ackLost: UInt64
+        public var deduplicated: UInt64
+    }
+
+    public struct Events: Codable, Sendable, Equatable {
+        public var received: UInt64
+        public var delivered: UInt64
+        public var bytes: UInt64
+        /// Distinct ClickSwarm event guids delivered.
+        public var uniqueDeliveries: UInt64
+        /// Deliveries of a ClickSwarm guid delivered before (a resend after a lost ack, say).
+        public var duplicateDeliveries: UInt64
+        /// Delivered events whose guid is not a ClickSwarm guid.
+        public var foreign: UInt64
+        /// Delivered events with empty event_bytes (a JSON client writing "eventBytes"?).
+        public var emptyEventBytes: UInt64
+        /// Distinct (run, device) pairs seen in ClickSwarm guids.
+        public var devices: Int
+        public var byType: [String: EventType]
+    }
+
+    public struct Latency: Codable, Sendable, Equatable {
+        public struct Bucket: Codable, Sendable, Equatable {
+            public var le: Double
+            public var count: UInt64
+        }
+        public var count: UInt64
+        public var sumSeconds: Double
+        /// Cumulative counts, as Prometheus buckets.
+        public var buckets: [Bucket]
+    }
+
+    public struct Faults: Codable, Sendable, Equatable {
+        public var ackDelay: String
+        public var ackLoss: Double
+        public var errorRate: Double
+        public var outage: Bool
+        public var publishStall: Bool
+    }
+
+    public var uptimeSeconds: Double
+    public var ackMode: String
+    public var connections: Connections
+    public var batches: Batches
+    public var events: Events
+    public var ackLatency: Latency
+    public var faults: Faults
+
+    package init(
+        uptime: Double,
+        ackMode: CollectorConfiguration.AckMode,
+        table: ConnectionTable,
+        counters: CollectorCounters,
+        faults: FaultSettings
+    ) {
+        uptimeSeconds = uptime
+        self.ackMode = ackMode.rawValue
+        connections = Connections(
+            current: table.current, acceptedTotal: table.acceptedTotal, closedTotal: table.closedTotal,
+            rejectedMaxConnections: table.rejectedMaxConnections, rejectedDuplicateIdentity: table.rejectedDuplicate,
+            refusedDuringOutage: table.refusedDuringOutage)
+        let b = counters.batches
+        batches = Batches(
+            received: b.received, bytes: b.bytes, protobuf: b.protobuf, json: b.json, rest: b.rest, ok: b.ok,
+            empty: b.empty, errorInjected: b.errored, ackLost: b.ackLost, deduplicated: b.deduplicated,
+            badRequest: b.badRequest, tooLarge: b.tooLarge, jsonUnknownKeys: b.jsonUnknownKeys)
+        let ledger = counters.ledger
+        var byType: [String: EventType] = [:]
+        for (type, c) in ledger.types {
+            byType[type] = EventType(
+                received: c.received, bytes: c.bytes, delivered: c.delivered, errorInjected: c.errored,
+                ackLost: c.ackLost, deduplicated: c.deduplicated)
+        }
+        events = Events(
+            received: byType.values.reduce(0) { $0 + $1.received },
+            delivered: byType.values.reduce(0) { $0 + $1.delivered },
+            bytes: byType.values.reduce(0) { $0 + $1.bytes },
+            uniqueDeliveries: ledger.uniqueDeliveries, duplicateDeliveries: ledger.duplicateDeliveries,
+            foreign: ledger.foreignEvents, emptyEventBytes: ledger.emptyPayloadEvents, devices: ledger.devices.count,
+            byType: byType)
+        ackLatency = Latency(
+            count: counters.ackLatency.total, sumSeconds: counters.ackLatency.sum,
+            buckets: counters.ackLatency.cumulative.map { Latency.Bucket(le: $0.bound, count: $0.count) })
+        self.faults = Faults(
+            ackDelay: faults.ackDelay.description, ackLoss: faults.ackLossProbability,
+            errorRate: faults.errorProbability, outage: faults.outage, publishStall: faults.publishStall)
+    }
+
+    private static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        return encoder
+    }
+
+    /// The JSON `GET /stats` serves.
+    public func jsonData() -> Data {
+        // Encoding plain numbers, strings and dictionaries of them cannot fail.
+        (try? Self.encoder().encode(self)) ?? Data("{}".utf8)
+    }
+
+    public static func decode(json: Data) throws -> CollectorStats {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try decoder.decode(CollectorStats.self, from: json)
+    }
+}

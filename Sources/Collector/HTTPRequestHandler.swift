@@ -1,0 +1,205 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import RaccoonWire
+import SwiftProtobuf
+
+/// Plain HTTP requests: REST ingestion, `/ping`, `/stats`, `/metrics` and `/admin/faults`.
+/// The pipeline's `HTTPServerPipelineHandler` keeps one request in flight per connection, so
+/// answers that come later (a delayed ack, merged stats) still go out in order.
+final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let shared: CollectorServer.SharedState
+    private var head: HTTPRequestHead?
+    private var body: ByteBuffer?
+    private var bodyTooLarge = false
+    private var bodyBytes = 0
+    private var requestMemory: RequestGUIDMemory?
+
+    init(shared: CollectorServer.SharedState) {
+        self.shared = shared
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            body = nil
+            bodyTooLarge = false
+            bodyBytes = 0
+        case .body(var chunk):
+            bodyBytes += chunk.readableBytes
+            guard !bodyTooLarge else { return }
+            if bodyBytes > shared.configuration.maxMessageBytes {
+                bodyTooLarge = true
+                body = nil
+                return
+            }
+            if body == nil {
+                body = chunk
+            } else {
+                body!.writeBuffer(&chunk)
+            }
+        case .end:
+            guard let head else { return }
+            self.head = nil
+            route(head, body: body ?? ByteBuffer(), context: context)
+            body = nil
+        }
+    }
+
+    private func route(_ head: HTTPRequestHead, body: ByteBuffer, context: ChannelHandlerContext) {
+        let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
+        switch (head.method, path) {
+        case (.GET, "/ping"):
+            respond(.ok, contentType: "text/plain", body: ByteBuffer(string: "pong"), head: head, context: context)
+        case (.POST, "/api/v1/events"):
+            ingest(head, body: body, context: context)
+        case (.GET, "/stats"):
+            shared.stats().hop(to: context.eventLoop).assumeIsolated().whenComplete { result in
+                switch result {
+                case .success(let stats):
+                    self.respond(
+                        .ok, contentType: "application/json", body: ByteBuffer(bytes: stats.jsonData()), head: head,
+                        context: context)
+                case .failure(let error):
+                    self.respondError(.internalServerError, "\(error)", head: head, context: context)
+                }
+            }
+        case (.GET, "/metrics"):
+            shared.stats().hop(to: context.eventLoop).assumeIsolated().whenComplete { result in
+                switch result {
+                case .success(let stats):
+                    self.respond(
+                        .ok, contentType: "text/plain; version=0.0.4; charset=utf-8",
+                        body: ByteBuffer(string: stats.prometheusText), head: head, context: context)
+                case .failure(let error):
+                    self.respondError(.internalServerError, "\(error)", head: head, context: context)
+                }
+            }
+        case (.GET, "/admin/faults"):
+            let faults = shared.faults.withLockedValue { $0 }
+            respond(.ok, contentType: "application/json", body: ByteBuffer(string: faults.json), head: head, context: context)
+        case (.POST, "/admin/faults"):
+            guard !bodyTooLarge else {
+                respondError(.payloadTooLarge, "fault update too large", head: head, context: context)
+                return
+            }
+            var faults = shared.faults.withLockedValue { $0 }
+            do {
+                try faults.apply(json: body.readableBytesView)
+            } catch {
+                respondError(.badRequest, error.description, head: head, context: context)
+                return
+            }
+            shared.logger.debug("faults changed", metadata: ["faults": "\(faults.json)"])
+            shared.setFaults(faults).hop(to: context.eventLoop).assumeIsolated().whenComplete { _ in
+                self.respond(
+                    .ok, contentType: "application/json", body: ByteBuffer(string: faults.json), head: head,
+                    context: context)
+            }
+        case (_, "/ping"), (_, "/api/v1/events"), (_, "/stats"), (_, "/metrics"), (_, "/admin/faults"):
+            respondError(.methodNotAllowed, "method \(head.method) not allowed on \(path)", head: head, context: context)
+        default:
+            respondError(.notFound, "no such endpoint: \(path)", head: head, context: context)
+        }
+    }
+
+    private func ingest(_ head: HTTPRequestHead, body: ByteBuffer, context: ChannelHandlerContext) {
+        let contentType = head.headers.first(name: "Content-Type") ?? ""
+        guard let encoding = WireEncoding(contentType: contentType) else {
+            let response = SendEventResponse.make(
+                status: .error, code: .badRequest, sentTime: WebSocketSessionHandler.serverTime(),
+                reason: "unsupported Content-Type '\(contentType)': use application/proto or application/json",
+                reqGUID: "")
+            shared.shard(for: context.eventLoop).value.core.noteBadContentType()
+            send(response, status: .badRequest, encoding: .json, head: head, context: context)
+            return
+        }
+        let shard = shared.shard(for: context.eventLoop).value
+        if bodyTooLarge {
+            let response = shard.core.tooLarge(
+                size: bodyBytes, limit: shared.configuration.maxMessageBytes,
+                serverTime: WebSocketSessionHandler.serverTime())
+            send(response, status: .payloadTooLarge, encoding: encoding, head: head, context: context)
+            return
+        }
+        let received = context.eventLoop.now
+        let decision = shard.core.ingest(
+            body, encoding: encoding, transport: .rest, requestMemory: &requestMemory,
+            serverTime: WebSocketSessionHandler.serverTime())
+        guard let response = decision.response else {
+            // A lost ack over REST: the client sees the connection drop with no answer.
+            context.close(promise: nil)
+            return
+        }
+        let status: HTTPResponseStatus
+        switch response.code {
+        case .ok: status = .ok
+        case .badRequest: status = .badRequest
+        default: status = .internalServerError
+        }
+        let reply = {
+            shard.core.recordAckLatency(Double((context.eventLoop.now - received).nanoseconds) / 1e9)
+            self.send(response, status: status, encoding: encoding, head: head, context: context)
+        }
+        if decision.delay <= 0 {
+            reply()
+        } else {
+            context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(decision.delay * 1e9))) { reply() }
+        }
+    }
+
+    private func send(
+        _ response: SendEventResponse,
+        status: HTTPResponseStatus,
+        encoding: WireEncoding,
+        head: HTTPRequestHead,
+        context: ChannelHandlerContext
+    ) {
+        let bytes: [UInt8]
+        switch encoding {
+        case .protobuf: bytes = (try? response.serializedBytes()) ?? []
+        case .json: bytes = RaccoonJSON.encodeResponse(response)
+        }
+        respond(status, contentType: encoding.contentType, body: ByteBuffer(bytes: bytes), head: head, context: context)
+    }
+
+    private func respondError(
+        _ status: HTTPResponseStatus,
+        _ message: String,
+        head: HTTPRequestHead,
+        context: ChannelHandlerContext
+    ) {
+        var writer = JSONWriter()
+        writer.raw("{\"error\":")
+        writer.string(message)
+        writer.raw("}")
+        respond(status, contentType: "application/json", body: ByteBuffer(bytes: writer.bytes), head: head, context: context)
+    }
+
+    private func respond(
+        _ status: HTTPResponseStatus,
+        contentType: String,
+        body: ByteBuffer,
+        head: HTTPRequestHead,
+        context: ChannelHandlerContext
+    ) {
+        guard context.channel.isActive else { return }
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: contentType)
+        headers.add(name: "Content-Length", value: String(body.readableBytes))
+        // A body we did not read to the end leaves the connection unusable.
+        let keepAlive = head.isKeepAlive && !bodyTooLarge
+        if !keepAlive { headers.add(name: "Connection", value: "close") }
+        let responseHead = HTTPResponseHead(version: head.version, status: status, headers: headers)
+        context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if !keepAlive {
+            done.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        }
+    }
+}

@@ -1,0 +1,21 @@
+import ArgumentParser
+
+@main
+struct ClickSwarm: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clickswarm",
+        abstract: "A load generator for Clickstream/Raccoon analytics collectors.",
+        discussion: """
+            Exit codes: 0 success; 1 unexpected error; 64 invalid input (flags, files); \
+            69 set-up failure (port in use, file not writable, target unreachable).
+            """,
+        version: "0.1.0",
+        subcommands: [CollectorCommand.self]
+    )
+}
+
+/// The exit codes the README documents.
+enum ExitCodes {
+    static let invalidInput: Int32 = 64
+    static let setUpFailure: Int32 = 69
+}

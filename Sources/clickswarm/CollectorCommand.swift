@@ -1,0 +1,110 @@
+import ArgumentParser
+import Collector
+import Foundation
+import Logging
+
+struct CollectorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "collector",
+        abstract: "Run the embedded Raccoon-compatible collector until Ctrl-C or SIGTERM.",
+        discussion: """
+            Serves GET /api/v1/events (WebSocket: binary frames protobuf, text frames JSON), \
+            POST /api/v1/events (application/proto or application/json), /ping, /stats (JSON), \
+            /metrics (Prometheus) and /admin/faults (GET, or POST a JSON object to change faults while running).
+            Durations take a unit (500ms, 30s, 2m); distributions are written 50ms, uniform(10ms,200ms), \
+            normal(100ms,20ms), lognormal(100ms,0.5) or exponential(100ms).
+            """
+    )
+
+    @Option(help: "Address to bind.") var host = "127.0.0.1"
+    @Option(help: "Port to bind (0 picks a free one).") var port = 8080
+    @Option(help: "Write the bound port to this file once listening.") var portFile: String?
+    @Option(help: "Maximum WebSocket connections (Raccoon's SERVER_WEBSOCKET_MAX_CONN).") var maxConnections = 30_000
+    @Option(help: "Header that carries the connection's user id.") var userIdHeader = "X-User-ID"
+    @Option(help: "Header that carries the connection's group.") var groupHeader = "X-User-Group"
+    @Option(help: "Interval between server pings.") var pingInterval = "30s"
+    @Option(help: "Time without a pong after which a connection is dropped.") var pongTimeout = "60s"
+    @Option(help: "When to ack: immediate (after decoding) or after-publish (after the sink).") var ack = "immediate"
+    @Option(help: "In after-publish mode, how long the sink takes (a distribution).") var publishDelay = "0"
+    @Flag(help: "Ack a req_guid the same connection sent before without publishing it again.") var dedup = false
+    @Option(help: "Largest message or REST body accepted (1MiB, 512KiB, bytes).") var maxMessageSize = "1MiB"
+    @Option(help: "Also write every delivered event as a JSON line to this file.") var ndjson: String?
+    @Option(help: "Fault: delay before every answer (a distribution).") var ackDelay = "0"
+    @Option(help: "Fault: probability (0-1) that a batch is delivered but its ack dropped.") var ackLoss = 0.0
+    @Option(help: "Fault: probability (0-1) of a CODE_INTERNAL_ERROR answer (batch not delivered).")
+    var errorRate = 0.0
+    @Flag(help: "Fault: start in an outage (every connection refused) until POST /admin/faults ends it.")
+    var outage = false
+    @Flag(help: "Fault: start with publishing stalled (batches held) until POST /admin/faults ends it.")
+    var publishStall = false
+    @Option(help: "Seed of the fault-injection randomness.") var seed: UInt64 = 1
+    @Option(help: "Event-loop threads (0: one per core).") var threads = 0
+    @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
+
+    func makeConfiguration() throws -> CollectorConfiguration {
+        var configuration = CollectorConfiguration()
+        configuration.host = host
+        configuration.port = port
+        configuration.maxConnections = maxConnections
+        configuration.userIDHeader = userIdHeader
+        configuration.groupHeader = groupHeader
+        guard let ping = DelayDistribution.parseDuration(pingInterval), ping > 0 else {
+            throw ValidationError("--ping-interval '\(pingInterval)' is not a positive duration such as 30s")
+        }
+        guard let pong = DelayDistribution.parseDuration(pongTimeout), pong > 0 else {
+            throw ValidationError("--pong-timeout '\(pongTimeout)' is not a positive duration such as 60s")
+        }
+        configuration.pingInterval = ping
+        configuration.pongTimeout = pong
+        guard let mode = CollectorConfiguration.AckMode(rawValue: ack) else {
+            throw ValidationError("--ack must be immediate or after-publish, not '\(ack)'")
+        }
+        configuration.ackMode = mode
+        do {
+            configuration.publishDelay = try DelayDistribution(parsing: publishDelay)
+            configuration.faults.ackDelay = try DelayDistribution(parsing: ackDelay)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        configuration.deduplicate = dedup
+        guard let size = ByteSize.parse(maxMessageSize) else {
+            throw ValidationError("--max-message-size '\(maxMessageSize)' is not a size such as 1MiB or 65536")
+        }
+        configuration.maxMessageBytes = size
+        if let ndjson { configuration.sink = .ndjson(path: ndjson) }
+        configuration.faults.ackLossProbability = ackLoss
+        configuration.faults.errorProbability = errorRate
+        configuration.faults.outage = outage
+        configuration.faults.publishStall = publishStall
+        configuration.seed = seed
+        configuration.threads = threads
+        do {
+            try configuration.validate()
+        } catch {
+            throw ValidationError(error.description)
+        }
+        return configuration
+    }
+
+    func run() async throws {
+        let configuration = try makeConfiguration()
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error")
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "clickswarm.collector")
+        do {
+            let stats = try await CollectorService.run(
+                configuration: configuration, portFile: portFile, logger: logger,
+                announce: { line in FileHandle.standardOutput.write(Data((line + "\n").utf8)) })
+            print("final stats:\n\(stats.summary)")
+        } catch let error as CollectorError {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(ExitCodes.setUpFailure)
+        }
+    }
+}
