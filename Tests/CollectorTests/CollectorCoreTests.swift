@@ -1,0 +1,257 @@
+import Foundation
+import NIOCore
+import RaccoonWire
+import Testing
+
+@testable import Collector
+
+/// Requests made of ClickSwarm contracts with known guids.
+enum Batches {
+    static func click(run: UInt32 = 1, device: UInt32, sequence: UInt64, type: String = "app-buttonclick") -> RaccoonEvent {
+        var contract = ButtonClick()
+        contract.eventGuid = EventGUID(run: run, device: device, sequence: sequence).description
+        contract.buttonID = "order"
+        var event = RaccoonEvent()
+        event.eventBytes = try! contract.serializedData()
+        event.type = type
+        return event
+    }
+
+    static func request(_ guid: String, _ events: [RaccoonEvent]) -> SendEventRequest {
+        var request = SendEventRequest()
+        request.reqGuid = guid
+        request.sentTime = ProtoTimestamp(seconds: 1_700_000_000, nanos: 0)
+        request.events = events
+        return request
+    }
+
+    static func buffer(_ request: SendEventRequest) -> ByteBuffer {
+        ByteBuffer(bytes: try! request.serializedBytes() as [UInt8])
+    }
+}
+
+@Suite("Collector core decisions (no I/O)")
+struct CollectorCoreTests {
+    func core(_ change: (inout CollectorConfiguration) -> Void = { _ in }) -> CollectorCore {
+        var configuration = CollectorConfiguration()
+        change(&configuration)
+        return CollectorCore(configuration: configuration, stream: 0, sink: nil)
+    }
+
+    func ingest(_ core: inout CollectorCore, _ request: SendEventRequest, memory: inout RequestGUIDMemory?)
+        -> CollectorCore.Decision
+    {
+        core.ingest(
+            Batches.buffer(request), encoding: .protobuf, transport: .webSocket, requestMemory: &memory, serverTime: 42)
+    }
+
+    @Test("a batch is delivered and acked OK with its req_guid")
+    func acksOK() throws {
+        var core = core()
+        var memory: RequestGUIDMemory?
+        let decision = ingest(
+            &core, Batches.request("b1", [Batches.click(device: 1, sequence: 0), Batches.click(device: 1, sequence: 1)]),
+            memory: &memory)
+        let response = try #require(decision.response)
+        #expect(response.status == .success)
+        #expect(response.code == .ok)
+        #expect(response.data["req_guid"] == "b1")
+        #expect(response.sentTime == 42)
+        #expect(decision.delay == 0)
+        #expect(core.ledger.uniqueDeliveries == 2)
+        #expect(core.ledger.types["app-buttonclick"]?.delivered == 2)
+        #expect(core.batches.ok == 1)
+    }
+
+    @Test("an empty batch is acked OK")
+    func emptyBatch() throws {
+        var core = core()
+        var memory: RequestGUIDMemory?
+        let response = try #require(ingest(&core, Batches.request("empty", []), memory: &memory).response)
+        #expect(response.code == .ok)
+        #expect(core.batches.empty == 1)
+    }
+
+    @Test("undecodable bytes get CODE_BAD_REQUEST with an empty req_guid")
+    func badRequest() throws {
+        var core = core()
+        var memory: RequestGUIDMemory?
+        let decision = core.ingest(
+            ByteBuffer(bytes: [0x0A, 0xFF]), encoding: .protobuf, transport: .webSocket, requestMemory: &memory,
+            serverTime: 1)
+        let response = try #require(decision.response)
+        #expect(response.status == .error)
+        #expect(response.code == .badRequest)
+        #expect(response.reason.hasPrefix("cannot deserialize request: "))
+        #expect(response.data == ["req_guid": ""])
+        #expect(core.batches.badRequest == 1)
+    }
+
+    @Test("JSON with eventBytes is acked, and the lost payload is counted")
+    func jsonTrap() throws {
+        var core = core()
+        var memory: RequestGUIDMemory?
+        let json = #"{"req_guid":"j","events":[{"eventBytes":"aGk=","type":"click"}]}"#
+        let decision = core.ingest(
+            ByteBuffer(string: json), encoding: .json, transport: .webSocket, requestMemory: &memory, serverTime: 1)
+        #expect(decision.response?.code == .ok)
+        #expect(core.batches.jsonUnknownKeys == 1)
+        #expect(core.ledger.emptyPayloadEvents == 1)
+        #expect(core.ledger.foreignEvents == 1)
+    }
+
+    @Test("error injection answers CODE_INTERNAL_ERROR and delivers nothing")
+    func errorInjection() throws {
+        var core = core { $0.faults.errorProbability = 1 }
+        var memory: RequestGUIDMemory?
+        let response = try #require(
+            ingest(&core, Batches.request("e", [Batches.click(device: 2, sequence: 0)]), memory: &memory).response)
+        #expect(response.status == .error)
+        #expect(response.code == .internalError)
+        #expect(response.data["req_guid"] == "e")
+        #expect(core.ledger.uniqueDeliveries == 0)
+        #expect(core.ledger.types["app-buttonclick"]?.errored == 1)
+    }
+
+    @Test("ack loss delivers the batch but answers nothing; the resend counts as a duplicate")
+    func ackLoss() throws {
+        var core = core { $0.faults.ackLossProbability = 1 }
+        var memory: RequestGUIDMemory?
+        let request = Batches.request("l", [Batches.click(device: 3, sequence: 0)])
+        #expect(ingest(&core, request, memory: &memory).response == nil)
+        core.faults.ackLossProbability = 0
+        #expect(ingest(&core, request, memory: &memory).response?.code == .ok)
+        #expect(core.ledger.uniqueDeliveries == 1)
+        #expect(core.ledger.duplicateDeliveries == 1)
+        #expect(core.batches.ackLost == 1)
+    }
+
+    @Test("fault probabilities between 0 and 1 hit about that share of batches, reproducibly")
+    func probabilities() {
+        func lostCount(seed: UInt64) -> Int {
+            var core = core {
+                $0.faults.ackLossProbability = 0.25
+                $0.seed = seed
+            }
+            var memory: RequestGUIDMemory?
+            return (0..<4000).filter { index in
+                ingest(&core, Batches.request("p\(index)", []), memory: &memory).response == nil
+            }.count
+        }
+        let lost = lostCount(seed: 7)
+        #expect((900...1100).contains(lost))
+        #expect(lostCount(seed: 7) == lost)
+    }
+
+    @Test("de-duplication acks a repeated req_guid without delivering it again")
+    func deduplication() throws {
+        var core = core { $0.deduplicate = true }
+        var memory: RequestGUIDMemory? = RequestGUIDMemory()
+        let request = Batches.request("same", [Batches.click(device: 4, sequence: 0)])
+        #expect(ingest(&core, request, memory: &memory).response?.code == .ok)
+        #expect(ingest(&core, request, memory: &memory).response?.code == .ok)
+        #expect(core.batches.deduplicated == 1)
+        #expect(core.ledger.guidEvents == 1)
+        #expect(core.ledger.types["app-buttonclick"]?.deduplicated == 1)
+    }
+
+    @Test("ack delay and, in after-publish mode, publish delay are added")
+    func delays() throws {
+        var core = core {
+            $0.faults.ackDelay = .constant(seconds: 0.2)
+            $0.ackMode = .afterPublish
+            $0.publishDelay = .constant(seconds: 0.05)
+        }
+        var memory: RequestGUIDMemory?
+        let decision = ingest(&core, Batches.request("d", []), memory: &memory)
+        #expect(abs(decision.delay - 0.25) < 1e-9)
+    }
+
+    @Test("a message over the limit is answered with a clear reason")
+    func tooLarge() {
+        var core = core()
+        let response = core.tooLarge(size: 2_000_000, limit: 1_048_576, serverTime: 1)
+        #expect(response.code == .badRequest)
+        #expect(response.reason == "request of 2000000 bytes exceeds the collector's limit of 1048576 bytes")
+        #expect(core.batches.tooLarge == 1)
+    }
+
+    @Test("shards merge exactly: unique deliveries are a union, duplicates the rest")
+    func merge() {
+        var left = DeliveryLedger()
+        var right = DeliveryLedger()
+        left.delivered([Batches.click(device: 1, sequence: 0), Batches.click(device: 1, sequence: 1)])
+        right.delivered([Batches.click(device: 1, sequence: 1), Batches.click(device: 2, sequence: 0)])
+        left.merge(right)
+        #expect(left.uniqueDeliveries == 3)
+        #expect(left.duplicateDeliveries == 1)
+        #expect(left.deliveries(run: 1, device: 1).count == 2)
+        #expect(left.deliveries(run: 1, device: 1).missing(below: 3) == [2])
+    }
+}
+
+@Suite("Connection table")
+struct ConnectionTableTests {
+    @Test("checks the cap first, then the identity, and frees on close")
+    func registration() {
+        var table = ConnectionTable(maxConnections: 2)
+        let a = ConnectionIdentity(id: "a", group: nil)
+        let b = ConnectionIdentity(id: "b", group: "g")
+        #expect(table.register(a) == .accepted)
+        #expect(table.register(ConnectionIdentity(id: "a", group: "")) == .rejectedDuplicate)
+        #expect(table.register(ConnectionIdentity(id: "a", group: "other")) == .accepted)
+        #expect(table.register(b) == .rejectedMaxConnections)
+        #expect(table.register(a) == .rejectedMaxConnections)
+        table.unregister(a)
+        table.unregister(a)
+        #expect(table.current == 1)
+        #expect(table.register(b) == .accepted)
+        #expect(table.acceptedTotal == 3)
+        #expect(table.closedTotal == 1)
+        #expect(table.rejectedDuplicate == 1)
+        #expect(table.rejectedMaxConnections == 2)
+    }
+
+    @Test("a missing group is Raccoon's --default--")
+    func defaultGroup() {
+        #expect(ConnectionIdentity(id: "x", group: nil).group == "--default--")
+        #expect(ConnectionIdentity(id: "x", group: "").description == "x/--default--")
+    }
+}
+
+@Suite("Keepalive state machine")
+struct KeepaliveStateMachineTests {
+    let start = NIODeadline.uptimeNanoseconds(1_000_000_000)
+
+    @Test("pings every interval and drops a connection that never pongs at the deadline")
+    func noPong() {
+        var machine = KeepaliveStateMachine(now: start, pingInterval: .seconds(30), pongTimeout: .seconds(60))
+        #expect(machine.nextWakeup == start + .seconds(30))
+        #expect(machine.timerFired(now: start + .seconds(30)) == .sendPing)
+        #expect(machine.nextWakeup == start + .seconds(60))
+        #expect(machine.timerFired(now: start + .seconds(59)) == nil)
+        #expect(machine.timerFired(now: start + .seconds(60)) == .closeForMissedPong)
+        #expect(machine.nextWakeup == nil)
+        #expect(machine.timerFired(now: start + .seconds(90)) == nil)
+    }
+
+    @Test("a pong extends the read deadline by the timeout")
+    func pongExtends() {
+        var machine = KeepaliveStateMachine(now: start, pingInterval: .seconds(30), pongTimeout: .seconds(60))
+        #expect(machine.timerFired(now: start + .seconds(30)) == .sendPing)
+        machine.pongReceived(now: start + .seconds(31))
+        #expect(machine.readDeadline == start + .seconds(91))
+        #expect(machine.timerFired(now: start + .seconds(60)) == .sendPing)
+        machine.pongReceived(now: start + .seconds(61))
+        #expect(machine.timerFired(now: start + .seconds(90)) == .sendPing)
+        #expect(machine.timerFired(now: start + .seconds(120)) == .sendPing)
+        #expect(machine.timerFired(now: start + .seconds(121)) == .closeForMissedPong)
+    }
+
+    @Test("a late tick sends one ping and realigns the schedule")
+    func lateTick() {
+        var machine = KeepaliveStateMachine(now: start, pingInterval: .seconds(10), pongTimeout: .seconds(100))
+        #expect(machine.timerFired(now: start + .seconds(35)) == .sendPing)
+        #expect(machine.nextPing == start + .seconds(40))
+    }
+}
