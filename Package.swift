@@ -57,7 +57,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RaccoonWireTests",
-            dependencies: ["RaccoonWire"]
+            dependencies: ["RaccoonWire", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         .testTarget(
             name: "CollectorTests",
