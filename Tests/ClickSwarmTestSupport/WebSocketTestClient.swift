@@ -14,7 +14,7 @@ public final class WebSocketTestClient: Sendable {
         public var description: String { "timed out waiting for a frame from the server" }
     }
 
-    private struct Upgraded: Sendable {
+    struct Upgraded: Sendable {
         var channel: any Channel
         var collector: NIOLoopBound<FrameCollector>
     }
@@ -28,6 +28,10 @@ public final class WebSocketTestClient: Sendable {
     }
 
     /// Connects and upgrades; `headers` go on the upgrade request (the identity headers, say).
+    ///
+    /// The frame decoder and collector sit in the pipeline from the start, behind a handler that
+    /// writes the handshake and strips the 101 response, so frames a server sends right behind
+    /// its 101 (and a close that follows at once) are never lost in a pipeline change.
     public static func connect(
         host: String = "127.0.0.1",
         port: Int,
@@ -37,36 +41,26 @@ public final class WebSocketTestClient: Sendable {
         maxFrameSize: Int = 1 << 24,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> WebSocketTestClient {
-        let upgraded: EventLoopFuture<Upgraded?> = try await ClientBootstrap(group: group)
+        var request = "GET \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        request += "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+        for (name, value) in headers { request += "\(name): \(value)\r\n" }
+        request += "\r\n"
+        let handshakeRequest = request
+        let upgraded: Upgraded = try await ClientBootstrap(group: group)
             .connect(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let upgrader = NIOTypedWebSocketClientUpgrader<Upgraded?>(
-                        maxFrameSize: maxFrameSize,
-                        upgradePipelineHandler: { channel, _ in
-                            channel.eventLoop.makeCompletedFuture {
-                                let collector = FrameCollector(answerPings: answerPings)
-                                try channel.pipeline.syncOperations.addHandler(collector)
-                                return Upgraded(
-                                    channel: channel, collector: NIOLoopBound(collector, eventLoop: channel.eventLoop))
-                            }
-                        })
-                    var requestHeaders = HTTPHeaders()
-                    requestHeaders.add(name: "Host", value: "\(host):\(port)")
-                    requestHeaders.add(name: "Content-Length", value: "0")
-                    for (name, value) in headers { requestHeaders.add(name: name, value: value) }
-                    let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: path, headers: requestHeaders)
-                    let configuration = NIOTypedHTTPClientUpgradeConfiguration<Upgraded?>(
-                        upgradeRequestHead: head,
-                        upgraders: [upgrader],
-                        notUpgradingCompletionHandler: { channel in
-                            channel.eventLoop.makeSucceededFuture(nil)
-                        })
-                    return try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(
-                        configuration: .init(upgradeConfiguration: configuration))
+                    let promise = channel.eventLoop.makePromise(of: Void.self)
+                    let collector = FrameCollector(answerPings: answerPings)
+                    try channel.pipeline.syncOperations.addHandlers(
+                        HandshakeHandler(request: handshakeRequest, done: promise),
+                        ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: maxFrameSize)),
+                        WebSocketFrameEncoder(),
+                        collector)
+                    let bound = NIOLoopBound(collector, eventLoop: channel.eventLoop)
+                    return promise.futureResult.map { Upgraded(channel: channel, collector: bound) }
                 }
-            }
-        guard let result = try await upgraded.get() else { throw NotUpgraded() }
-        return WebSocketTestClient(result)
+            }.get()
+        return WebSocketTestClient(upgraded)
     }
 
     public func send(binary bytes: [UInt8]) async throws {
@@ -77,14 +71,11 @@ public final class WebSocketTestClient: Sendable {
         try await send(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(string: text)))
     }
 
-    /// Sends one frame, masked with a random key as RFC 6455 requires of clients.
+    /// Sends one frame, masked with a random key as RFC 6455 requires of clients (NIO's frame
+    /// encoder applies the key).
     public func send(_ frame: WebSocketFrame) async throws {
         var frame = frame
-        if frame.maskKey == nil {
-            let key = WebSocketMaskingKey.random()
-            frame.maskKey = key
-            frame.data.webSocketMask(key)
-        }
+        if frame.maskKey == nil { frame.maskKey = .random() }
         try await channel.writeAndFlush(frame)
     }
 
@@ -155,10 +146,7 @@ final class FrameCollector: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
         if frame.opcode == .ping, answerPings {
-            var pong = WebSocketFrame(fin: true, opcode: .pong, data: frame.data)
-            let key = WebSocketMaskingKey.random()
-            pong.maskKey = key
-            pong.data.webSocketMask(key)
+            let pong = WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(), data: frame.data)
             context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
             return
         }
@@ -173,5 +161,56 @@ final class FrameCollector: ChannelInboundHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         context.close(promise: nil)
+    }
+}
+
+/// Writes the upgrade request, waits for the 101 and passes every byte after it on.
+final class HandshakeHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let request: String
+    private let done: EventLoopPromise<Void>
+    private var head = ByteBuffer()
+    private var upgraded = false
+
+    init(request: String, done: EventLoopPromise<Void>) {
+        self.request = request
+        self.done = done
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: request)), promise: nil)
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var bytes = unwrapInboundIn(data)
+        guard !upgraded else {
+            context.fireChannelRead(data)
+            return
+        }
+        head.writeBuffer(&bytes)
+        let view = Array(head.readableBytesView)
+        guard let end = view.indices.dropLast(3).first(where: {
+            view[$0] == 13 && view[$0 + 1] == 10 && view[$0 + 2] == 13 && view[$0 + 3] == 10
+        }) else { return }
+        let statusLine = String(decoding: view[..<(view.firstIndex(of: 13) ?? end)], as: UTF8.self)
+        guard statusLine.hasPrefix("HTTP/1.1 101") else {
+            done.fail(WebSocketTestClient.NotUpgraded())
+            context.close(promise: nil)
+            return
+        }
+        upgraded = true
+        done.succeed(())
+        head.moveReaderIndex(forwardBy: end + 4)
+        if head.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(head)) }
+        head = ByteBuffer()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if !upgraded { done.fail(WebSocketTestClient.NotUpgraded()) }
+        context.fireChannelInactive()
     }
 }

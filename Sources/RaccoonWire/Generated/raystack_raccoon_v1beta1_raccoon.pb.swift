@@ -310,7 +310,7 @@ nonisolated extension Raystack_Raccoon_V1beta1_SendEventRequest: SwiftProtobuf.M
 
 nonisolated extension Raystack_Raccoon_V1beta1_Event: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Event"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}event_bytes\0\u{1}type\0\u{3}event_name\0\u{1}product\0\u{3}event_timestamp\0\u{4}\u{2}is_exclusive\0\u{3}app_version\0\u{1}platform\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}event_bytes\0\u{1}type\0\u{3}event_name\0\u{1}product\0\u{3}event_timestamp\0\u{4}\u{2}is_exclusive\0\u{3}app_version\0\u{1}platform\0\u{c}\u{6}\u{1}")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {

@@ -1,0 +1,58 @@
+import ClickSwarmTestSupport
+import Foundation
+import Logging
+import NIOCore
+import NIOWebSocket
+import RaccoonWire
+import SwiftProtobuf
+import Testing
+
+@testable import Collector
+
+/// Starts a collector on a free loopback port for one test and always shuts it down.
+func withCollector<T>(
+    _ change: (inout CollectorConfiguration) -> Void = { _ in },
+    _ body: (CollectorServer) async throws -> T
+) async throws -> T {
+    var configuration = CollectorConfiguration()
+    configuration.port = 0
+    configuration.threads = 2
+    change(&configuration)
+    let server = try await CollectorServer.start(configuration: configuration)
+    do {
+        let result = try await body(server)
+        try await server.shutdown()
+        return result
+    } catch {
+        try? await server.shutdown()
+        throw error
+    }
+}
+
+extension WebSocketTestClient {
+    static func connect(to server: CollectorServer, id: String, group: String? = nil, answerPings: Bool = true)
+        async throws -> WebSocketTestClient
+    {
+        var headers = [("X-User-ID", id)]
+        if let group { headers.append(("X-User-Group", group)) }
+        return try await connect(port: server.port, headers: headers, answerPings: answerPings)
+    }
+
+    func send(_ request: SendEventRequest) async throws {
+        try await send(binary: try request.serializedBytes())
+    }
+
+    /// The next frame, decoded as a binary protobuf response.
+    func nextResponse() async throws -> SendEventResponse {
+        let frame = try #require(try await nextFrame(), "connection closed before a response")
+        #expect(frame.opcode == .binary)
+        return try SendEventResponse(serializedBytes: Array(frame.data.readableBytesView))
+    }
+}
+
+/// The close code and reason of a close frame.
+func closeCode(_ frame: WebSocketFrame) -> (code: WebSocketErrorCode?, reason: String) {
+    var data = frame.data
+    let code = data.readWebSocketErrorCode()
+    return (code, data.readString(length: data.readableBytes) ?? "")
+}
