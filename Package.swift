@@ -73,6 +73,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(
+            name: "ClickSwarmCLITests",
+            dependencies: ["clickswarm", "ClickSwarmTestSupport"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
