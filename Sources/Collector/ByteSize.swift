@@ -4,7 +4,8 @@ public enum ByteSize {
     public static func parse(_ text: String) -> Int? {
         let text = text.trimmingWhitespace()
         let units: [(String, Int)] = [
-            ("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("KB", 1000), ("MB", 1_000_000), ("GB", 1_000_000_000),
+            ("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("KB", 1000), ("MB", 1_000_000),
+            ("GB", 1_000_000_000),
             ("B", 1),
         ]
         for (suffix, scale) in units where text.hasSuffix(suffix) {

@@ -145,9 +145,10 @@ package struct CollectorCounters: Sendable {
     package var ledger = DeliveryLedger()
     package var ackLatency = LatencyHistogram()
 
-    package init(batches: BatchCounters = BatchCounters(), ledger: DeliveryLedger = DeliveryLedger(),
-        ackLatency: LatencyHistogram = LatencyHistogram())
-    {
+    package init(
+        batches: BatchCounters = BatchCounters(), ledger: DeliveryLedger = DeliveryLedger(),
+        ackLatency: LatencyHistogram = LatencyHistogram()
+    ) {
         self.batches = batches
         self.ledger = ledger
         self.ackLatency = ackLatency

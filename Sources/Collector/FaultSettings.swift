@@ -35,7 +35,8 @@ public struct FaultSettings: Sendable, Equatable {
             throw UpdateError(message: "fault update is not valid JSON: \(error)")
         }
         guard case .object(let members) = root else {
-            throw UpdateError(message: "fault update must be a JSON object with keys \(Self.keys.joined(separator: ", "))")
+            throw UpdateError(
+                message: "fault update must be a JSON object with keys \(Self.keys.joined(separator: ", "))")
         }
         var updated = self
         for (key, value) in members {

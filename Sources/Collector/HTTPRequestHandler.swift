@@ -81,7 +81,9 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             }
         case (.GET, "/admin/faults"):
             let faults = shared.faults.withLockedValue { $0 }
-            respond(.ok, contentType: "application/json", body: ByteBuffer(string: faults.json), head: head, context: context)
+            respond(
+                .ok, contentType: "application/json", body: ByteBuffer(string: faults.json), head: head,
+                context: context)
         case (.POST, "/admin/faults"):
             guard !bodyTooLarge else {
                 respondError(.payloadTooLarge, "fault update too large", head: head, context: context)
@@ -101,7 +103,8 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
                     context: context)
             }
         case (_, "/ping"), (_, "/api/v1/events"), (_, "/stats"), (_, "/metrics"), (_, "/admin/faults"):
-            respondError(.methodNotAllowed, "method \(head.method) not allowed on \(path)", head: head, context: context)
+            respondError(
+                .methodNotAllowed, "method \(head.method) not allowed on \(path)", head: head, context: context)
         default:
             respondError(.notFound, "no such endpoint: \(path)", head: head, context: context)
         }
@@ -177,7 +180,9 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         writer.raw("{\"error\":")
         writer.string(message)
         writer.raw("}")
-        respond(status, contentType: "application/json", body: ByteBuffer(bytes: writer.bytes), head: head, context: context)
+        respond(
+            status, contentType: "application/json", body: ByteBuffer(bytes: writer.bytes), head: head, context: context
+        )
     }
 
     private func respond(

@@ -119,7 +119,9 @@ final class WebSocketSessionHandler: ChannelInboundHandler, RemovableChannelHand
         }
     }
 
-    private func ingest(_ payload: ByteBuffer, encoding: WireEncoding, received: NIODeadline, context: ChannelHandlerContext) {
+    private func ingest(
+        _ payload: ByteBuffer, encoding: WireEncoding, received: NIODeadline, context: ChannelHandlerContext
+    ) {
         guard let shard else { return }
         let decision = shard.core.ingest(
             payload, encoding: encoding, transport: .webSocket, requestMemory: &requestMemory,

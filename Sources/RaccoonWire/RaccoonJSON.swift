@@ -214,7 +214,8 @@ private struct FieldDecoder {
     }
 
     static func mismatch(_ value: JSONValue, _ path: String, _ goType: String) -> DecodingError {
-        DecodingError(message: "json: cannot unmarshal \(value.kindName) into Go struct field \(path) of type \(goType)")
+        DecodingError(
+            message: "json: cannot unmarshal \(value.kindName) into Go struct field \(path) of type \(goType)")
     }
 
     static func string(_ value: JSONValue, _ path: String) throws(DecodingError) -> String {
@@ -233,7 +234,9 @@ private struct FieldDecoder {
         }
     }
 
-    static func integer<T: FixedWidthInteger>(_ value: JSONValue, _ path: String, _ type: T.Type) throws(DecodingError) -> T {
+    static func integer<T: FixedWidthInteger>(_ value: JSONValue, _ path: String, _ type: T.Type) throws(DecodingError)
+        -> T
+    {
         switch value {
         case .null:
             return 0
@@ -241,7 +244,8 @@ private struct FieldDecoder {
             guard let number = T(literal) else {
                 throw DecodingError(
                     message: "json: cannot unmarshal number \(literal) into Go struct field \(path) of type \(T.self)"
-                        .replacingOccurrences(of: "Int64", with: "int64").replacingOccurrences(of: "Int32", with: "int32"))
+                        .replacingOccurrences(of: "Int64", with: "int64").replacingOccurrences(
+                            of: "Int32", with: "int32"))
             }
             return number
         default:

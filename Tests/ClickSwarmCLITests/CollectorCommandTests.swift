@@ -9,7 +9,8 @@ enum Binary {
         let candidates = [
             Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("clickswarm"),
             Bundle.main.bundleURL.appendingPathComponent("clickswarm"),
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("clickswarm"),
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+                "clickswarm"),
         ]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
     }
@@ -76,13 +77,15 @@ struct CollectorCommandTests {
         #expect(result.stdout.contains("events: 1 received, 1 delivered"))
     }
 
-    @Test("a bad flag value exits 64 and names the flag", arguments: [
-        (["collector", "--ack", "sometimes"], "--ack must be immediate or after-publish"),
-        (["collector", "--ack-delay", "soon"], "'soon' is not a delay distribution"),
-        (["collector", "--max-message-size", "huge"], "--max-message-size 'huge'"),
-        (["collector", "--ack-loss", "2"], "fault probabilities must be from 0 to 1"),
-        (["collector", "--port", "99999"], "port 99999 is outside 0-65535"),
-    ])
+    @Test(
+        "a bad flag value exits 64 and names the flag",
+        arguments: [
+            (["collector", "--ack", "sometimes"], "--ack must be immediate or after-publish"),
+            (["collector", "--ack-delay", "soon"], "'soon' is not a delay distribution"),
+            (["collector", "--max-message-size", "huge"], "--max-message-size 'huge'"),
+            (["collector", "--ack-loss", "2"], "fault probabilities must be from 0 to 1"),
+            (["collector", "--port", "99999"], "port 99999 is outside 0-65535"),
+        ])
     func invalidInput(arguments: [String], message: String) throws {
         let result = try Binary.run(arguments)
         #expect(result.status == 64)
@@ -96,7 +99,8 @@ struct CollectorCommandTests {
         let (first, out, err) = try Binary.start(["collector", "--port", "0", "--port-file", portFile])
         var port: String?
         for _ in 0..<500 where port == nil {
-            port = (try? String(contentsOfFile: portFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+            port = (try? String(contentsOfFile: portFile, encoding: .utf8))?.trimmingCharacters(
+                in: .whitespacesAndNewlines)
             if port?.isEmpty ?? true { port = nil; try await Task.sleep(for: .milliseconds(20)) }
         }
         let taken = try #require(port)

@@ -40,7 +40,9 @@ public enum HTTPTestClient {
         for (name, value) in headers { requestHeaders.add(name: name, value: value) }
         let head = HTTPRequestHead(version: .http1_1, method: method, uri: path, headers: requestHeaders)
         channel.write(HTTPClientRequestPart.head(head), promise: nil)
-        if !body.isEmpty { channel.write(HTTPClientRequestPart.body(.byteBuffer(ByteBuffer(bytes: body))), promise: nil) }
+        if !body.isEmpty {
+            channel.write(HTTPClientRequestPart.body(.byteBuffer(ByteBuffer(bytes: body))), promise: nil)
+        }
         try await channel.writeAndFlush(HTTPClientRequestPart.end(nil))
         defer { channel.close(promise: nil) }
         return try await promise.futureResult.get()

@@ -193,9 +193,11 @@ final class HandshakeHandler: ChannelInboundHandler {
         }
         head.writeBuffer(&bytes)
         let view = Array(head.readableBytesView)
-        guard let end = view.indices.dropLast(3).first(where: {
-            view[$0] == 13 && view[$0 + 1] == 10 && view[$0 + 2] == 13 && view[$0 + 3] == 10
-        }) else { return }
+        guard
+            let end = view.indices.dropLast(3).first(where: {
+                view[$0] == 13 && view[$0 + 1] == 10 && view[$0 + 2] == 13 && view[$0 + 3] == 10
+            })
+        else { return }
         let statusLine = String(decoding: view[..<(view.firstIndex(of: 13) ?? end)], as: UTF8.self)
         guard statusLine.hasPrefix("HTTP/1.1 101") else {
             done.fail(WebSocketTestClient.NotUpgraded())

@@ -7,7 +7,9 @@ import Testing
 
 /// Requests made of ClickSwarm contracts with known guids.
 enum Batches {
-    static func click(run: UInt32 = 1, device: UInt32, sequence: UInt64, type: String = "app-buttonclick") -> RaccoonEvent {
+    static func click(run: UInt32 = 1, device: UInt32, sequence: UInt64, type: String = "app-buttonclick")
+        -> RaccoonEvent
+    {
         var contract = ButtonClick()
         contract.eventGuid = EventGUID(run: run, device: device, sequence: sequence).description
         contract.buttonID = "order"
@@ -50,7 +52,8 @@ struct CollectorCoreTests {
         var core = core()
         var memory: RequestGUIDMemory?
         let decision = ingest(
-            &core, Batches.request("b1", [Batches.click(device: 1, sequence: 0), Batches.click(device: 1, sequence: 1)]),
+            &core,
+            Batches.request("b1", [Batches.click(device: 1, sequence: 0), Batches.click(device: 1, sequence: 1)]),
             memory: &memory)
         let response = try #require(decision.response)
         #expect(response.status == .success)

@@ -49,9 +49,11 @@ struct HTTPLoopbackTests {
         }
     }
 
-    @Test("any other content type is 400 with a JSON body", arguments: [
-        "text/plain", "application/json; charset=utf-8", "application/x-protobuf", "",
-    ])
+    @Test(
+        "any other content type is 400 with a JSON body",
+        arguments: [
+            "text/plain", "application/json; charset=utf-8", "application/x-protobuf", "",
+        ])
     func badContentType(contentType: String) async throws {
         try await withCollector { server in
             let headers = contentType.isEmpty ? [] : [("Content-Type", contentType)]
@@ -100,10 +102,14 @@ struct HTTPLoopbackTests {
             let decoded = try CollectorStats.decode(json: Data(stats.body))
             #expect(decoded.ackMode == "immediate")
             let object = try #require(try JSONSerialization.jsonObject(with: Data(stats.body)) as? [String: Any])
-            #expect(Set(object.keys) == ["uptime_seconds", "ack_mode", "connections", "batches", "events", "ack_latency", "faults"])
+            #expect(
+                Set(object.keys) == [
+                    "uptime_seconds", "ack_mode", "connections", "batches", "events", "ack_latency", "faults",
+                ])
             #expect(try await HTTPTestClient.request(.GET, "/nope", port: server.port).status == .notFound)
             #expect(try await HTTPTestClient.request(.DELETE, "/stats", port: server.port).status == .methodNotAllowed)
-            #expect(try await HTTPTestClient.request(.GET, "/api/v1/events", port: server.port).status == .methodNotAllowed)
+            #expect(
+                try await HTTPTestClient.request(.GET, "/api/v1/events", port: server.port).status == .methodNotAllowed)
         }
     }
 
@@ -136,11 +142,13 @@ struct HTTPLoopbackTests {
                 #expect(present, "missing: \(line)")
             }
             // Every sample belongs to a family declared with HELP and TYPE.
-            let families = Set(text.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }.map { $0.split(separator: " ")[2] })
+            let families = Set(
+                text.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }.map { $0.split(separator: " ")[2] })
             for sample in text.split(separator: "\n") where !sample.hasPrefix("#") {
                 let name = sample.prefix { $0 != "{" && $0 != " " }
                 let family = ["_bucket", "_sum", "_count"].reduce(String(name)) { name, suffix in
-                    families.contains(Substring(name)) ? name : (name.hasSuffix(suffix) ? String(name.dropLast(suffix.count)) : name)
+                    families.contains(Substring(name))
+                        ? name : (name.hasSuffix(suffix) ? String(name.dropLast(suffix.count)) : name)
                 }
                 #expect(families.contains(Substring(family)), "sample without a family: \(sample)")
             }
@@ -166,7 +174,9 @@ struct FaultLoopbackTests {
             #expect(bad.status == .badRequest)
             #expect(bad.text.contains("ack_loss must be a probability from 0 to 1"))
             let current = try await HTTPTestClient.request(.GET, "/admin/faults", port: server.port)
-            #expect(current.text == #"{"ack_delay":"10ms","ack_loss":0.25,"error_rate":0.0,"outage":false,"publish_stall":false}"#)
+            #expect(
+                current.text
+                    == #"{"ack_delay":"10ms","ack_loss":0.25,"error_rate":0.0,"outage":false,"publish_stall":false}"#)
         }
     }
 
@@ -229,7 +239,9 @@ struct FaultLoopbackTests {
             _ = try await setFaults(server, #"{"publish_stall":true}"#)
             try await client.send(Batches.request("s1", [Batches.click(device: 1, sequence: 0)]))
             try await client.send(Batches.request("s2", [Batches.click(device: 1, sequence: 1)]))
-            await #expect(throws: WebSocketTestClient.Timeout.self) { _ = try await client.nextFrame(timeout: .milliseconds(200)) }
+            await #expect(throws: WebSocketTestClient.Timeout.self) {
+                _ = try await client.nextFrame(timeout: .milliseconds(200))
+            }
             #expect(try await server.stats().batches.received == 0)
             _ = try await setFaults(server, #"{"publish_stall":false}"#)
             #expect(try await client.nextResponse().data["req_guid"] == "s1")
@@ -291,7 +303,12 @@ struct FaultLoopbackTests {
             foreign.eventBytes = Data("not a contract".utf8)
             foreign.type = "other"
             try await clients[0].send(
-                Batches.request("again", [Batches.click(run: 9, device: 0, sequence: 3), Batches.click(run: 9, device: 0, sequence: 4), foreign]))
+                Batches.request(
+                    "again",
+                    [
+                        Batches.click(run: 9, device: 0, sequence: 3), Batches.click(run: 9, device: 0, sequence: 4),
+                        foreign,
+                    ]))
             #expect(try await clients[0].nextResponse().code == .ok)
             let stats = try await server.stats()
             #expect(stats.events.uniqueDeliveries == 40)
@@ -307,7 +324,8 @@ struct FaultLoopbackTests {
 
     @Test("the NDJSON sink writes one line per delivered event with the decoded contract")
     func ndjsonSink() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sink-\(UUID().uuidString).ndjson").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sink-\(UUID().uuidString).ndjson")
+            .path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try await withCollector({ $0.sink = .ndjson(path: path) }) { server in
             let client = try await WebSocketTestClient.connect(to: server, id: "sink")
@@ -330,7 +348,10 @@ struct FaultLoopbackTests {
         var configuration = CollectorConfiguration()
         configuration.port = 0
         configuration.sink = .ndjson(path: "/nonexistent-dir/x.ndjson")
-        await #expect(throws: CollectorError.sinkUnavailable(path: "/nonexistent-dir/x.ndjson", reason: "No such file or directory")) {
+        await #expect(
+            throws: CollectorError.sinkUnavailable(
+                path: "/nonexistent-dir/x.ndjson", reason: "No such file or directory")
+        ) {
             _ = try await CollectorServer.start(configuration: configuration)
         }
     }
@@ -344,7 +365,11 @@ struct FaultLoopbackTests {
             let error = await #expect(throws: CollectorError.self) {
                 _ = try await CollectorServer.start(configuration: configuration)
             }
-            if case .bindFailed(_, let port, _) = error { #expect(port == server.port) } else { Issue.record("\(String(describing: error))") }
+            if case .bindFailed(_, let port, _) = error {
+                #expect(port == server.port)
+            } else {
+                Issue.record("\(String(describing: error))")
+            }
         }
     }
 }

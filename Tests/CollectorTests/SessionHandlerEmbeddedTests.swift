@@ -100,7 +100,8 @@ struct SessionHandlerEmbeddedTests {
     func textAndClose() throws {
         let shared = shared()
         let channel = try channel(shared)
-        try channel.writeInbound(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(string: #"{"req_guid":"t"}"#)))
+        try channel.writeInbound(
+            WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(string: #"{"req_guid":"t"}"#)))
         let answer = try #require(try channel.readOutbound(as: WebSocketFrame.self))
         #expect(answer.opcode == .text)
         #expect(String(buffer: answer.data).hasSuffix(#""data":{"req_guid":"t"}}"#))

@@ -5,29 +5,33 @@ import Testing
 
 @Suite("Delay distributions")
 struct DelayDistributionTests {
-    @Test("parse every form", arguments: [
-        ("50ms", DelayDistribution.constant(seconds: 0.05)),
-        ("0", .constant(seconds: 0)),
-        ("1.5s", .constant(seconds: 1.5)),
-        ("constant(2m)", .constant(seconds: 120)),
-        ("uniform(10ms, 200ms)", .uniform(low: 0.01, high: 0.2)),
-        ("normal(100ms,20ms)", .normal(mean: 0.1, standardDeviation: 0.02)),
-        ("lognormal(100ms,0.5)", .lognormal(median: 0.1, sigma: 0.5)),
-        (" exponential(250us) ", .exponential(mean: 0.00025)),
-    ])
+    @Test(
+        "parse every form",
+        arguments: [
+            ("50ms", DelayDistribution.constant(seconds: 0.05)),
+            ("0", .constant(seconds: 0)),
+            ("1.5s", .constant(seconds: 1.5)),
+            ("constant(2m)", .constant(seconds: 120)),
+            ("uniform(10ms, 200ms)", .uniform(low: 0.01, high: 0.2)),
+            ("normal(100ms,20ms)", .normal(mean: 0.1, standardDeviation: 0.02)),
+            ("lognormal(100ms,0.5)", .lognormal(median: 0.1, sigma: 0.5)),
+            (" exponential(250us) ", .exponential(mean: 0.00025)),
+        ])
     func parse(text: String, expected: DelayDistribution) throws {
         #expect(try DelayDistribution(parsing: text) == expected)
     }
 
-    @Test("say what is wrong", arguments: [
-        ("50", "'50' is not a duration with a unit (us, ms, s, m, h)"),
-        ("uniform(2s,1s)", "the low bound is above the high bound"),
-        ("uniform(1s)", "uniform takes 2 arguments"),
-        ("poisson(1s)", "unknown distribution 'poisson'"),
-        ("normal(1s,2s", "missing ')'"),
-        ("lognormal(1s,-1)", "sigma '-1' is not a non-negative number"),
-        ("-5ms", "'-5ms' is not a duration with a unit (us, ms, s, m, h)"),
-    ])
+    @Test(
+        "say what is wrong",
+        arguments: [
+            ("50", "'50' is not a duration with a unit (us, ms, s, m, h)"),
+            ("uniform(2s,1s)", "the low bound is above the high bound"),
+            ("uniform(1s)", "uniform takes 2 arguments"),
+            ("poisson(1s)", "unknown distribution 'poisson'"),
+            ("normal(1s,2s", "missing ')'"),
+            ("lognormal(1s,-1)", "sigma '-1' is not a non-negative number"),
+            ("-5ms", "'-5ms' is not a duration with a unit (us, ms, s, m, h)"),
+        ])
     func errors(text: String, problem: String) {
         #expect(throws: DelayDistribution.ParseError(text: text, problem: problem)) {
             try DelayDistribution(parsing: text)
@@ -42,9 +46,13 @@ struct DelayDistributionTests {
         let exponential = (0..<20_000).map { _ in DelayDistribution.exponential(mean: 0.1).sample(using: &random) }
         let mean = exponential.reduce(0, +) / Double(exponential.count)
         #expect(abs(mean - 0.1) < 0.005)
-        let normal = (0..<10_000).map { _ in DelayDistribution.normal(mean: 0.001, standardDeviation: 0.01).sample(using: &random) }
+        let normal = (0..<10_000).map { _ in
+            DelayDistribution.normal(mean: 0.001, standardDeviation: 0.01).sample(using: &random)
+        }
         #expect(normal.allSatisfy { $0 >= 0 })
-        let lognormal = (0..<20_001).map { _ in DelayDistribution.lognormal(median: 0.1, sigma: 0.5).sample(using: &random) }
+        let lognormal = (0..<20_001).map { _ in
+            DelayDistribution.lognormal(median: 0.1, sigma: 0.5).sample(using: &random)
+        }
         #expect(abs(lognormal.sorted()[10_000] - 0.1) < 0.005)
     }
 
@@ -73,17 +81,20 @@ struct FaultSettingsTests {
         #expect(faults.errorProbability == 1)
         #expect(
             faults.json
-                == #"{"ack_delay":"uniform(1ms,5ms)","ack_loss":0.5,"error_rate":1.0,"outage":true,"publish_stall":true}"#)
+                == #"{"ack_delay":"uniform(1ms,5ms)","ack_loss":0.5,"error_rate":1.0,"outage":true,"publish_stall":true}"#
+        )
     }
 
-    @Test("an invalid update says why and changes nothing", arguments: [
-        (#"{"ack_loss":2}"#, "ack_loss must be a probability from 0 to 1"),
-        (#"{"outage":"yes"}"#, "outage must be true or false"),
-        (#"{"ack_delay":"soon"}"#, "ack_delay: 'soon' is not a delay distribution"),
-        (#"{"speed":1}"#, "unknown fault 'speed'"),
-        (#"[1]"#, "fault update must be a JSON object"),
-        (#"{"#, "fault update is not valid JSON"),
-    ])
+    @Test(
+        "an invalid update says why and changes nothing",
+        arguments: [
+            (#"{"ack_loss":2}"#, "ack_loss must be a probability from 0 to 1"),
+            (#"{"outage":"yes"}"#, "outage must be true or false"),
+            (#"{"ack_delay":"soon"}"#, "ack_delay: 'soon' is not a delay distribution"),
+            (#"{"speed":1}"#, "unknown fault 'speed'"),
+            (#"[1]"#, "fault update must be a JSON object"),
+            (#"{"#, "fault update is not valid JSON"),
+        ])
     func invalid(json: String, message: String) {
         var faults = FaultSettings()
         faults.errorProbability = 0.1
@@ -138,10 +149,12 @@ struct SmallCollectorTypesTests {
         #expect(r10)
     }
 
-    @Test("byte sizes", arguments: [
-        ("1MiB", 1_048_576), ("512KiB", 524_288), ("64KB", 64_000), ("1024", 1024), ("2 GiB", 2_147_483_648),
-        ("10B", 10),
-    ])
+    @Test(
+        "byte sizes",
+        arguments: [
+            ("1MiB", 1_048_576), ("512KiB", 524_288), ("64KB", 64_000), ("1024", 1024), ("2 GiB", 2_147_483_648),
+            ("10B", 10),
+        ])
     func byteSizes(text: String, bytes: Int) {
         #expect(ByteSize.parse(text) == bytes)
     }

@@ -15,7 +15,8 @@ struct WebSocketLoopbackTests {
         try await withCollector { server in
             let client = try await WebSocketTestClient.connect(to: server, id: "device-1")
             try await client.send(
-                Batches.request("batch-1", [Batches.click(device: 1, sequence: 0), Batches.click(device: 1, sequence: 1)]))
+                Batches.request(
+                    "batch-1", [Batches.click(device: 1, sequence: 0), Batches.click(device: 1, sequence: 1)]))
             let response = try await client.nextResponse()
             #expect(response.status == .success)
             #expect(response.code == .ok)

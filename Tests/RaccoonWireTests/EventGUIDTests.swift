@@ -4,12 +4,14 @@ import Testing
 
 @Suite("Event guids")
 struct EventGUIDTests {
-    @Test("round trips run, device and sequence through the UUID form", arguments: [
-        (UInt32(0), UInt32(0), UInt64(0)),
-        (1, 42, 7),
-        (0xDEAD_BEEF, 0xFFFF_FFFF, EventGUID.maxSequence),
-        (123_456, 65_536, 1 << 40),
-    ])
+    @Test(
+        "round trips run, device and sequence through the UUID form",
+        arguments: [
+            (UInt32(0), UInt32(0), UInt64(0)),
+            (1, 42, 7),
+            (0xDEAD_BEEF, 0xFFFF_FFFF, EventGUID.maxSequence),
+            (123_456, 65_536, 1 << 40),
+        ])
     func roundTrip(run: UInt32, device: UInt32, sequence: UInt64) throws {
         let guid = EventGUID(run: run, device: device, sequence: sequence)
         let text = guid.description
@@ -30,11 +32,14 @@ struct EventGUIDTests {
         #expect(text == "00000007-1234-8567-a2c5-000000000063")
     }
 
-    @Test("rejects other UUIDs and junk", arguments: [
-        "", "not a guid", UUID().uuidString, "00000007-1234-4567-a2c5-000000000063",
-        "00000007-1234-8567-a2c4-000000000063", "00000007-1234-8567-a2c5-00000000006", "00000007+1234-8567-a2c5-000000000063",
-        "0000000g-1234-8567-a2c5-000000000063",
-    ])
+    @Test(
+        "rejects other UUIDs and junk",
+        arguments: [
+            "", "not a guid", UUID().uuidString, "00000007-1234-4567-a2c5-000000000063",
+            "00000007-1234-8567-a2c4-000000000063", "00000007-1234-8567-a2c5-00000000006",
+            "00000007+1234-8567-a2c5-000000000063",
+            "0000000g-1234-8567-a2c5-000000000063",
+        ])
     func rejects(text: String) {
         #expect(EventGUID(text) == nil)
     }
@@ -53,7 +58,11 @@ struct ProtoFieldScannerTests {
         var order = OrderPlaced()
         order.eventGuid = guid.description
         order.totalMinor = 12_345
-        order.items = [Clickswarm_Events_V1_OrderItem.with { $0.sku = "sku-1"; $0.quantity = 2 }]
+        order.items = [
+            Clickswarm_Events_V1_OrderItem.with {
+                $0.sku = "sku-1"; $0.quantity = 2
+            }
+        ]
         for bytes in [try click.serializedBytes() as [UInt8], try order.serializedBytes() as [UInt8]] {
             let found = bytes.withUnsafeBytes { ProtoFieldScanner.eventGUID(inContract: $0) }
             #expect(found == guid)
@@ -68,10 +77,12 @@ struct ProtoFieldScannerTests {
         #expect(field == [0x61, 0x62])
     }
 
-    @Test("malformed input yields nil, never a crash", arguments: [
-        [UInt8](), [0x0A], [0x0A, 0x05, 0x61], [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF],
-        [0x0B, 0x00], [0x11, 1, 2], [0x0A, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F],
-    ])
+    @Test(
+        "malformed input yields nil, never a crash",
+        arguments: [
+            [UInt8](), [0x0A], [0x0A, 0x05, 0x61], [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF],
+            [0x0B, 0x00], [0x11, 1, 2], [0x0A, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F],
+        ])
     func malformed(bytes: [UInt8]) {
         let found = bytes.withUnsafeBytes { ProtoFieldScanner.lengthDelimitedField(1, in: $0) }
         #expect(found == nil)

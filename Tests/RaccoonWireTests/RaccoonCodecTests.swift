@@ -3,7 +3,6 @@ import RaccoonWire
 import SwiftProtobuf
 import Testing
 
-
 @Suite("Raccoon protobuf form")
 struct RaccoonProtobufTests {
     static func sampleRequest() -> SendEventRequest {
@@ -72,12 +71,16 @@ struct RaccoonJSONTests {
         request.sentTime.nanos = 7
         request.events[0].eventBytes = Data("hi".utf8)
         let text = String(decoding: RaccoonJSON.encodeRequest(request), as: UTF8.self)
-        #expect(text == #"{"req_guid":"a","sent_time":{"seconds":1,"nanos":7},"events":[{"event_bytes":"aGk=","type":"t"}]}"#)
+        #expect(
+            text
+                == #"{"req_guid":"a","sent_time":{"seconds":1,"nanos":7},"events":[{"event_bytes":"aGk=","type":"t"}]}"#
+        )
     }
 
     @Test("a request decodes from the spec's example and round trips")
     func decodeRequest() throws {
-        let json = #"{"req_guid":"r-1","sent_time":{"seconds":1638155915,"nanos":12},"events":[{"event_bytes":"aGk=","type":"click"}]}"#
+        let json =
+            #"{"req_guid":"r-1","sent_time":{"seconds":1638155915,"nanos":12},"events":[{"event_bytes":"aGk=","type":"click"}]}"#
         let decoded = try RaccoonJSON.decodeRequest(Array(json.utf8))
         #expect(decoded.unknownKeys.isEmpty)
         #expect(decoded.request.reqGuid == "r-1")
@@ -115,16 +118,27 @@ struct RaccoonJSONTests {
         #expect(try RaccoonJSON.decodeRequest(Array("{}".utf8)).request == SendEventRequest())
     }
 
-    @Test("wrong kinds and bad input give specific errors", arguments: [
-        (#"{"req_guid":5}"#, "json: cannot unmarshal number into Go struct field SendEventRequest.req_guid of type string"),
-        (#"{"events":{}}"#, "json: cannot unmarshal object into Go struct field SendEventRequest.events of type []*raccoonv1beta1.Event"),
-        (#"{"sent_time":{"seconds":1.5}}"#, "json: cannot unmarshal number 1.5 into Go struct field sent_time.seconds of type int64"),
-        (#"{"events":[{"event_bytes":"***"}]}"#, "illegal base64 data in events[0].event_bytes"),
-        (#"[1,2]"#, "json: cannot unmarshal array into Go value of type raccoonv1beta1.SendEventRequest"),
-        (#"{"req_guid":"a""#, "invalid JSON at byte 15: unexpected end of input"),
-        ("", "invalid JSON at byte 0: unexpected end of input"),
-        (#"{"a":1} x"#, "invalid JSON at byte 8: unexpected data after the document"),
-    ])
+    @Test(
+        "wrong kinds and bad input give specific errors",
+        arguments: [
+            (
+                #"{"req_guid":5}"#,
+                "json: cannot unmarshal number into Go struct field SendEventRequest.req_guid of type string"
+            ),
+            (
+                #"{"events":{}}"#,
+                "json: cannot unmarshal object into Go struct field SendEventRequest.events of type []*raccoonv1beta1.Event"
+            ),
+            (
+                #"{"sent_time":{"seconds":1.5}}"#,
+                "json: cannot unmarshal number 1.5 into Go struct field sent_time.seconds of type int64"
+            ),
+            (#"{"events":[{"event_bytes":"***"}]}"#, "illegal base64 data in events[0].event_bytes"),
+            (#"[1,2]"#, "json: cannot unmarshal array into Go value of type raccoonv1beta1.SendEventRequest"),
+            (#"{"req_guid":"a""#, "invalid JSON at byte 15: unexpected end of input"),
+            ("", "invalid JSON at byte 0: unexpected end of input"),
+            (#"{"a":1} x"#, "invalid JSON at byte 8: unexpected data after the document"),
+        ])
     func errors(json: String, message: String) {
         let error = #expect(throws: RaccoonJSON.DecodingError.self) {
             try RaccoonJSON.decodeRequest(Array(json.utf8))
