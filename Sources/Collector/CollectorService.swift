@@ -10,6 +10,15 @@ public enum CollectorService {
         logger: Logger,
         announce: @Sendable (String) -> Void
     ) async throws -> CollectorStats {
+        if let limits = FileDescriptorLimit.raise() {
+            logger.debug("open-file limit", metadata: ["soft": "\(limits.soft)", "hard": "\(limits.hard)"])
+            // Each connection needs a descriptor; leave a few for the listener, logs and sink.
+            if configuration.maxConnections > Int(min(limits.soft, UInt64(Int.max))) - 64 {
+                announce(
+                    "warning: the open-file limit (\(limits.soft)) allows fewer connections than --max-connections "
+                        + "(\(configuration.maxConnections)); raise the hard limit (ulimit -Hn) to accept them all")
+            }
+        }
         let server = try await CollectorServer.start(configuration: configuration, logger: logger)
         if let portFile {
             do {

@@ -1,3 +1,4 @@
+import Glibc
 import RaccoonWire
 import Testing
 
@@ -171,5 +172,24 @@ struct SmallCollectorTypesTests {
         #expect(throws: CollectorError.invalidConfiguration("port 70000 is outside 0-65535")) {
             try configuration.validate()
         }
+    }
+}
+
+@Suite("Open-file limit")
+struct FileDescriptorLimitTests {
+    @Test("raising takes the soft limit up to the hard one, never beyond")
+    func raise() throws {
+        // Start from a low soft limit, as a fresh shell often has (1024).
+        var low = rlimit()
+        getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &low)
+        low.rlim_cur = min(low.rlim_max, 512)
+        #expect(setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &low) == 0)
+        let before = try #require(FileDescriptorLimit.current())
+        #expect(before.soft == min(before.hard, 512))
+        #expect(FileDescriptorLimit.raise(toAtMost: 600)?.soft == min(before.hard, 600))
+        let after = try #require(FileDescriptorLimit.raise())
+        #expect(after.hard == before.hard)
+        #expect(after.soft == before.hard)
+        #expect(after.soft >= before.soft)
     }
 }
