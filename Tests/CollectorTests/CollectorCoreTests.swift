@@ -258,3 +258,40 @@ struct KeepaliveStateMachineTests {
         #expect(machine.nextPing == start + .seconds(40))
     }
 }
+
+@Suite("Untrusted input")
+struct UntrustedInputTests {
+    @Test("random and mutated messages never crash the core, and every one is answered")
+    func randomInput() throws {
+        var core = CollectorCore(configuration: CollectorConfiguration(), stream: 0, sink: nil)
+        var random = SeededRandom(seed: 2024)
+        var memory: RequestGUIDMemory?
+        let valid: [UInt8] = try Batches.request("seed", [Batches.click(device: 1, sequence: 0)]).serializedBytes()
+        let validJSON = RaccoonJSON.encodeRequest(Batches.request("seed", [Batches.click(device: 1, sequence: 0)]))
+        for round in 0..<20_000 {
+            var bytes: [UInt8]
+            switch round % 3 {
+            case 0:
+                bytes = (0..<Int(random.next() % 200)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+            case 1:
+                bytes = valid
+                for _ in 0..<(1 + Int(random.next() % 4)) {
+                    bytes[Int(random.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: random.next())
+                }
+            default:
+                bytes = validJSON
+                for _ in 0..<(1 + Int(random.next() % 4)) {
+                    bytes[Int(random.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: random.next())
+                }
+            }
+            let encoding: WireEncoding = round % 3 == 2 ? .json : .protobuf
+            let decision = core.ingest(
+                ByteBuffer(bytes: bytes), encoding: encoding, transport: .webSocket, requestMemory: &memory,
+                serverTime: 0)
+            #expect(decision.response != nil)
+        }
+        #expect(core.batches.received == 20_000)
+        #expect(core.batches.ok + core.batches.badRequest == 20_000)
+        #expect(core.batches.badRequest > 1000)
+    }
+}
