@@ -1,0 +1,32 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Benchmarks for ClickSwarm, kept apart from the root package so that its build (and the
+// root package's) stay unchanged. Build it in its own folder:
+//
+//     swift build -c release --package-path Benchmarks
+//
+// `collector-load` drives a running `clickswarm collector` over loopback WebSocket;
+// `scripts/bench-collector.sh` builds both, runs them and prints the figures.
+let package = Package(
+    name: "ClickSwarmBenchmarks",
+    platforms: [.macOS(.v14)],
+    dependencies: [
+        .package(name: "ClickSwarm", path: ".."),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        .executableTarget(
+            name: "collector-load",
+            dependencies: [
+                .product(name: "RaccoonWire", package: "ClickSwarm"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        )
+    ],
+    swiftLanguageModes: [.v6]
+)
