@@ -97,28 +97,27 @@ package struct CollectorCore: Sendable {
         serverTime: Int64
     ) -> Decision {
         let events = request.events
-        ledger.received(events)
         if events.isEmpty { batches.empty += 1 }
         let ok = SendEventResponse.make(status: .success, code: .ok, sentTime: serverTime, reqGUID: request.reqGuid)
 
         if deduplicate, !request.reqGuid.isEmpty, requestMemory?.checkAndInsert(request.reqGuid) == true {
             batches.deduplicated += 1
-            ledger.count(events, as: \.deduplicated)
+            ledger.account(events, delivered: false, extra: \.deduplicated)
             return Decision(response: ok, delay: answerDelay())
         }
         if faults.errorProbability > 0, random.nextUnit() < faults.errorProbability {
             batches.errored += 1
-            ledger.count(events, as: \.errored)
+            ledger.account(events, delivered: false, extra: \.errored)
             let error = SendEventResponse.make(
                 status: .error, code: .internalError, sentTime: serverTime,
                 reason: "cannot publish events: injected fault", reqGUID: request.reqGuid)
             return Decision(response: error, delay: answerDelay())
         }
-        ledger.delivered(events)
+        let ackLost = faults.ackLossProbability > 0 && random.nextUnit() < faults.ackLossProbability
+        ledger.account(events, delivered: true, extra: ackLost ? \.ackLost : nil)
         if !events.isEmpty { sink?.publish(events) }
-        if faults.ackLossProbability > 0, random.nextUnit() < faults.ackLossProbability {
+        if ackLost {
             batches.ackLost += 1
-            ledger.count(events, as: \.ackLost)
             return Decision(response: nil, delay: 0)
         }
         batches.ok += 1

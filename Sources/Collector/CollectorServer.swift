@@ -112,6 +112,9 @@ public final class CollectorServer: Sendable {
                 channel = try await ServerBootstrap(group: group)
                     .serverChannelOption(.backlog, value: 4096)
                     .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                    // Accept many connections per wake-up: at NIO's default of 4, a ramp of new
+                    // devices starves behind busy connections.
+                    .serverChannelOption(.maxMessagesPerRead, value: 256)
                     .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                     .childChannelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {

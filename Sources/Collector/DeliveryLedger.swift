@@ -43,32 +43,47 @@ package struct DeliveryLedger: Sendable {
 
     package static func deviceKey(run: UInt32, device: UInt32) -> UInt64 { UInt64(run) << 32 | UInt64(device) }
 
-    package mutating func received(_ events: [RaccoonEvent]) {
+    /// Accounts one batch's events in a single pass: received and bytes always; delivered (with
+    /// the guid bitmaps) when the batch went to the sink; and `extra` (errored, ack lost, ...)
+    /// when given. Consecutive events of one type, and of one device, share a dictionary access.
+    package mutating func account(
+        _ events: [RaccoonEvent],
+        delivered: Bool,
+        extra: WritableKeyPath<TypeCounters, UInt64>? = nil
+    ) {
+        guard let first = events.first else { return }
+        var runType = first.type
+        var run = TypeCounters()
+        var deviceKey: UInt64?
+        var bitmap = SequenceBitmap()
         for event in events {
-            types[event.type, default: TypeCounters()].received += 1
-            types[event.type, default: TypeCounters()].bytes += UInt64(event.eventBytes.count)
-        }
-    }
-
-    package mutating func delivered(_ events: [RaccoonEvent]) {
-        for event in events {
-            types[event.type, default: TypeCounters()].delivered += 1
-            if event.eventBytes.isEmpty { emptyPayloadEvents += 1 }
-            let guid = event.eventBytes.withUnsafeBytes { ProtoFieldScanner.eventGUID(inContract: $0) }
-            if let guid {
-                guidEvents += 1
-                devices[Self.deviceKey(run: guid.run, device: guid.device), default: SequenceBitmap()]
-                    .insert(guid.sequence)
-            } else {
-                foreignEvents += 1
+            if event.type != runType {
+                types[runType, default: TypeCounters()].merge(run)
+                runType = event.type
+                run = TypeCounters()
             }
+            run.received += 1
+            run.bytes += UInt64(event.eventBytes.count)
+            if let extra { run[keyPath: extra] += 1 }
+            guard delivered else { continue }
+            run.delivered += 1
+            if event.eventBytes.isEmpty { emptyPayloadEvents += 1 }
+            guard let guid = event.eventBytes.withUnsafeBytes({ ProtoFieldScanner.eventGUID(inContract: $0) }) else {
+                foreignEvents += 1
+                continue
+            }
+            guidEvents += 1
+            let key = Self.deviceKey(run: guid.run, device: guid.device)
+            if key != deviceKey {
+                // Take the device's bitmap out while its run lasts, so inserts do not copy it.
+                if let deviceKey { devices[deviceKey] = bitmap }
+                bitmap = devices.removeValue(forKey: key) ?? SequenceBitmap()
+                deviceKey = key
+            }
+            bitmap.insert(guid.sequence)
         }
-    }
-
-    package mutating func count(_ events: [RaccoonEvent], as keyPath: WritableKeyPath<TypeCounters, UInt64>) {
-        for event in events {
-            types[event.type, default: TypeCounters()][keyPath: keyPath] += 1
-        }
+        types[runType, default: TypeCounters()].merge(run)
+        if let deviceKey { devices[deviceKey] = bitmap }
     }
 
     package mutating func merge(_ other: DeliveryLedger) {

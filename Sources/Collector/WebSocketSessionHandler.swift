@@ -19,6 +19,8 @@ final class WebSocketSessionHandler: ChannelInboundHandler, RemovableChannelHand
     private var keepalive: KeepaliveStateMachine?
     private var keepaliveTimer: Scheduled<Void>?
     private var requestMemory: RequestGUIDMemory?
+    /// Answers written during this read burst, flushed once in `channelReadComplete`.
+    private var flushPending = false
     /// Messages held while the publish stall is on, in arrival order.
     private var stalled: [(payload: ByteBuffer, encoding: WireEncoding, received: NIODeadline)] = []
 
@@ -88,7 +90,8 @@ final class WebSocketSessionHandler: ChannelInboundHandler, RemovableChannelHand
         case .binary, .text:
             guard registered, !closing else { return }
             let encoding: WireEncoding = frame.opcode == .binary ? .protobuf : .json
-            let payload = frame.unmaskedData
+            var payload = frame.data
+            if let key = frame.maskKey { payload.unmaskWebSocketPayload(key) }
             if let shard, shard.core.faults.publishStall {
                 stalled.append((payload, encoding, context.eventLoop.now))
                 context.channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
@@ -128,26 +131,42 @@ final class WebSocketSessionHandler: ChannelInboundHandler, RemovableChannelHand
             serverTime: Self.serverTime())
         guard let response = decision.response else { return }
         if decision.delay <= 0 {
-            answer(response, encoding: encoding, received: received, context: context)
+            // Several requests usually arrive in one read: their answers share one flush.
+            answer(response, encoding: encoding, received: received, flush: false, context: context)
+            flushPending = true
         } else {
             context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(decision.delay * 1e9))) {
-                self.answer(response, encoding: encoding, received: received, context: context)
+                self.answer(response, encoding: encoding, received: received, flush: true, context: context)
             }
         }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if flushPending {
+            flushPending = false
+            context.flush()
+        }
+        context.fireChannelReadComplete()
     }
 
     private func answer(
         _ response: SendEventResponse,
         encoding: WireEncoding,
         received: NIODeadline,
+        flush: Bool,
         context: ChannelHandlerContext
     ) {
         guard registered, !closing, context.channel.isActive else { return }
-        write(response, encoding: encoding, context: context)
+        write(response, encoding: encoding, flush: flush, context: context)
         shard?.core.recordAckLatency(Double((context.eventLoop.now - received).nanoseconds) / 1e9)
     }
 
-    private func write(_ response: SendEventResponse, encoding: WireEncoding, context: ChannelHandlerContext) {
+    private func write(
+        _ response: SendEventResponse,
+        encoding: WireEncoding,
+        flush: Bool = true,
+        context: ChannelHandlerContext
+    ) {
         let buffer: ByteBuffer
         let opcode: WebSocketOpcode
         switch encoding {
@@ -160,7 +179,12 @@ final class WebSocketSessionHandler: ChannelInboundHandler, RemovableChannelHand
             buffer = context.channel.allocator.buffer(bytes: RaccoonJSON.encodeResponse(response))
             opcode = .text
         }
-        context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: opcode, data: buffer)), promise: nil)
+        let frame = wrapOutboundOut(WebSocketFrame(fin: true, opcode: opcode, data: buffer))
+        if flush {
+            context.writeAndFlush(frame, promise: nil)
+        } else {
+            context.write(frame, promise: nil)
+        }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -224,6 +248,10 @@ final class WebSocketSessionHandler: ChannelInboundHandler, RemovableChannelHand
         stalled.removeAll()
         for message in held {
             ingest(message.payload, encoding: message.encoding, received: message.received, context: context)
+        }
+        if flushPending {
+            flushPending = false
+            context.flush()
         }
         context.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
     }

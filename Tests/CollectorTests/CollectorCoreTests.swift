@@ -179,12 +179,35 @@ struct CollectorCoreTests {
         #expect(core.batches.tooLarge == 1)
     }
 
+    @Test("interleaved types and devices in one batch are each accounted exactly")
+    func interleaved() {
+        var ledger = DeliveryLedger()
+        var events: [RaccoonEvent] = []
+        for index in 0..<30 {
+            let type = index % 3 == 0 ? "a-search" : "a-buttonclick"
+            events.append(Batches.click(device: UInt32(index % 4), sequence: UInt64(index / 4), type: type))
+        }
+        events.append(Batches.click(device: 0, sequence: 0, type: "a-search"))
+        ledger.account(events, delivered: true, extra: \.ackLost)
+        ledger.account([Batches.click(device: 9, sequence: 0)], delivered: false, extra: \.errored)
+        #expect(ledger.types["a-search"]?.received == 11)
+        #expect(ledger.types["a-search"]?.delivered == 11)
+        #expect(ledger.types["a-buttonclick"]?.delivered == 20)
+        #expect(ledger.types["a-buttonclick"]?.ackLost == 20)
+        #expect(ledger.types["app-buttonclick"]?.errored == 1)
+        #expect(ledger.types["app-buttonclick"]?.delivered == 0)
+        #expect(ledger.uniqueDeliveries == 30)
+        #expect(ledger.duplicateDeliveries == 1)
+        #expect((0..<4).map { ledger.deliveries(run: 1, device: UInt32($0)).count } == [8, 8, 7, 7])
+        #expect(ledger.deliveries(run: 1, device: 9).count == 0)
+    }
+
     @Test("shards merge exactly: unique deliveries are a union, duplicates the rest")
     func merge() {
         var left = DeliveryLedger()
         var right = DeliveryLedger()
-        left.delivered([Batches.click(device: 1, sequence: 0), Batches.click(device: 1, sequence: 1)])
-        right.delivered([Batches.click(device: 1, sequence: 1), Batches.click(device: 2, sequence: 0)])
+        left.account([Batches.click(device: 1, sequence: 0), Batches.click(device: 1, sequence: 1)], delivered: true)
+        right.account([Batches.click(device: 1, sequence: 1), Batches.click(device: 2, sequence: 0)], delivered: true)
         left.merge(right)
         #expect(left.uniqueDeliveries == 3)
         #expect(left.duplicateDeliveries == 1)

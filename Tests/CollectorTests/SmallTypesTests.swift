@@ -1,4 +1,6 @@
 import Glibc
+import NIOCore
+import NIOWebSocket
 import RaccoonWire
 import Testing
 
@@ -191,5 +193,24 @@ struct FileDescriptorLimitTests {
         #expect(after.hard == before.hard)
         #expect(after.soft == before.hard)
         #expect(after.soft >= before.soft)
+    }
+}
+
+@Suite("WebSocket unmasking")
+struct UnmaskTests {
+    @Test("eight-at-a-time unmasking equals NIO's byte-by-byte unmasking at every length and offset")
+    func matchesNIO() {
+        var random = SeededRandom(seed: 5)
+        for length in 0..<70 {
+            let bytes = (0..<(length + 3)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+            let key = WebSocketMaskingKey.random()
+            // A buffer whose readable bytes do not start at offset 0, as frame payloads do.
+            var ours = ByteBuffer(bytes: bytes)
+            ours.moveReaderIndex(forwardBy: 3)
+            var theirs = ours
+            ours.unmaskWebSocketPayload(key)
+            theirs.webSocketUnmask(key)
+            #expect(ours == theirs, "length \(length)")
+        }
     }
 }
