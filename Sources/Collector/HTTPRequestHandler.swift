@@ -58,26 +58,12 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         case (.POST, "/api/v1/events"):
             ingest(head, body: body, context: context)
         case (.GET, "/stats"):
-            shared.stats().hop(to: context.eventLoop).assumeIsolated().whenComplete { result in
-                switch result {
-                case .success(let stats):
-                    self.respond(
-                        .ok, contentType: "application/json", body: ByteBuffer(bytes: stats.jsonData()), head: head,
-                        context: context)
-                case .failure(let error):
-                    self.respondError(.internalServerError, "\(error)", head: head, context: context)
-                }
+            respondWithStats(contentType: "application/json", head: head, context: context) {
+                ByteBuffer(bytes: $0.jsonData())
             }
         case (.GET, "/metrics"):
-            shared.stats().hop(to: context.eventLoop).assumeIsolated().whenComplete { result in
-                switch result {
-                case .success(let stats):
-                    self.respond(
-                        .ok, contentType: "text/plain; version=0.0.4; charset=utf-8",
-                        body: ByteBuffer(string: stats.prometheusText), head: head, context: context)
-                case .failure(let error):
-                    self.respondError(.internalServerError, "\(error)", head: head, context: context)
-                }
+            respondWithStats(contentType: "text/plain; version=0.0.4; charset=utf-8", head: head, context: context) {
+                ByteBuffer(string: $0.prometheusText)
             }
         case (.GET, "/admin/faults"):
             let faults = shared.faults.withLockedValue { $0 }
@@ -107,6 +93,23 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
                 .methodNotAllowed, "method \(head.method) not allowed on \(path)", head: head, context: context)
         default:
             respondError(.notFound, "no such endpoint: \(path)", head: head, context: context)
+        }
+    }
+
+    /// Merges the figures of every event loop, then answers with them rendered by `render`.
+    private func respondWithStats(
+        contentType: String,
+        head: HTTPRequestHead,
+        context: ChannelHandlerContext,
+        render: @escaping (CollectorStats) -> ByteBuffer
+    ) {
+        shared.stats().hop(to: context.eventLoop).assumeIsolated().whenComplete { result in
+            switch result {
+            case .success(let stats):
+                self.respond(.ok, contentType: contentType, body: render(stats), head: head, context: context)
+            case .failure(let error):
+                self.respondError(.internalServerError, "\(error)", head: head, context: context)
+            }
         }
     }
 
