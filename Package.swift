@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "clickswarm", targets: ["clickswarm"]),
         .library(name: "RaccoonWire", targets: ["RaccoonWire"]),
         .library(name: "Collector", targets: ["Collector"]),
+        .library(name: "ClickstreamSDK", targets: ["ClickstreamSDK"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -33,6 +34,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "ClickstreamSDK",
+            dependencies: [
+                "RaccoonWire",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "clickswarm",
             dependencies: [
@@ -48,6 +60,7 @@ let package = Package(
             name: "ClickSwarmTestSupport",
             dependencies: [
                 "RaccoonWire",
+                "ClickstreamSDK",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -71,6 +84,20 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "ClickstreamSDKTests",
+            dependencies: [
+                "ClickstreamSDK",
+                "Collector",
+                "RaccoonWire",
+                "ClickSwarmTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
             ]
         ),
         .testTarget(
