@@ -234,3 +234,35 @@ struct SDKConstraintTests {
         #expect(phone.transport.connectAttempts == 2)
     }
 }
+
+@Suite("Funnel ledger")
+struct FunnelLedgerTests {
+    @Test("balances: generated = sampled out + dropped + acked + still stored")
+    func balances() {
+        let phone = Phone(.android, remoteConfig: RemoteConfig(samplingRates: ["ButtonClick": 50])) {
+            $0.storeCapacityEvents = 30
+        }
+        let ledger = FunnelLedger()
+        let sdk = ClickstreamSDK(
+            configuration: phone.configuration, deviceID: "ledger", store: phone.store, transport: phone.transport,
+            headers: [], eventLoop: phone.loop, remoteConfig: RemoteConfig(samplingRates: ["ButtonClick": 50]), seed: 3,
+            observer: ledger)
+        sdk.start()
+        for sequence in 0..<200 {
+            var click = ButtonClick()
+            click.eventGuid = EventGUID(run: 2, device: 2, sequence: UInt64(sequence)).description
+            sdk.track(click)
+            if sequence % 50 == 49 {
+                phone.advance(10)
+                phone.transport.ackAll()
+            }
+        }
+        let counts = ledger.total
+        #expect(counts.generated == 200)
+        #expect(counts.sampledOut > 60 && counts.sampledOut < 140)
+        #expect(counts.dropped["store_full", default: 0] > 0)
+        #expect(counts.acked > 0)
+        #expect(counts.pending == Int64(phone.store.count))
+        #expect(counts.generated == counts.sampledOut + counts.droppedTotal + counts.acked + UInt64(phone.store.count))
+    }
+}
