@@ -18,6 +18,8 @@ public final class FunnelLedger: SDKObserver {
         public var errorAnswers: UInt64 = 0
         public var released: UInt64 = 0
 
+        public init() {}
+
         public var droppedTotal: UInt64 { dropped.values.reduce(0, +) }
 
         /// Events neither acked nor lost: they should still be in a store (or on the wire).
