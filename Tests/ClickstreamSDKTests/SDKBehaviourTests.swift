@@ -266,3 +266,47 @@ struct FunnelLedgerTests {
         #expect(counts.generated == counts.sampledOut + counts.droppedTotal + counts.acked + UInt64(phone.store.count))
     }
 }
+
+@Suite("Clickstream SDK on a virtual clock: error codes")
+struct SDKErrorCodeTests {
+    @Test("iOS: CODE_MAX_CONNECTION_LIMIT_REACHED closes the socket and reconnects")
+    func iosMaxConnections() {
+        let phone = Phone(.ios)
+        #expect(phone.transport.connectAttempts == 1)
+        phone.transport.answer(SendEventRequest(), status: .error, code: .maxConnectionLimitReached)
+        #expect(phone.transport.closes.map(\.reason) == ["max_connection_limit_reached"])
+        #expect(phone.transport.connectAttempts == 2)
+        #expect(phone.sdk.health.count("Connection Failure", reason: "max_connection_limit_reached").occurrences == 1)
+    }
+
+    @Test("Android: a refused connection is retried on the backoff schedule, and batches wait for the socket")
+    func androidRefused() {
+        let phone = Phone(.android)
+        phone.transport.drop()
+        phone.transport.autoConnect = false
+        phone.click(2)
+        phone.advance(10)
+        #expect(phone.transport.sent.isEmpty)
+        #expect(phone.sdk.health.count("Batch Trigger Failed", reason: "socket_not_open").batches == 1)
+        // Dropped at t=0: retries at 1 s; each attempt hangs until the test answers it.
+        #expect(phone.transport.connectAttempts == 2)
+        phone.transport.handler?(.connectFailed(.refused("test")))
+        phone.advance(2)
+        #expect(phone.transport.connectAttempts == 3)
+        phone.transport.acceptConnection()
+        phone.advance(10)
+        #expect(phone.transport.sent.map(\.events.count) == [2])
+    }
+
+    @Test("iOS: codes 2 and 5 are logged and the batch retried on the next timeout sweep")
+    func iosBadRequest() {
+        let phone = Phone(.ios)
+        phone.click()
+        phone.advance(10)
+        phone.transport.answer(phone.transport.sent[0], status: .error, code: .maxUserLimitReached)
+        #expect(phone.sdk.health.count("Batch Error Response", reason: "5").batches == 1)
+        #expect(phone.sdk.batchesInFlight == 1)
+        phone.advance(6)
+        #expect(phone.transport.sent.count == 2)
+    }
+}
