@@ -441,6 +441,7 @@ public final class ClickstreamSDK {
             // Connection events count occurrences; funnel events count the events they concern.
             event.eventCount = counts.events > 0 ? counts.events : counts.occurrences
             event.batchCount = counts.batches
+            event.timeToConnectionMs = UInt32(min(counts.meanTimeToConnectMilliseconds.rounded(), Double(UInt32.max)))
             var wrapped = RaccoonEvent()
             wrapped.eventBytes = (try? event.serializedData()) ?? Data()
             wrapped.type = EventContracts.eventType(for: HealthEvent.self, appPrefix: configuration.appPrefix)
@@ -484,7 +485,7 @@ public final class ClickstreamSDK {
         switch event {
         case .connected:
             let took = connectStartedAt.map { now - $0 } ?? .zero
-            health.record("Connection Success")
+            health.record("Connection Success", timeToConnect: took)
             observer?.connection(.connected(timeToConnect: took), at: now)
             perform(connection.connected(now: now))
         case .connectFailed(let failure):

@@ -310,3 +310,24 @@ struct SDKErrorCodeTests {
         #expect(phone.transport.sent.count == 2)
     }
 }
+
+@Suite("Health funnel")
+struct HealthFunnelTests {
+    @Test("Connection Success carries the mean time to connect into the health batch")
+    func timeToConnect() throws {
+        let phone = Phone(.android)
+        phone.transport.drop()
+        phone.transport.autoConnect = false
+        phone.advance(1)
+        phone.advance(0.25)
+        phone.transport.acceptConnection()
+        phone.update { $0.foreground = false }
+        let healthBatch = try #require(phone.transport.sent.first { $0.events.first?.type == "clickswarm-health" })
+        let events = healthBatch.events.map { try! HealthEvent(serializedBytes: $0.eventBytes) }
+        let success = try #require(events.first { $0.eventName == "Connection Success" })
+        // Two connections: one at once (0 ms), one that took 250 ms.
+        #expect(success.eventCount == 2)
+        #expect(success.timeToConnectionMs == 125)
+        #expect(events.contains { $0.eventName == "Connection Dropped" && $0.failureReason == "connection reset" })
+    }
+}
