@@ -146,14 +146,20 @@ struct SDKConstraintTests {
         #expect(phone.transport.sent.map(\.events.count) == [3])
     }
 
-    @Test("no network: batch skipped with network_unavailable")
-    func noNetwork() {
-        let phone = Phone(.android)
+    @Test(
+        "no network: batch skipped with network_unavailable (iOS also closes its socket)", arguments: SDKFlavor.allCases
+    )
+    func noNetwork(flavor: SDKFlavor) {
+        let phone = Phone(flavor)
         phone.click(2)
         phone.update { $0.networkReachable = false }
         phone.advance(10)
         #expect(phone.transport.sent.isEmpty)
         #expect(phone.sdk.health.count("Batch Trigger Failed", reason: "network_unavailable").batches == 1)
+        #expect(phone.transport.closes.map(\.reason) == (flavor == .ios ? ["network_unavailable"] : []))
+        phone.update { $0.networkReachable = true }
+        phone.advance(10)
+        #expect(phone.transport.sent.map(\.events.count) == [2])
     }
 
     @Test("iOS background: flushes everything, sends the health batch, closes after 8 s; timers stop")
@@ -189,9 +195,9 @@ struct SDKConstraintTests {
         #expect(phone.store.newest(.standard, limit: 100).count == 5)
     }
 
-    @Test("app killed with events stored: the next instance delivers them")
-    func killAndRelaunch() {
-        let phone = Phone(.android)
+    @Test("app killed with events stored: the next instance delivers them", arguments: SDKFlavor.allCases)
+    func killAndRelaunch(flavor: SDKFlavor) {
+        let phone = Phone(flavor)
         phone.click(4)
         phone.advance(10)
         #expect(phone.transport.sent.count == 1)
