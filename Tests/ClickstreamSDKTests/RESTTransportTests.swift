@@ -7,26 +7,6 @@ import NIOPosix
 import RaccoonWire
 import Testing
 
-/// Starts a collector on a free loopback port for one test and always shuts it down.
-private func withCollector<T>(
-    _ change: (inout CollectorConfiguration) -> Void = { _ in },
-    _ body: (CollectorServer) async throws -> T
-) async throws -> T {
-    var configuration = CollectorConfiguration()
-    configuration.port = 0
-    configuration.threads = 2
-    change(&configuration)
-    let server = try await CollectorServer.start(configuration: configuration)
-    do {
-        let result = try await body(server)
-        try await server.shutdown()
-        return result
-    } catch {
-        try? await server.shutdown()
-        throw error
-    }
-}
-
 extension TransportProbe {
     static func rest(port: Int) async throws -> TransportProbe {
         try await make { loop in

@@ -7,26 +7,6 @@ import NIOPosix
 import RaccoonWire
 import Testing
 
-/// Starts a collector on a free loopback port for one test and always shuts it down.
-private func withCollector<T>(
-    _ change: (inout CollectorConfiguration) -> Void = { _ in },
-    _ body: (CollectorServer) async throws -> T
-) async throws -> T {
-    var configuration = CollectorConfiguration()
-    configuration.port = 0
-    configuration.threads = 2
-    change(&configuration)
-    let server = try await CollectorServer.start(configuration: configuration)
-    do {
-        let result = try await body(server)
-        try await server.shutdown()
-        return result
-    } catch {
-        try? await server.shutdown()
-        throw error
-    }
-}
-
 @Suite("WebSocket transport over loopback")
 struct WebSocketTransportTests {
     @Test("connects with X-User-ID, sends a batch and receives the OK answer with its req_guid")
@@ -321,20 +301,6 @@ enum TransportFixtures {
         try await channel.close()
         return port
     }
-}
-
-/// Polls `condition` until it holds or `timeout` passes (then records an issue).
-private func waitUntil(
-    timeout: Duration = .seconds(5),
-    _ condition: () async throws -> Bool,
-    sourceLocation: SourceLocation = #_sourceLocation
-) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(10))
-    }
-    Issue.record("condition not met within \(timeout)", sourceLocation: sourceLocation)
 }
 
 /// Answers the first request on a connection with a fixed HTTP status and no body.

@@ -9,26 +9,6 @@ import Testing
 
 @testable import Collector
 
-/// Starts a collector on a free loopback port for one test and always shuts it down.
-func withCollector<T>(
-    _ change: (inout CollectorConfiguration) -> Void = { _ in },
-    _ body: (CollectorServer) async throws -> T
-) async throws -> T {
-    var configuration = CollectorConfiguration()
-    configuration.port = 0
-    configuration.threads = 2
-    change(&configuration)
-    let server = try await CollectorServer.start(configuration: configuration)
-    do {
-        let result = try await body(server)
-        try await server.shutdown()
-        return result
-    } catch {
-        try? await server.shutdown()
-        throw error
-    }
-}
-
 extension WebSocketTestClient {
     static func connect(to server: CollectorServer, id: String, group: String? = nil, answerPings: Bool = true)
         async throws -> WebSocketTestClient

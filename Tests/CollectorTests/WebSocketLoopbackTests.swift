@@ -213,17 +213,3 @@ struct WebSocketLoopbackTests {
         #expect(frames.last.map { closeCode($0).code } == .goingAway)
     }
 }
-
-/// Polls a condition that another thread makes true (a close being processed, say).
-func waitUntil(
-    timeout: Duration = .seconds(5),
-    _ condition: () async throws -> Bool,
-    sourceLocation: SourceLocation = #_sourceLocation
-) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(10))
-    }
-    Issue.record("condition not met within \(timeout)", sourceLocation: sourceLocation)
-}
