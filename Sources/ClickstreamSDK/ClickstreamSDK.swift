@@ -30,6 +30,7 @@ public final class ClickstreamSDK {
     private let deviceID: String
     private var connection: ConnectionStateMachine
     private var connectionTimer: Scheduled<Void>?
+    private var connectionTimerDeadline: NIODeadline?
     private var connectStartedAt: NIODeadline?
     private var batchTimers: [EventClass: Scheduled<Void>] = [:]
     private var inFlight: [String: InFlightBatch] = [:]
@@ -45,7 +46,6 @@ public final class ClickstreamSDK {
         var request: SendEventRequest
         var attempts: Int
         var lastSent: NIODeadline
-        var timeout: Scheduled<Void>?
         /// Instant (QoS0) batches are sent once and never stored or retried.
         var instant: Bool
     }
@@ -143,7 +143,7 @@ public final class ClickstreamSDK {
         let requestGUID = nextRequestGUID()
         var batch = InFlightBatch(
             ids: [], guids: [(guid, event.type, intendedAt)], request: makeRequest(requestGUID, [event]), attempts: 0,
-            lastSent: now, timeout: nil, instant: true)
+            lastSent: now, instant: true)
         observer?.event(
             guid: guid, type: event.type, step: .batched(requestGUID: requestGUID), intendedAt: intendedAt, at: now)
         send(&batch, requestGUID: requestGUID)
@@ -190,7 +190,6 @@ public final class ClickstreamSDK {
         stopBatchTimers()
         connectionTimer?.cancel()
         retryTimer?.cancel()
-        for batch in inFlight.values { batch.timeout?.cancel() }
         inFlight.removeAll()
         transport.close(code: 1001, reason: "app killed")
     }
@@ -249,8 +248,7 @@ public final class ClickstreamSDK {
         store.markInFlight(rows.map(\.id), requestGUID: requestGUID)
         var batch = InFlightBatch(
             ids: rows.map(\.id), guids: rows.map { ($0.guid, $0.event.type, $0.intendedAt) },
-            request: makeRequest(requestGUID, rows.map(\.event)), attempts: 0, lastSent: now, timeout: nil,
-            instant: false)
+            request: makeRequest(requestGUID, rows.map(\.event)), attempts: 0, lastSent: now, instant: false)
         health.record("Event Batch Created", events: UInt64(rows.count), batches: 1)
         for row in rows {
             observer?.event(
@@ -290,11 +288,13 @@ public final class ClickstreamSDK {
                 guid: event.guid, type: event.type, step: .sent(requestGUID: requestGUID, attempt: batch.attempts),
                 intendedAt: event.intendedAt, at: now)
         }
-        // Android (and instant events) time each batch; iOS sweeps its retry cache instead.
+        // Android (and instant events) time each send; iOS sweeps its retry cache instead. The
+        // timer is never cancelled (cancelling is linear in the loop's timers): an ack or a later
+        // send makes it find nothing to do.
         if configuration.flavor == .android || batch.instant {
-            batch.timeout?.cancel()
-            batch.timeout = eventLoop.assumeIsolated().scheduleTask(in: configuration.ackTimeout) {
-                self.ackTimedOut(requestGUID)
+            let attempt = batch.attempts
+            eventLoop.assumeIsolated().scheduleTask(in: configuration.ackTimeout) {
+                self.ackTimedOut(requestGUID, attempt: attempt)
             }
         }
     }
@@ -311,7 +311,6 @@ public final class ClickstreamSDK {
         guard var batch = inFlight[requestGUID] else { return }
         if response.status == .success, response.code == .ok {
             inFlight[requestGUID] = nil
-            batch.timeout?.cancel()
             store.delete(batch.ids)
             health.record("Event Batch Success Ack", events: UInt64(batch.guids.count), batches: 1)
             for event in batch.guids {
@@ -335,8 +334,8 @@ public final class ClickstreamSDK {
         }
     }
 
-    private func ackTimedOut(_ requestGUID: String) {
-        guard var batch = inFlight[requestGUID] else { return }
+    private func ackTimedOut(_ requestGUID: String, attempt: Int) {
+        guard !stopped, var batch = inFlight[requestGUID], batch.attempts == attempt else { return }
         health.record("Batch Timeout", batches: 1)
         for event in batch.guids {
             observer?.event(
@@ -368,7 +367,6 @@ public final class ClickstreamSDK {
 
     private func giveUp(_ batch: InFlightBatch, requestGUID: String) {
         inFlight[requestGUID] = nil
-        batch.timeout?.cancel()
         switch configuration.flavor {
         case .android:
             store.release(batch.ids)
@@ -470,12 +468,18 @@ public final class ClickstreamSDK {
         scheduleConnectionTimer()
     }
 
+    /// Keeps one timer at the state machine's next wakeup; an unchanged wakeup keeps its timer
+    /// (cancelling is linear in the loop's timers, and this runs on every connection event).
     private func scheduleConnectionTimer() {
+        let wakeup = stopped ? nil : connection.nextWakeup
+        guard wakeup != connectionTimerDeadline else { return }
         connectionTimer?.cancel()
         connectionTimer = nil
-        guard !stopped, let wakeup = connection.nextWakeup else { return }
+        connectionTimerDeadline = wakeup
+        guard let wakeup else { return }
         connectionTimer = eventLoop.assumeIsolated().scheduleTask(deadline: wakeup) {
             self.connectionTimer = nil
+            self.connectionTimerDeadline = nil
             self.perform(self.connection.timerFired(now: self.now))
         }
     }
