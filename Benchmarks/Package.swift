@@ -8,6 +8,8 @@ import PackageDescription
 //
 // `collector-load` drives a running `clickswarm collector` over loopback WebSocket;
 // `scripts/bench-collector.sh` builds both, runs them and prints the figures.
+// `sdk-footprint` measures what Clickstream SDK instances cost (memory per connected instance,
+// per stored event, CPU per event); `scripts/bench-sdk.sh` builds it and the collector and runs it.
 let package = Package(
     name: "ClickSwarmBenchmarks",
     platforms: [.macOS(.v14)],
@@ -26,7 +28,19 @@ let package = Package(
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
-        )
+        ),
+        .executableTarget(
+            name: "sdk-footprint",
+            dependencies: [
+                .product(name: "ClickstreamSDK", package: "ClickSwarm"),
+                .product(name: "RaccoonWire", package: "ClickSwarm"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
