@@ -30,8 +30,20 @@ public final class EventStore {
     public let capacityEvents: Int
     public let capacityBytes: Int
     private var rows: [UInt64: StoredEvent] = [:]
-    /// Ids per class in insertion order (ids of deleted rows are pruned lazily).
-    private var order: [EventClass: [UInt64]] = [:]
+    /// Ids per class in insertion order. Deleted ids are trimmed off both ends at once (Android
+    /// acks the newest rows, iOS the oldest) and compacted out of the middle only when they
+    /// outnumber the live ones, so an ack costs the same however deep the store is.
+    private var order: [EventClass: ClassOrder] = [:]
+
+    private struct ClassOrder {
+        var ids: [UInt64] = []
+        /// Ids before this index are all deleted.
+        var head = 0
+        /// Deleted ids still between `head` and the end.
+        var garbage = 0
+
+        var live: ArraySlice<UInt64> { ids[head...] }
+    }
     private var nextID: UInt64 = 0
     public private(set) var bytes = 0
     /// Running average event size, for the iOS batch rule.
@@ -54,7 +66,7 @@ public final class EventStore {
         let id = nextID
         nextID += 1
         rows[id] = StoredEvent(id: id, guid: guid, eventClass: eventClass, event: event, intendedAt: intendedAt)
-        order[eventClass, default: []].append(id)
+        order[eventClass, default: ClassOrder()].ids.append(id)
         bytes += size
         sizeSamples += 1
         averageSize += (Double(size) - averageSize) / sizeSamples
@@ -64,7 +76,7 @@ public final class EventStore {
     /// Up to `limit` rows of `eventClass` not in flight, newest first (the Android rule).
     public func newest(_ eventClass: EventClass, limit: Int) -> [StoredEvent] {
         var picked: [StoredEvent] = []
-        for id in (order[eventClass] ?? []).reversed() {
+        for id in (order[eventClass]?.live ?? []).reversed() {
             guard picked.count < limit else { break }
             if let row = rows[id], row.inFlight == nil { picked.append(row) }
         }
@@ -76,7 +88,7 @@ public final class EventStore {
     public func fitting(_ eventClass: EventClass, maxBytes: Int) -> [StoredEvent] {
         let limit = max(1, averageSize > 0 ? Int(Double(maxBytes) / averageSize) : Int.max)
         var picked: [StoredEvent] = []
-        for id in order[eventClass] ?? [] {
+        for id in order[eventClass]?.live ?? [] {
             guard picked.count < limit else { break }
             if let row = rows[id], row.inFlight == nil { picked.append(row) }
         }
@@ -97,24 +109,38 @@ public final class EventStore {
         for id in ids { rows[id]?.inFlight = nil }
     }
 
-    /// Removes acked (or dropped) rows; returns those that were still there.
-    @discardableResult
-    public func delete(_ ids: [UInt64]) -> [StoredEvent] {
-        var removed: [StoredEvent] = []
+    /// Removes acked (or dropped) rows.
+    public func delete(_ ids: [UInt64]) {
+        var touched: Set<EventClass> = []
         for id in ids {
-            if let row = rows.removeValue(forKey: id) {
-                bytes -= row.size
-                removed.append(row)
-            }
+            guard let row = rows.removeValue(forKey: id) else { continue }
+            bytes -= row.size
+            order[row.eventClass]?.garbage += 1
+            touched.insert(row.eventClass)
         }
-        if rows.isEmpty {
-            order.removeAll(keepingCapacity: true)
-        } else if removed.count > 0 {
-            for eventClass in Set(removed.map(\.eventClass)) {
-                order[eventClass]?.removeAll { rows[$0] == nil }
-            }
+        for eventClass in touched { trim(eventClass) }
+    }
+
+    private func trim(_ eventClass: EventClass) {
+        guard var classOrder = order.removeValue(forKey: eventClass) else { return }
+        while classOrder.head < classOrder.ids.count, rows[classOrder.ids[classOrder.head]] == nil {
+            classOrder.head += 1
+            classOrder.garbage -= 1
         }
-        return removed
+        while classOrder.ids.count > classOrder.head, let last = classOrder.ids.last, rows[last] == nil {
+            classOrder.ids.removeLast()
+            classOrder.garbage -= 1
+        }
+        let live = classOrder.ids.count - classOrder.head - classOrder.garbage
+        if classOrder.garbage > 64, classOrder.garbage > live {
+            classOrder.ids = classOrder.live.filter { rows[$0] != nil }
+            classOrder.head = 0
+            classOrder.garbage = 0
+        } else if classOrder.head > 1024, classOrder.head > classOrder.ids.count / 2 {
+            classOrder.ids.removeFirst(classOrder.head)
+            classOrder.head = 0
+        }
+        if classOrder.ids.count > classOrder.head { order[eventClass] = classOrder }
     }
 
     public func row(_ id: UInt64) -> StoredEvent? { rows[id] }

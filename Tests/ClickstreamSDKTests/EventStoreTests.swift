@@ -83,3 +83,56 @@ struct EventStoreTests {
         #expect(store.classesWaiting == [.standard])
     }
 }
+
+@Suite("Event store against a simple model")
+struct EventStoreModelTests {
+    @Test("random inserts, in-flight marks, releases and deletes agree with a plain list")
+    func randomized() {
+        let store = EventStore(capacityEvents: 5_000, capacityBytes: 10_000_000)
+        var model: [(id: UInt64, eventClass: EventClass, inFlight: Bool)] = []
+        var random = SeededRandom(seed: 99)
+        var nextID: UInt64 = 0
+        var event = RaccoonEvent()
+        event.eventBytes = Data(repeating: 0, count: 10)
+        for _ in 0..<20_000 {
+            let classes: [EventClass] = [.standard, .realTime]
+            let eventClass = classes[Int(random.next() % 2)]
+            switch random.next() % 6 {
+            case 0, 1, 2:
+                if store.insert(guid: "\(nextID)", eventClass: eventClass, event: event, intendedAt: .now()) == .stored
+                {
+                    model.append((nextID, eventClass, false))
+                }
+                nextID += 1
+            case 3:
+                // Ack the newest batch (Android) or the oldest (iOS), as the SDK does.
+                let picked =
+                    random.next() % 2 == 0
+                    ? store.newest(eventClass, limit: 20) : store.fitting(eventClass, maxBytes: 200)
+                store.delete(picked.map(\.id))
+                model.removeAll { row in picked.contains { $0.id == row.id } }
+            case 4:
+                let picked = store.newest(eventClass, limit: 5)
+                store.markInFlight(picked.map(\.id), requestGUID: "r")
+                for index in model.indices where picked.contains(where: { $0.id == model[index].id }) {
+                    model[index].inFlight = true
+                }
+            default:
+                let inFlight = model.filter { $0.inFlight && $0.eventClass == eventClass }.prefix(3).map(\.id)
+                store.release(Array(inFlight))
+                for index in model.indices where inFlight.contains(model[index].id) { model[index].inFlight = false }
+            }
+            let waiting = model.filter { $0.eventClass == eventClass && !$0.inFlight }
+            let newest = store.newest(eventClass, limit: 20).map(\.id)
+            if newest != Array(waiting.suffix(20).reversed().map(\.id)) {
+                Issue.record("newest disagrees with the model")
+                return
+            }
+            if store.count != model.count {
+                Issue.record("count \(store.count) != \(model.count)")
+                return
+            }
+        }
+        #expect(store.count == model.count)
+    }
+}
