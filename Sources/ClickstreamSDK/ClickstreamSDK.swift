@@ -103,7 +103,7 @@ public final class ClickstreamSDK {
         let intended = intendedAt ?? now
         let guid = contract.eventGuid
         observer?.event(guid: guid, type: eventType, step: .generated, intendedAt: intended, at: now)
-        health.record("Event Received", events: 1)
+        health.recordReceived()
         if remoteConfig.dropList.contains(name) {
             observer?.event(
                 guid: guid, type: eventType, step: .dropped(reason: "drop_list"), intendedAt: intended, at: now)
@@ -126,7 +126,7 @@ public final class ClickstreamSDK {
         }
         switch store.insert(guid: guid, eventClass: eventClass, event: event, intendedAt: intended) {
         case .stored:
-            health.record("Event Cached", events: 1)
+            health.recordCached()
             observer?.event(guid: guid, type: eventType, step: .stored, intendedAt: intended, at: now)
         case .dropped(let reason):
             observer?.event(guid: guid, type: eventType, step: .dropped(reason: reason), intendedAt: intended, at: now)
