@@ -19,9 +19,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
     targets: [
+        .target(name: "BenchSupport"),
         .executableTarget(
             name: "collector-load",
             dependencies: [
+                "BenchSupport",
                 .product(name: "RaccoonWire", package: "ClickSwarm"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -32,6 +34,8 @@ let package = Package(
         .executableTarget(
             name: "sdk-footprint",
             dependencies: [
+                "BenchSupport",
+                .product(name: "Collector", package: "ClickSwarm"),
                 .product(name: "ClickstreamSDK", package: "ClickSwarm"),
                 .product(name: "RaccoonWire", package: "ClickSwarm"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BenchSupport
 import Foundation
 import NIOCore
 import NIOPosix
@@ -271,16 +272,4 @@ func format(_ value: Double, _ decimals: Int) -> String {
 
 func seconds(since start: NIODeadline) -> Double {
     Double((NIODeadline.now() - start).nanoseconds) / 1e9
-}
-
-/// User plus system CPU seconds of this process so far.
-func processCPUSeconds() -> Double {
-    var usage = rusage()
-    #if canImport(Glibc)
-        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-    #else
-        getrusage(RUSAGE_SELF, &usage)
-    #endif
-    func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
-    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }

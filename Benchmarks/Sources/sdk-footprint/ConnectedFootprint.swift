@@ -1,5 +1,6 @@
 import ArgumentParser
 import ClickstreamSDK
+import Collector
 import Foundation
 import NIOCore
 import NIOPosix
@@ -51,7 +52,9 @@ struct ConnectedFootprint: ParsableCommand {
     }
 
     func run() throws {
-        let limits = raiseOpenFileLimit()
+        guard let limits = FileDescriptorLimit.raise() else {
+            throw MeasurementFailed("cannot read the open-file limit (getrlimit failed)")
+        }
         // One descriptor per connection, plus the loops' own and some slack.
         guard limits.soft >= UInt64(instances + 64) else {
             say(

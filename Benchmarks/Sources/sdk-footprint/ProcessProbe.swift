@@ -113,36 +113,6 @@ struct MemoryDelta: Codable, Sendable {
     }
 }
 
-/// The process's open-file soft limit raised to its hard limit; returns (soft, hard) now in force.
-@discardableResult
-func raiseOpenFileLimit() -> (soft: UInt64, hard: UInt64) {
-    #if canImport(Glibc)
-        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
-    #else
-        let resource = RLIMIT_NOFILE
-    #endif
-    var limit = rlimit()
-    guard getrlimit(resource, &limit) == 0 else { return (0, 0) }
-    if limit.rlim_cur < limit.rlim_max {
-        limit.rlim_cur = limit.rlim_max
-        _ = setrlimit(resource, &limit)
-        _ = getrlimit(resource, &limit)
-    }
-    return (UInt64(limit.rlim_cur), UInt64(limit.rlim_max))
-}
-
-/// User plus system CPU seconds of this process (every thread) so far.
-func processCPUSeconds() -> Double {
-    var usage = rusage()
-    #if canImport(Glibc)
-        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-    #else
-        getrusage(RUSAGE_SELF, &usage)
-    #endif
-    func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
-    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
-}
-
 /// Nanoseconds on the monotonic clock.
 func monotonicNanoseconds() -> UInt64 {
     UInt64(NIODeadline.now().uptimeNanoseconds)

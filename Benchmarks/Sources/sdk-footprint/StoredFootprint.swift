@@ -1,4 +1,5 @@
 import ArgumentParser
+import BenchSupport
 import ClickstreamSDK
 import Foundation
 import NIOCore
