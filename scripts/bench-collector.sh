@@ -63,48 +63,19 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-for tool in jq curl awk; do
-  if ! command -v "$tool" >/dev/null 2>&1; then
-    command -v apt-get >/dev/null 2>&1 || die "'$tool' is needed (Debian package: $tool)"
-    echo "installing $tool with apt-get..." >&2
-    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$tool"; } >/dev/null ||
-      die "'$tool' is needed and apt-get could not install it"
-  fi
-done
+. "$root/scripts/bench-lib.sh"
+bench_require_tools jq curl awk
 [ -r /proc/self/stat ] || die "/proc is needed to sample the collector's CPU time"
 clk_tck=$(getconf CLK_TCK) || die "getconf CLK_TCK failed"
 
 # --- build ---------------------------------------------------------------------------------------
-if [ "$no_build" != 1 ]; then
-  echo "building clickswarm (release, .build-bench)..."
-  (cd "$root" && swift build -c release --scratch-path .build-bench --product clickswarm) ||
-    die "building clickswarm failed"
-  echo "building collector-load (release, Benchmarks/.build)..."
-  swift build -c release --package-path "$root/Benchmarks" --product collector-load ||
-    die "building Benchmarks/collector-load failed"
-fi
-# CLICKSWARM_BIN runs another build of the collector (an older commit, say) for side-by-side runs.
-clickswarm=${CLICKSWARM_BIN:-"$root/.build-bench/release/clickswarm"}
-load="$root/Benchmarks/.build/release/collector-load"
-[ -x "$clickswarm" ] || die "$clickswarm is missing (run without --no-build)"
-[ -x "$load" ] || die "$load is missing (run without --no-build)"
-
-# Each connection takes a descriptor in both processes.
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+bench_build collector-load
+load=$bench_tool
 
 # --- start the collector -------------------------------------------------------------------------
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-collector.XXXXXX")
 collector_pid=""
-# shellcheck disable=SC2317  # called through the trap
-cleanup() {
-  if [ -n "$collector_pid" ] && kill -0 "$collector_pid" 2>/dev/null; then
-    kill -TERM "$collector_pid" 2>/dev/null || true
-    sleep 1
-    kill -KILL "$collector_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap bench_cleanup EXIT
 
 "$clickswarm" collector --host 127.0.0.1 --port 0 --port-file "$work/port" --threads "$collector_threads" \
   --log-level warning >"$work/collector.log" 2>&1 &

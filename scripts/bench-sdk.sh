@@ -70,46 +70,17 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-for tool in jq curl awk; do
-  if ! command -v "$tool" >/dev/null 2>&1; then
-    command -v apt-get >/dev/null 2>&1 || die "'$tool' is needed (Debian package: $tool)"
-    echo "installing $tool with apt-get..." >&2
-    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$tool"; } >/dev/null ||
-      die "'$tool' is needed and apt-get could not install it"
-  fi
-done
+. "$root/scripts/bench-lib.sh"
+bench_require_tools jq curl awk
 [ -r /proc/self/status ] || die "/proc is needed to read resident memory"
 
 # --- build ---------------------------------------------------------------------------------------
-if [ "$no_build" != 1 ]; then
-  echo "building clickswarm (release, .build-bench)..."
-  (cd "$root" && swift build -c release --scratch-path .build-bench --product clickswarm) ||
-    die "building clickswarm failed"
-  echo "building sdk-footprint (release, Benchmarks/.build)..."
-  swift build -c release --package-path "$root/Benchmarks" --product sdk-footprint ||
-    die "building Benchmarks/sdk-footprint failed"
-fi
-clickswarm=${CLICKSWARM_BIN:-"$root/.build-bench/release/clickswarm"}
-footprint="$root/Benchmarks/.build/release/sdk-footprint"
-[ -x "$clickswarm" ] || die "$clickswarm is missing (run without --no-build)"
-[ -x "$footprint" ] || die "$footprint is missing (run without --no-build)"
-
-# Each connection takes a descriptor in both processes (sdk-footprint raises its own soft limit
-# too; the collector raises its own).
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+bench_build sdk-footprint
+footprint=$bench_tool
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-sdk.XXXXXX")
 collector_pid=""
-# shellcheck disable=SC2317  # called through the trap
-cleanup() {
-  if [ -n "$collector_pid" ] && kill -0 "$collector_pid" 2>/dev/null; then
-    kill -TERM "$collector_pid" 2>/dev/null || true
-    sleep 1
-    kill -KILL "$collector_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap bench_cleanup EXIT
 
 rss_kib() {
   awk '/^VmRSS:/ {print $2}' "/proc/$1/status"
