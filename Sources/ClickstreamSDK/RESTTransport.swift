@@ -28,19 +28,8 @@ public final class RESTTransport: SDKTransport {
     public let maxResponseSize: Int
     private let connector: any ChannelConnector
 
-    private struct Attempt {
-        var id: UInt64
-        var responses: ResponseHandler
-        /// The connect deadline; `nil` once open.
-        var timer: Scheduled<Void>?
-        var channel: (any Channel)?
-    }
-
-    private enum State {
-        case idle
-        case connecting(Attempt)
-        case open(Attempt)
-    }
+    private typealias Attempt = TransportAttempt<ResponseHandler>
+    private typealias State = TransportState<ResponseHandler>
 
     private var state = State.idle
     private var handler: ((TransportEvent) -> Void)?
@@ -67,17 +56,12 @@ public final class RESTTransport: SDKTransport {
     deinit {
         switch state {
         case .idle: break
-        case .connecting(let attempt), .open(let attempt):
-            attempt.timer?.cancel()
-            attempt.channel?.close(promise: nil)
+        case .connecting(let attempt), .open(let attempt): attempt.abandon()
         }
     }
 
     /// True between `connected` and `closed` (or the SDK's `close`).
-    public var isConnected: Bool {
-        if case .open = state { return true }
-        return false
-    }
+    public var isConnected: Bool { state.isOpen }
 
     /// Opens the connection; `headers` (the identity headers) go on every request. A connection
     /// or attempt already in progress is closed first, silently.
@@ -98,7 +82,7 @@ public final class RESTTransport: SDKTransport {
         let responses = ResponseHandler(
             transport: self, id: id, path: path, headers: requestHeaders, maxResponseSize: maxResponseSize)
         self.handler = handler
-        state = .connecting(Attempt(id: id, responses: responses, timer: timer, channel: nil))
+        state = .connecting(Attempt(id: id, pipeline: responses, timer: timer, channel: nil))
 
         let boundResponses = NIOLoopBound(responses, eventLoop: loop)
         connector.connect(host: host, port: port, on: loop, timeout: connectTimeout) { channel in
@@ -119,7 +103,7 @@ public final class RESTTransport: SDKTransport {
     public func send(_ request: ByteBuffer) -> Bool {
         eventLoop.preconditionInEventLoop()
         guard case .open(let attempt) = state else { return false }
-        return attempt.responses.post(request)
+        return attempt.pipeline.post(request)
     }
 
     /// Closes the connection; requests still unanswered are lost. Reports nothing.
@@ -132,8 +116,7 @@ public final class RESTTransport: SDKTransport {
         case .idle:
             break
         case .connecting(let attempt), .open(let attempt):
-            attempt.timer?.cancel()
-            attempt.channel?.close(promise: nil)
+            attempt.abandon()
         }
     }
 
@@ -170,8 +153,7 @@ public final class RESTTransport: SDKTransport {
         guard case .connecting(let attempt) = state, attempt.id == id else { return }
         // Idle before closing: a close fires channelInactive at once, which must find nothing to report.
         state = .idle
-        attempt.timer?.cancel()
-        attempt.channel?.close(promise: nil)
+        attempt.abandon()
         finish(.connectFailed(failure))
     }
 

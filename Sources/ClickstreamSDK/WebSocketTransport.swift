@@ -32,20 +32,8 @@ public final class WebSocketTransport: SDKTransport {
     /// The most bytes of an HTTP response head awaited before giving up on the upgrade.
     static let maxResponseHeadBytes = 16 * 1024
 
-    private struct Attempt {
-        var id: UInt64
-        var frames: FrameHandler
-        /// The connect and upgrade deadline; `nil` once open.
-        var timer: Scheduled<Void>?
-        /// Known once the connector delivered it or the upgrade succeeded.
-        var channel: (any Channel)?
-    }
-
-    private enum State {
-        case idle
-        case connecting(Attempt)
-        case open(Attempt)
-    }
+    private typealias Attempt = TransportAttempt<FrameHandler>
+    private typealias State = TransportState<FrameHandler>
 
     private var state = State.idle
     private var handler: ((TransportEvent) -> Void)?
@@ -73,17 +61,12 @@ public final class WebSocketTransport: SDKTransport {
         // Dropped by its SDK without a close: do not leave the socket behind.
         switch state {
         case .idle: break
-        case .connecting(let attempt), .open(let attempt):
-            attempt.timer?.cancel()
-            attempt.channel?.close(promise: nil)
+        case .connecting(let attempt), .open(let attempt): attempt.abandon()
         }
     }
 
     /// True between `connected` and `closed` (or the SDK's `close`).
-    public var isConnected: Bool {
-        if case .open = state { return true }
-        return false
-    }
+    public var isConnected: Bool { state.isOpen }
 
     /// Starts connecting. A connection or attempt already in progress is closed first, silently
     /// (close code 1000), as if the SDK had called `close`.
@@ -100,7 +83,7 @@ public final class WebSocketTransport: SDKTransport {
         let upgrade = UpgradeHandler(transport: self, id: id, request: upgradeRequest(headers: headers))
         let frames = FrameHandler(transport: self, id: id, maxMessageSize: maxFrameSize)
         self.handler = handler
-        state = .connecting(Attempt(id: id, frames: frames, timer: timer, channel: nil))
+        state = .connecting(Attempt(id: id, pipeline: frames, timer: timer, channel: nil))
 
         let handlers = NIOLoopBound((upgrade, frames), eventLoop: loop)
         let maxFrameSize = self.maxFrameSize
@@ -126,7 +109,7 @@ public final class WebSocketTransport: SDKTransport {
     public func send(_ request: ByteBuffer) -> Bool {
         eventLoop.preconditionInEventLoop()
         guard case .open(let attempt) = state else { return false }
-        return attempt.frames.sendBinary(request)
+        return attempt.pipeline.sendBinary(request)
     }
 
     /// Sends a close frame with `code` and `reason`, then closes the socket once the collector
@@ -140,11 +123,10 @@ public final class WebSocketTransport: SDKTransport {
         case .idle:
             break
         case .connecting(let attempt):
-            attempt.timer?.cancel()
             // A channel that arrives later is closed in `channelResolved` or by the upgrade handler.
-            attempt.channel?.close(promise: nil)
+            attempt.abandon()
         case .open(let attempt):
-            attempt.frames.sendClose(code: code, reason: reason)
+            attempt.pipeline.sendClose(code: code, reason: reason)
         }
     }
 
@@ -174,8 +156,7 @@ public final class WebSocketTransport: SDKTransport {
         guard case .connecting(let attempt) = state, attempt.id == id else { return }
         // Idle before closing: a close fires channelInactive at once, which must find nothing to report.
         state = .idle
-        attempt.timer?.cancel()
-        attempt.channel?.close(promise: nil)
+        attempt.abandon()
         channel?.close(promise: nil)
         finish(.connectFailed(failure))
     }
