@@ -190,8 +190,27 @@ public final class ClickstreamSDK {
         stopBatchTimers()
         connectionTimer?.cancel()
         retryTimer?.cancel()
+        // Stored rows survive in the store; an instant batch lived only in memory and is lost.
+        for batch in inFlight.values where batch.instant {
+            for event in batch.guids {
+                observer?.event(
+                    guid: event.guid, type: event.type, step: .dropped(reason: "app_killed"),
+                    intendedAt: event.intendedAt, at: now)
+            }
+        }
         inFlight.removeAll()
         transport.close(code: 1001, reason: "app killed")
+    }
+
+    /// Every event the SDK still holds and may yet deliver: the store's rows (in flight or not)
+    /// and the instant events sent but not answered. A run counts these as pending at its end.
+    public func pendingEvents() -> [(guid: String, type: String)] {
+        eventLoop.preconditionInEventLoop()
+        var pending = store.allRows.map { (guid: $0.guid, type: $0.event.type) }
+        for batch in inFlight.values where batch.instant {
+            pending.append(contentsOf: batch.guids.map { (guid: $0.guid, type: $0.type) })
+        }
+        return pending
     }
 
     // MARK: Batching

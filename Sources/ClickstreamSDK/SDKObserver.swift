@@ -7,7 +7,8 @@ public enum FunnelStep: Equatable, Sendable {
     /// The sampler left it out (remote config `samplingRates`).
     case sampledOut
     /// Lost for good, with a reason: `drop_list`, `store_full`, `socket_not_open` (an instant
-    /// event with no socket), `instant_unacked`, `retries_exhausted` (iOS "Batch Dropped").
+    /// event with no socket), `instant_unacked`, `retries_exhausted` (iOS "Batch Dropped"),
+    /// `app_killed` (an instant event in flight when the app was killed).
     case dropped(reason: String)
     case stored
     case batched(requestGUID: String)

@@ -209,6 +209,21 @@ struct SDKConstraintTests {
         #expect(phone.store.count == 0)
     }
 
+    @Test("app killed with an instant event in flight: it is dropped as app_killed, stored rows stay pending")
+    func killWithInstantInFlight() {
+        let phone = Phone(.android, remoteConfig: RemoteConfig(classification: ["AdImpression": .instant]))
+        phone.click(3)
+        var ad = AdImpression()
+        ad.eventGuid = EventGUID(run: 1, device: 1, sequence: 99).description
+        phone.sdk.track(ad)
+        let pending = phone.sdk.pendingEvents()
+        #expect(pending.count == 4)
+        #expect(pending.filter { $0.type == "clickswarm-adimpression" }.map(\.guid) == [ad.eventGuid])
+        phone.sdk.kill()
+        #expect(phone.observer.dropped("app_killed") == 1)
+        #expect(phone.sdk.pendingEvents().map(\.type) == Array(repeating: "clickswarm-buttonclick", count: 3))
+    }
+
     @Test("remote config mid-run: sampling to 0% and a drop list take effect at once")
     func remoteConfig() {
         let phone = Phone(.ios)
