@@ -208,6 +208,16 @@ public final class CollectorServer: Sendable {
         try await shared.counters().get().ledger.deliveries(run: run, device: device)
     }
 
+    /// Every device's deliveries of one run, by device index, merged across event loops once.
+    package func deliveries(run: UInt32) async throws -> [UInt32: SequenceBitmap] {
+        let ledger = try await shared.counters().get().ledger
+        var result: [UInt32: SequenceBitmap] = [:]
+        for (key, bitmap) in ledger.devices where UInt32(truncatingIfNeeded: key >> 32) == run {
+            result[UInt32(truncatingIfNeeded: key)] = bitmap
+        }
+        return result
+    }
+
     /// Stops listening, closes every connection, flushes the sink and, when the server made its
     /// own event loops, shuts them down.
     public func shutdown() async throws {

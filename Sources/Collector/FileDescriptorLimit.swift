@@ -32,6 +32,23 @@ public enum FileDescriptorLimit {
         return current()
     }
 
+    /// Makes room for `wanted` descriptors: raises the hard limit to `wanted` where the system
+    /// allows it (root, or `CAP_SYS_RESOURCE`, up to the kernel's `nr_open`), then the soft
+    /// limit as far as the hard one goes. Returns the limits now in force; the caller compares.
+    @discardableResult
+    public static func ensure(_ wanted: UInt64) -> Limits? {
+        var limit = rlimit()
+        guard getrlimit(Self.resource, &limit) == 0 else { return nil }
+        if UInt64(limit.rlim_max) < wanted {
+            var raised = limit
+            raised.rlim_max = rlim_t(wanted)
+            raised.rlim_cur = rlim_t(wanted)
+            // Refused without the privilege: the old hard limit stays, and so does the answer.
+            _ = setrlimit(Self.resource, &raised)
+        }
+        return raise()
+    }
+
     #if canImport(Glibc)
         private static let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
     #else

@@ -49,6 +49,21 @@ package struct SequenceBitmap: Sendable, Equatable {
         }
     }
 
+    /// How many of this set's members `other` lacks.
+    package func countNotIn(_ other: SequenceBitmap) -> Int {
+        var result = 0
+        for (index, words) in chunks {
+            guard let theirs = other.chunks[index] else {
+                result += words.reduce(0) { $0 + $1.nonzeroBitCount }
+                continue
+            }
+            for position in 0..<Self.wordsPerChunk {
+                result += (words[position] & ~theirs[position]).nonzeroBitCount
+            }
+        }
+        return result
+    }
+
     /// Sequence numbers from 0 up to `end` (exclusive) that are missing.
     package func missing(below end: UInt64) -> [UInt64] {
         (0..<end).filter { !contains($0) }

@@ -135,6 +135,18 @@ struct SmallCollectorTypesTests {
         #expect(bitmap.contains(1) && bitmap.contains(1 << 40) && !bitmap.contains(2))
     }
 
+    @Test("a bitmap counts the members another lacks, across chunks")
+    func bitmapDifference() {
+        var acked = SequenceBitmap()
+        var delivered = SequenceBitmap()
+        for sequence: UInt64 in [0, 1, 2, 4097, 1 << 30] { acked.insert(sequence) }
+        for sequence: UInt64 in [1, 2, 3, 4097] { delivered.insert(sequence) }
+        #expect(acked.countNotIn(delivered) == 2)
+        #expect(delivered.countNotIn(acked) == 1)
+        #expect(acked.countNotIn(acked) == 0)
+        #expect(SequenceBitmap().countNotIn(acked) == 0)
+    }
+
     @Test("request memory forgets the oldest beyond its capacity")
     func requestMemory() {
         var memory = RequestGUIDMemory(capacity: 2)

@@ -1,0 +1,59 @@
+import Foundation
+import RaccoonWire
+
+/// One phone's battery: drains with time (faster in the foreground), and charges while plugged
+/// in. Pure: the device calls `advance` with the time passed and reads the level.
+public struct BatteryModel: Sendable, Equatable {
+    public private(set) var level: Double
+    public private(set) var charging: Bool
+    /// When the current charge ends, or the next one starts (seconds of device time).
+    public private(set) var nextChange: Double
+    private let spec: Scenario.Battery
+    private var random: SeededRandom
+
+    public init(spec: Scenario.Battery, level: Double, charging: Bool, now: Double, random: SeededRandom) {
+        self.spec = spec
+        self.level = min(100, max(0, level))
+        self.charging = charging
+        self.random = random
+        nextChange = .infinity
+        nextChange = charging ? now + max(1, spec.chargeDuration.sample(using: &self.random)) : scheduleStart(now)
+    }
+
+    public static func == (lhs: BatteryModel, rhs: BatteryModel) -> Bool {
+        lhs.level == rhs.level && lhs.charging == rhs.charging && lhs.nextChange == rhs.nextChange
+    }
+
+    private mutating func scheduleStart(_ now: Double) -> Double {
+        guard spec.chargeStartPerHour > 0 else { return .infinity }
+        // A certain start still waits a second, so a zero-length charge cannot loop forever.
+        guard spec.chargeStartPerHour < 1 else { return now + 1 }
+        // A chance p per hour is a Poisson rate of -ln(1 - p) per hour.
+        let rate = -Foundation.log(1 - spec.chargeStartPerHour) / 3600
+        return now + Distribution.exponential(mean: 1 / rate).sample(using: &random)
+    }
+
+    /// Moves the battery forward by `seconds` spent in the foreground or background, switching
+    /// charging on or off at `nextChange` when it falls inside. Returns true when charging changed.
+    @discardableResult
+    public mutating func advance(from start: Double, to end: Double, foreground: Bool) -> Bool {
+        var time = start
+        var switched = false
+        while time < end {
+            let stop = min(end, nextChange)
+            let hours = (stop - time) / 3600
+            if charging {
+                level = min(100, level + spec.chargeRate * hours)
+            } else {
+                level = max(0, level - (foreground ? spec.drainForeground : spec.drainBackground) * hours)
+            }
+            time = stop
+            if time >= nextChange {
+                charging.toggle()
+                switched = true
+                nextChange = charging ? time + max(1, spec.chargeDuration.sample(using: &random)) : scheduleStart(time)
+            }
+        }
+        return switched
+    }
+}

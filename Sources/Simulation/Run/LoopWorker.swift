@@ -1,0 +1,43 @@
+import ClickstreamSDK
+import Collector
+import NIOCore
+import Reports
+
+/// The devices of one event loop and that loop's recorder shard. Lives on its loop only.
+final class LoopWorker {
+    let recorder: RecorderShard
+    private(set) var devices: [SimulatedDevice] = []
+    private let context: RunContext
+
+    init(context: RunContext, loop: any EventLoop, indexes: StrideTo<Int>) {
+        self.context = context
+        recorder = RecorderShard(runStart: context.start.uptimeNanoseconds)
+        for index in indexes {
+            let profile = context.population.profile(index)
+            devices.append(SimulatedDevice(profile: profile, context: context, loop: loop, recorder: recorder))
+        }
+    }
+
+    func schedule() {
+        for device in devices { device.schedule() }
+    }
+
+    /// A remote-config change: applies to every device of the named cohorts (all when empty).
+    func apply(_ change: Scenario.ConfigChange) {
+        for device in devices where change.cohorts.isEmpty || change.cohorts.contains(device.profile.cohort) {
+            device.apply(change.config)
+        }
+        recorder.note("remote_config_changes")
+    }
+
+    /// Ends every device; returns the pending events by type and the ack bitmaps by device.
+    func finish() -> (pending: [String: UInt64], acked: [UInt32: SequenceBitmap]) {
+        var pending: [String: UInt64] = [:]
+        var acked: [UInt32: SequenceBitmap] = [:]
+        for device in devices {
+            pending.merge(device.finish(), uniquingKeysWith: +)
+            if context.checkDeliveries { acked[UInt32(device.profile.index)] = device.ackedSequences }
+        }
+        return (pending, acked)
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import NIOCore
+import RaccoonWire
+
+/// What every device of a run shares, immutable once the run starts.
+final class RunContext: Sendable {
+    /// Where devices connect.
+    struct Endpoint: Sendable {
+        var host: String
+        var port: Int
+        var path: String
+        var transport: Scenario.Transport
+    }
+
+    let scenario: Scenario
+    let population: Population
+    let plan: ArrivalPlan
+    let library: ScriptLibrary
+    /// The run field of every event guid.
+    let runID: UInt32
+    /// Time zero of the run on the event loops' clock.
+    let start: NIODeadline
+    /// Time zero on the wall clock (event timestamps).
+    let wallStart: Date
+    let endpoint: Endpoint
+    /// Keep per-device ack bitmaps to check against the embedded collector's deliveries.
+    let checkDeliveries: Bool
+    let healthType: String
+
+    init(
+        scenario: Scenario, plan: ArrivalPlan, library: ScriptLibrary, runID: UInt32, start: NIODeadline,
+        wallStart: Date, endpoint: Endpoint, checkDeliveries: Bool
+    ) {
+        self.scenario = scenario
+        self.population = Population(scenario: scenario)
+        self.plan = plan
+        self.library = library
+        self.runID = runID
+        self.start = start
+        self.wallStart = wallStart
+        self.endpoint = endpoint
+        self.checkDeliveries = checkDeliveries
+        healthType = EventContracts.eventType(
+            for: HealthEvent.self, appPrefix: scenario.sdkConfiguration(for: .android).appPrefix)
+    }
+
+    /// Seconds since the run started.
+    func seconds(_ deadline: NIODeadline) -> Double {
+        Double((deadline - start).nanoseconds) / 1e9
+    }
+
+    func deadline(_ seconds: Double) -> NIODeadline {
+        start + .nanoseconds(Int64((seconds * 1e9).rounded()))
+    }
+
+    func wallClock(_ deadline: NIODeadline) -> Date {
+        wallStart.addingTimeInterval(seconds(deadline))
+    }
+}

@@ -1,0 +1,27 @@
+import Logging
+import NIOConcurrencyHelpers
+
+/// How a run is carried out, beyond the scenario: where reports go, what the user sees.
+public struct RunOptions: Sendable {
+    /// Where the JSON report is written (created when missing).
+    public var outputDirectory = "results"
+    /// Receives a status line every `progressInterval` seconds; nil for none.
+    public var progress: (@Sendable (String) -> Void)?
+    public var progressInterval: Double = 1
+    /// Event-loop threads for the devices; 0 is one per core.
+    public var threads = 0
+    /// Ends the run early (Ctrl-C); the report is still written.
+    public var stopper = RunStopper()
+    public var logger = Logger(label: "clickswarm.run")
+
+    public init() {}
+}
+
+/// Ends a run early from another thread (a signal handler): journeys stop, nothing drains, and
+/// the report is written with `interrupted` set.
+public final class RunStopper: Sendable {
+    private let stopped = NIOLockedValueBox(false)
+    public init() {}
+    public func stop() { stopped.withLockedValue { $0 = true } }
+    public var isStopped: Bool { stopped.withLockedValue { $0 } }
+}

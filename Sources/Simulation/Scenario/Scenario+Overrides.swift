@@ -1,0 +1,52 @@
+/// Command-line changes to a scenario (`--devices`, `--duration`, `--seed`, `--target`).
+public struct ScenarioOverrides: Sendable, Equatable {
+    public var devices: Int?
+    /// Seconds.
+    public var duration: Double?
+    public var seed: UInt64?
+    public var target: Scenario.Target?
+    public init(devices: Int? = nil, duration: Double? = nil, seed: UInt64? = nil, target: Scenario.Target? = nil) {
+        self.devices = devices
+        self.duration = duration
+        self.seed = seed
+        self.target = target
+    }
+}
+
+extension Scenario {
+    /// The scenario with the overrides applied. A new device count scales the ramp stages'
+    /// targets in proportion, so a 10,000-device ramp run with `--devices 100` keeps its shape.
+    public func applying(_ overrides: ScenarioOverrides) throws(RunError) -> Scenario {
+        var scenario = self
+        if let devices = overrides.devices {
+            guard devices >= 1 else { throw .invalidInput("--devices must be at least 1, not \(devices)") }
+            let old = population.devices
+            scenario.population.devices = devices
+            if case .stages(let stages) = population.arrival {
+                scenario.population.arrival = .stages(
+                    stages.map { stage in
+                        var scaled = stage
+                        if let target = stage.target {
+                            let value = (Double(target) * Double(devices) / Double(max(old, 1))).rounded()
+                            scaled.target = min(devices, Int(value))
+                        }
+                        return scaled
+                    })
+            }
+        }
+        if let duration = overrides.duration {
+            guard duration > 0 else { throw .invalidInput("--duration must be positive") }
+            scenario.duration = duration
+        }
+        if let seed = overrides.seed { scenario.seed = seed }
+        if let target = overrides.target {
+            scenario.target = target
+            if target != .embedded, !faults.isEmpty {
+                throw .invalidInput(
+                    "the scenario schedules collector faults, which need the embedded collector; "
+                        + "a remote target (\(target)) cannot inject them")
+            }
+        }
+        return scenario
+    }
+}
