@@ -193,7 +193,9 @@ public final class RecorderShard {
         return counters
     }
 
-    /// A value copy of everything recorded so far.
+    /// A value copy of everything recorded so far. Copy-on-write: it shares storage with the
+    /// shard, so the first record after a snapshot into each histogram (and the series) copies
+    /// that one; take snapshots at the end or rarely, and use `progress` for a status line.
     public func snapshot() -> RecorderSnapshot {
         var snapshot = RecorderSnapshot()
         for (type, name) in eventTypes.names.enumerated() {
