@@ -1,0 +1,45 @@
+/// What the embedded collector counted (nil in a report for a remote collector).
+public struct CollectorAccounting: Codable, Sendable, Equatable {
+    /// Events in accepted batches, duplicates included.
+    public var eventsReceived: UInt64
+    /// Distinct event guids of this run delivered (published) at least once.
+    public var uniqueDeliveries: UInt64
+    /// Deliveries of a guid already delivered.
+    public var duplicateDeliveries: UInt64
+    /// Events whose guid does not belong to this run.
+    public var foreign: UInt64
+    /// Batches delivered whose ack the fault injection withheld.
+    public var batchesAckLost: UInt64
+    /// Batches answered with an injected error.
+    public var batchesErrorInjected: UInt64
+    /// Connections refused during an injected outage.
+    public var connectionsRefusedOutage: UInt64
+    /// Connections rejected (connection limit, bad handshake, duplicate id).
+    public var connectionsRejected: UInt64
+
+    public init(
+        eventsReceived: UInt64 = 0, uniqueDeliveries: UInt64 = 0, duplicateDeliveries: UInt64 = 0,
+        foreign: UInt64 = 0, batchesAckLost: UInt64 = 0, batchesErrorInjected: UInt64 = 0,
+        connectionsRefusedOutage: UInt64 = 0, connectionsRejected: UInt64 = 0
+    ) {
+        self.eventsReceived = eventsReceived
+        self.uniqueDeliveries = uniqueDeliveries
+        self.duplicateDeliveries = duplicateDeliveries
+        self.foreign = foreign
+        self.batchesAckLost = batchesAckLost
+        self.batchesErrorInjected = batchesErrorInjected
+        self.connectionsRefusedOutage = connectionsRefusedOutage
+        self.connectionsRejected = connectionsRejected
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case foreign
+        case eventsReceived = "events_received"
+        case uniqueDeliveries = "unique_deliveries"
+        case duplicateDeliveries = "duplicate_deliveries"
+        case batchesAckLost = "batches_ack_lost"
+        case batchesErrorInjected = "batches_error_injected"
+        case connectionsRefusedOutage = "connections_refused_outage"
+        case connectionsRejected = "connections_rejected"
+    }
+}

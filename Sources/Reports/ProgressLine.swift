@@ -1,0 +1,31 @@
+/// The once-a-second status line of a running scenario, like
+/// `elapsed 12s/30s  devices 280/300  gen 1.2k/s  acked 1.1k/s  p99 45ms  drops 3  disconnects 7`.
+public enum ProgressLine {
+    /// Rates and p99 cover the last `interval` seconds when `previous` (the counters one interval
+    /// ago) is given, else the whole run so far; drops, connect failures and disconnects are totals.
+    public static func render(
+        elapsed: Double, duration: Double, devicesOnline: Int, devicesTarget: Int, counters: ProgressCounters,
+        previous: ProgressCounters?, interval: Double
+    ) -> String {
+        let span = previous == nil ? elapsed : interval
+        func rate(_ now: UInt64, _ before: UInt64?) -> String {
+            guard span > 0 else { return "-" }
+            let delta = now >= (before ?? 0) ? now - (before ?? 0) : 0
+            return Formatting.compact(Double(delta) / span) + "/s"
+        }
+        let recent = previous.map { counters.latency.subtracting($0.latency) } ?? counters.latency
+        var parts = [
+            "elapsed \(Int(elapsed.rounded(.down)))s/\(Int(duration.rounded()))s",
+            "devices \(devicesOnline)/\(devicesTarget)",
+            "gen \(rate(counters.generated, previous?.generated))",
+            "acked \(rate(counters.acked, previous?.acked))",
+            "p99 \(Formatting.milliseconds(recent.milliseconds(atPercentile: 99)))",
+            "drops \(Formatting.count(counters.dropped))",
+        ]
+        if counters.connectFailures > 0 {
+            parts.append("connect failures \(Formatting.count(counters.connectFailures))")
+        }
+        parts.append("disconnects \(Formatting.count(counters.disconnects))")
+        return parts.joined(separator: "  ")
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+
+/// What was run, where and when: the `run` section of a report.
+public struct RunInfo: Codable, Sendable, Equatable {
+    public enum Mode: String, Codable, Sendable {
+        case live, simulated
+    }
+
+    /// This shard's place in a sharded run (`--shard index/count`, index from 0).
+    public struct Shard: Codable, Sendable, Equatable {
+        public var index: Int
+        public var count: Int
+        public init(index: Int, count: Int) {
+            self.index = index
+            self.count = count
+        }
+    }
+
+    public var id: String
+    public var scenario: String
+    public var description: String
+    public var scenarioFile: String
+    public var seed: UInt64
+    public var mode: Mode
+    /// `embedded` or the collector URL.
+    public var target: String
+    /// ISO-8601 UTC, like `2026-11-29T03:04:05Z` (see `timestamp(_:)`).
+    public var startedAt: String
+    public var endedAt: String
+    /// Scripted duration and drain, in seconds of run time (virtual in a simulated run).
+    public var durationS: Double
+    public var drainS: Double
+    /// Real seconds the run took.
+    public var wallSeconds: Double
+    /// Stopped early (Ctrl-C): figures cover only the part that ran.
+    public var interrupted: Bool
+    public var devices: Int
+    public var shard: Shard?
+    public var toolVersion: String
+
+    public init(
+        id: String, scenario: String, description: String = "", scenarioFile: String = "", seed: UInt64,
+        mode: Mode, target: String, startedAt: String, endedAt: String, durationS: Double, drainS: Double,
+        wallSeconds: Double, interrupted: Bool = false, devices: Int, shard: Shard? = nil, toolVersion: String
+    ) {
+        self.id = id
+        self.scenario = scenario
+        self.description = description
+        self.scenarioFile = scenarioFile
+        self.seed = seed
+        self.mode = mode
+        self.target = target
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.durationS = durationS
+        self.drainS = drainS
+        self.wallSeconds = wallSeconds
+        self.interrupted = interrupted
+        self.devices = devices
+        self.shard = shard
+        self.toolVersion = toolVersion
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, scenario, description, seed, mode, target, interrupted, devices, shard
+        case scenarioFile = "scenario_file"
+        case startedAt = "started_at"
+        case endedAt = "ended_at"
+        case durationS = "duration_s"
+        case drainS = "drain_s"
+        case wallSeconds = "wall_seconds"
+        case toolVersion = "tool_version"
+    }
+
+    /// `date` as ISO-8601 UTC with whole seconds, the form of `startedAt` and `endedAt`.
+    public static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+}

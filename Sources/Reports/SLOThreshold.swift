@@ -1,0 +1,57 @@
+/// A threshold a run must meet, checked against its report by `RunReport.evaluate(_:)`.
+///
+/// A metric without data fails: a latency percentile with no acked events (or no batches), a
+/// ratio whose denominator is 0. A run that produced nothing must not pass its SLOs by accident.
+public struct SLOThreshold: Sendable, Equatable {
+    public enum Metric: Sendable, Equatable {
+        /// Event latency at this percentile (0...100) at most `threshold` seconds.
+        case latencyPercentile(Double)
+        /// Batch round trip at this percentile at most `threshold` seconds.
+        case batchRoundTripPercentile(Double)
+        /// At least `acked / (generated - sampled_out - dropped[drop_list])`.
+        case deliveryRatio
+        /// At most `dropped (all reasons but drop_list) / generated`.
+        case dropRate
+        /// At most `dropped[reason] / generated`.
+        case dropRateForReason(String)
+        /// At least `connected / attempts`.
+        case connectSuccess
+
+        /// The `metric` field of a result, like `event_latency_p99_s` or `drop_rate[store_full]`.
+        public var name: String {
+            switch self {
+            case .latencyPercentile(let percentile): return "event_latency_\(Self.label(percentile))_s"
+            case .batchRoundTripPercentile(let percentile): return "batch_round_trip_\(Self.label(percentile))_s"
+            case .deliveryRatio: return "delivery_ratio"
+            case .dropRate: return "drop_rate"
+            case .dropRateForReason(let reason): return "drop_rate[\(reason)]"
+            case .connectSuccess: return "connect_success"
+            }
+        }
+
+        /// Whether `actual` must stay at most (`<=`) or at least (`>=`) the threshold.
+        public var comparison: String {
+            switch self {
+            case .latencyPercentile, .batchRoundTripPercentile, .dropRate, .dropRateForReason: return "<="
+            case .deliveryRatio, .connectSuccess: return ">="
+            }
+        }
+
+        /// `p99`, `p99_9`, `p100`.
+        static func label(_ percentile: Double) -> String {
+            let text = percentile == percentile.rounded() ? String(Int(percentile)) : String(percentile)
+            return "p" + String(text.map { $0 == "." ? "_" : $0 })
+        }
+    }
+
+    public var name: String
+    public var metric: Metric
+    /// Seconds for latencies, a fraction from 0 to 1 for ratios and rates.
+    public var threshold: Double
+
+    public init(name: String, metric: Metric, threshold: Double) {
+        self.name = name
+        self.metric = metric
+        self.threshold = threshold
+    }
+}
