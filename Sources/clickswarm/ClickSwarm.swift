@@ -7,10 +7,11 @@ struct ClickSwarm: AsyncParsableCommand {
         abstract: "A load generator for Clickstream/Raccoon analytics collectors.",
         discussion: """
             Exit codes: 0 success; 1 unexpected error; 64 invalid input (flags, files); \
-            69 set-up failure (port in use, file not writable, target unreachable).
+            69 set-up failure (port in use, file-descriptor limit, target unreachable); \
+            70 unbalanced reconciliation; 73 report not writable; 99 an SLO failed; 130 interrupted.
             """,
         version: "0.1.0",
-        subcommands: [CollectorCommand.self]
+        subcommands: [RunScenarioCommand.self, ValidateCommand.self, CollectorCommand.self]
     )
 }
 

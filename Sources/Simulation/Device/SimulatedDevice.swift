@@ -16,7 +16,8 @@ final class SimulatedDevice: SDKObserver {
     private let loop: any EventLoop
     private let recorder: RecorderShard
     private let group: Int
-    private let connector: any DeviceConnector
+    private let link: LinkHandle
+    private let connector: ConditionedSocketConnector
     /// The phone's database: it outlives the app (a kill keeps it).
     let store: EventStore
     private(set) var sdk: ClickstreamSDK?
@@ -61,9 +62,12 @@ final class SimulatedDevice: SDKObserver {
         self.loop = loop
         self.recorder = recorder
         group = recorder.groupIndex(flavor: profile.flavor.rawValue, network: profile.networkName)
-        let link = LinkProfile(
-            latency: profile.latency, jitter: profile.network.jitter, bandwidth: profile.network.bandwidth)
-        connector = makeDeviceConnector(profile: link, random: profile.random(.link))
+        var linkRandom = profile.random(.link)
+        link = LinkHandle(
+            profile: LinkProfile(
+                latency: profile.latency, jitter: profile.network.jitter, bandwidth: profile.network.bandwidth),
+            seed: linkRandom.next(), eventLoop: loop)
+        connector = ConditionedSocketConnector(link: link)
         store = EventStore(
             capacityEvents: profile.configuration.storeCapacityEvents,
             capacityBytes: profile.configuration.storeCapacityBytes)
@@ -371,7 +375,10 @@ final class SimulatedDevice: SDKObserver {
         if time >= nextBatteryTick { nextBatteryTick = time + Self.batteryTick }
         if time >= nextDrop {
             nextDrop = time + Self.exponentialGap(perMinute: profile.network.dropsPerMinute, &networkRandom)
-            if connector.dropConnection() { recorder.note("link_drops") }
+            if link.isConnected {
+                link.dropConnection()
+                recorder.note("link_drops")
+            }
         }
         if time >= offlineStart {
             offlineStart = .infinity
@@ -379,7 +386,7 @@ final class SimulatedDevice: SDKObserver {
             conditions.networkReachable = false
             changed = true
             recorder.note("offline_windows")
-            _ = connector.dropConnection()
+            link.dropConnection()
         } else if time >= offlineEnd {
             offlineEnd = .infinity
             offlineStart = time + (profile.network.offlineEvery?.sample(using: &networkRandom) ?? .infinity)

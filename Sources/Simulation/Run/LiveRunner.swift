@@ -150,7 +150,7 @@ public enum LiveRunner {
         let journeysEnd = start + DeviceTime.amount(scenario.duration)
         let drainEnd = journeysEnd + DeviceTime.amount(scenario.drain)
         let progress = ProgressReporter(
-            scenario: scenario, start: start, workers: workers, interval: options.progressInterval,
+            scenario: scenario, plan: context.plan, start: start, workers: workers, interval: options.progressInterval,
             sink: options.progress)
         var interrupted = false
         while NIODeadline.now() < drainEnd {
@@ -179,7 +179,7 @@ public enum LiveRunner {
             if snapshot == nil { snapshot = part.2 } else { snapshot!.merge(part.2) }
         }
         let report = try await ReportAssembly(
-            scenario: scenario, context: context, mode: "live", startedAt: wallStart, endedAt: ended,
+            scenario: scenario, context: context, mode: .live, startedAt: wallStart, endedAt: ended,
             interrupted: interrupted, snapshot: snapshot!, pending: pending, acked: acked, collector: collector
         ).report()
         let path = try ReportFile.write(report, scenario: scenario.name, at: wallStart, to: options.outputDirectory)

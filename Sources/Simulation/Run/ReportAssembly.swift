@@ -1,0 +1,109 @@
+import Collector
+import Foundation
+import Reports
+
+/// Builds the run report from the merged recorder, the devices' pending events and ack bitmaps,
+/// and (for the embedded collector) the collector's own accounting.
+struct ReportAssembly {
+    var scenario: Scenario
+    var context: RunContext
+    var mode: RunInfo.Mode
+    var startedAt: Date
+    var endedAt: Date
+    var interrupted: Bool
+    var snapshot: RecorderSnapshot
+    var pending: [String: UInt64]
+    var acked: [UInt32: SequenceBitmap]
+    var collector: CollectorServer?
+    var shard: RunInfo.Shard? = nil
+
+    static let toolVersion = "0.2.0"
+
+    func report() async throws(RunError) -> RunReport {
+        var reconciliation = Reconciliation.funnel(from: snapshot, pendingAtEnd: pending)
+        var accounting: CollectorAccounting?
+        let ackedTotal = snapshot.funnelTotals.acked
+        if let collector {
+            do {
+                let stats = try await collector.stats()
+                let delivered = try await collector.deliveries(run: context.runID)
+                var ackedNotDelivered: UInt64 = 0
+                var deliveredNotAcked: UInt64 = 0
+                var deliveredUnique: UInt64 = 0
+                for (device, bitmap) in acked {
+                    let theirs = delivered[device] ?? SequenceBitmap()
+                    ackedNotDelivered += UInt64(bitmap.countNotIn(theirs))
+                }
+                for (device, bitmap) in delivered {
+                    deliveredUnique += UInt64(bitmap.count)
+                    deliveredNotAcked += UInt64(bitmap.countNotIn(acked[device] ?? SequenceBitmap()))
+                }
+                reconciliation.attach(
+                    delivery: Reconciliation.DeliveryCheck(
+                        acked: ackedTotal, deliveredUnique: deliveredUnique,
+                        duplicates: stats.events.duplicateDeliveries, ackedNotDelivered: ackedNotDelivered,
+                        deliveredNotAcked: deliveredNotAcked))
+                let ackedBitmaps = acked.values.reduce(0) { $0 + UInt64($1.count) }
+                if ackedBitmaps != ackedTotal {
+                    reconciliation.addProblem(
+                        "the devices recorded \(ackedTotal) acks but \(ackedBitmaps) distinct acked guids: "
+                            + "an event was acked twice")
+                }
+                accounting = CollectorAccounting(
+                    eventsReceived: stats.events.received, uniqueDeliveries: stats.events.uniqueDeliveries,
+                    duplicateDeliveries: stats.events.duplicateDeliveries, foreign: stats.events.foreign,
+                    batchesAckLost: stats.batches.ackLost, batchesErrorInjected: stats.batches.errorInjected,
+                    connectionsRefusedOutage: stats.connections.refusedDuringOutage,
+                    connectionsRejected: stats.connections.rejectedMaxConnections
+                        + stats.connections.rejectedDuplicateIdentity)
+            } catch {
+                throw .setupFailed("the embedded collector's accounting could not be read: \(error)")
+            }
+        } else {
+            reconciliation.attach(delivery: .unchecked(acked: ackedTotal))
+        }
+        let run = RunInfo(
+            id: String(format: "%08x", context.runID), scenario: scenario.name, description: scenario.description,
+            scenarioFile: scenario.file, seed: scenario.seed, mode: mode, target: scenario.target.description,
+            startedAt: RunInfo.timestamp(startedAt), endedAt: RunInfo.timestamp(endedAt),
+            durationS: scenario.duration, drainS: scenario.drain,
+            wallSeconds: (endedAt.timeIntervalSince(startedAt) * 1000).rounded() / 1000, interrupted: interrupted,
+            devices: scenario.population.devices, shard: shard, toolVersion: Self.toolVersion)
+        return RunReport.make(
+            run: run, snapshot: snapshot, reconciliation: reconciliation, collector: accounting,
+            slos: scenario.slos.thresholds)
+    }
+}
+
+extension Scenario.SLOs {
+    /// The scenario's SLOs as the report's thresholds, in a fixed order.
+    public var thresholds: [SLOThreshold] {
+        var result: [SLOThreshold] = []
+        func label(_ percentile: Double) -> String {
+            percentile == 100 ? "max" : "p" + (percentile == percentile.rounded() ? "\(Int(percentile))" : "\(percentile)")
+        }
+        for (percentile, seconds) in latency.sorted(by: { $0.key < $1.key }) {
+            result.append(
+                SLOThreshold(
+                    name: "latency \(label(percentile))", metric: .latencyPercentile(percentile), threshold: seconds))
+        }
+        for (percentile, seconds) in batchRoundTrip.sorted(by: { $0.key < $1.key }) {
+            result.append(
+                SLOThreshold(
+                    name: "batch round trip \(label(percentile))", metric: .batchRoundTripPercentile(percentile),
+                    threshold: seconds))
+        }
+        if let deliveryRatio {
+            result.append(SLOThreshold(name: "delivery ratio", metric: .deliveryRatio, threshold: deliveryRatio))
+        }
+        if let dropRate { result.append(SLOThreshold(name: "drop rate", metric: .dropRate, threshold: dropRate)) }
+        for (reason, rate) in dropRateByReason.sorted(by: { $0.key < $1.key }) {
+            result.append(
+                SLOThreshold(name: "drop rate \(reason)", metric: .dropRateForReason(reason), threshold: rate))
+        }
+        if let connectSuccess {
+            result.append(SLOThreshold(name: "connect success", metric: .connectSuccess, threshold: connectSuccess))
+        }
+        return result
+    }
+}

@@ -1,0 +1,104 @@
+import ArgumentParser
+import Collector
+import Foundation
+import Logging
+import Simulation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+struct RunScenarioCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a scenario: spin up the devices, drive them, measure, reconcile and write the report.",
+        discussion: """
+            The report goes to <output>/<scenario>-<UTC time>.json and a summary to the terminal. \
+            Ctrl-C ends the run early and still writes the report. Exit codes: 0 passed; 64 invalid input; \
+            69 set-up failure (port, file-descriptor limit, unreachable target); 70 unbalanced reconciliation; \
+            73 report not writable; 99 an SLO failed; 130 interrupted.
+            """
+    )
+
+    @Argument(help: "The scenario file (scenarios/NAME.yaml).") var file: String
+    @Option(help: "Override the number of devices (ramp stages scale with it).") var devices: Int?
+    @Option(help: "Override the duration of the journeys (30s, 5m).") var duration: String?
+    @Option(help: "Override the seed.") var seed: UInt64?
+    @Option(help: "Override the target: embedded, ws://host:port/path or http://host:port/path.") var target: String?
+    @Option(help: "Directory for the report.") var output = "results"
+    @Flag(help: "No progress and no summary; only the report path and errors.") var quiet = false
+    @Option(help: "Event-loop threads for the devices (0: one per core).") var threads = 0
+    @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "warning"
+
+    func run() async throws {
+        var request = RunRequest(file: file)
+        var overrides = ScenarioOverrides(devices: devices, seed: seed)
+        if let duration {
+            guard let seconds = DelayDistribution.parseDuration(duration), seconds > 0 else {
+                throw ValidationError("--duration '\(duration)' is not a positive duration such as 30s or 5m")
+            }
+            overrides.duration = seconds
+        }
+        if let target {
+            do {
+                overrides.target = try Scenario.Target(parsing: target)
+            } catch {
+                throw ValidationError("--target: \(error)")
+            }
+        }
+        request.overrides = overrides
+        request.outputDirectory = output
+        request.quiet = quiet
+        request.terminal = isatty(STDOUT_FILENO) != 0
+        request.threads = threads
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error")
+        }
+        var logger = Logger(label: "clickswarm.run")
+        logger.logLevel = level
+        request.logger = logger
+
+        let stopper = RunStopper()
+        let signals = Task {
+            let signal = await ProcessSignals.waitForFirst(of: [SIGINT, SIGTERM])
+            if !Task.isCancelled {
+                FileHandle.standardError.write(Data("\nclickswarm: signal \(signal), stopping the run\n".utf8))
+                stopper.stop()
+            }
+        }
+        let code = await RunCommand.run(
+            request, stopper: stopper,
+            output: { line in Console.write(line, to: .standardOutput) },
+            errors: { line in Console.write(line, to: .standardError) })
+        signals.cancel()
+        if code != 0 { throw ExitCode(code) }
+    }
+}
+
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check scenario files; print every error with file, line and field path.",
+        discussion: "Exit codes: 0 every file is valid; 64 at least one is not."
+    )
+
+    @Argument(help: "Scenario files.") var files: [String]
+
+    func run() throws {
+        let code = RunCommand.validate(
+            files: files, output: { Console.write($0, to: .standardOutput) },
+            errors: { Console.write($0, to: .standardError) })
+        if code != 0 { throw ExitCode(code) }
+    }
+}
+
+/// Writes whole lines (or a status line starting with a carriage return) unbuffered.
+enum Console {
+    enum Stream { case standardOutput, standardError }
+
+    static func write(_ text: String, to stream: Stream) {
+        let handle = stream == .standardOutput ? FileHandle.standardOutput : FileHandle.standardError
+        let line = text.hasPrefix("\r") ? text : text + "\n"
+        handle.write(Data(line.utf8))
+    }
+}
