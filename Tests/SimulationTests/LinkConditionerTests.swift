@@ -344,8 +344,34 @@ struct ConditionedSocketConnectorTests {
         try await group.shutdownGracefully()
     }
 
-    @Test("the SDK's WebSocket transport works through the conditioned link; its connect takes two round trips")
-    func webSocketThroughLink() async throws {
+    /// The SDK's transports, and how many round trips their connect takes (TCP, plus the upgrade).
+    enum TransportKind: String, CaseIterable, CustomTestStringConvertible {
+        case webSocket, rest
+
+        var testDescription: String { rawValue }
+
+        var connectRoundTrips: Int {
+            switch self {
+            case .webSocket: return 2
+            case .rest: return 1
+            }
+        }
+
+        func make(port: Int, loop: any EventLoop, link: LinkHandle) -> any SDKTransport {
+            let connector = ConditionedSocketConnector(link: link)
+            switch self {
+            case .webSocket:
+                return WebSocketTransport(host: "127.0.0.1", port: port, eventLoop: loop, connector: connector)
+            case .rest:
+                return RESTTransport(host: "127.0.0.1", port: port, eventLoop: loop, connector: connector)
+            }
+        }
+    }
+
+    @Test(
+        "the SDK's transports work through the conditioned link; each round trip of the connect costs 100 ms",
+        arguments: TransportKind.allCases)
+    func transportThroughLink(kind: TransportKind) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
         do {
@@ -353,21 +379,17 @@ struct ConditionedSocketConnectorTests {
                 let link = LinkHandle(profile: LinkProfile(latency: 0.05), seed: 9, eventLoop: loop)
                 let events = LoopLog<TransportEvent>(eventLoop: loop)
                 let transport = try await loop.submit {
-                    NIOLoopBound(
-                        WebSocketTransport(
-                            host: "127.0.0.1", port: server.port, eventLoop: loop,
-                            connector: ConditionedSocketConnector(link: link)),
-                        eventLoop: loop)
+                    NIOLoopBound(kind.make(port: server.port, loop: loop, link: link), eventLoop: loop)
                 }.get()
                 let started = ContinuousClock.now
                 try await loop.submit {
-                    transport.value.connect(headers: [("X-User-ID", "linked-device")]) { events.append($0) }
+                    transport.value.connect(headers: [("X-User-ID", "linked-\(kind)")]) { events.append($0) }
                 }.get()
                 try await waitUntil { try await events.count() == 1 }
                 let connectTime = ContinuousClock.now - started
                 #expect(try await events.all() == [.connected])
-                // TCP handshake and the upgrade: two round trips of 100 ms.
-                #expect(connectTime >= .milliseconds(195), "connected after \(connectTime)")
+                #expect(
+                    connectTime >= .milliseconds(100 * kind.connectRoundTrips - 5), "connected after \(connectTime)")
                 #expect(connectTime < .seconds(2))
 
                 var request = SendEventRequest()
@@ -377,8 +399,10 @@ struct ConditionedSocketConnectorTests {
                 event.type = "app-buttonclick"
                 request.events = [event]
                 let bytes = try request.serializedBytes() as [UInt8]
+                let sent = ContinuousClock.now
                 #expect(try await loop.submit { transport.value.send(ByteBuffer(bytes: bytes)) }.get())
                 try await waitUntil { try await events.count() == 2 }
+                #expect(ContinuousClock.now - sent >= .milliseconds(100))
                 guard case .received(let answer) = try await events.all()[1] else {
                     Issue.record("expected the collector's answer, got \(try await events.all())")
                     return
@@ -401,6 +425,31 @@ struct ConditionedSocketConnectorTests {
             try await group.shutdownGracefully()
             throw error
         }
+        try await group.shutdownGracefully()
+    }
+
+    @Test("a handshake that would end after the connect timeout fails with connectTimeout at the timeout")
+    func handshakeTimeout() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let server = try await EchoServer.start(group: group)
+        let loop = group.next()
+        let link = LinkHandle(profile: LinkProfile(latency: 1), seed: 5, eventLoop: loop)
+        let started = ContinuousClock.now
+        var failure: (any Error)?
+        do {
+            _ = try await ConditionedSocketConnector(link: link).connect(
+                host: "127.0.0.1", port: server.port, on: loop, timeout: .milliseconds(200)
+            ) { channel in channel.eventLoop.makeSucceededVoidFuture() }.get()
+        } catch {
+            failure = error
+        }
+        let elapsed = ContinuousClock.now - started
+        #expect(failure as? ChannelError == .connectTimeout(.milliseconds(200)), "got \(String(describing: failure))")
+        #expect(elapsed >= .milliseconds(195))
+        #expect(elapsed < .milliseconds(900))
+        // The real connection it made is closed.
+        try await waitUntil { try await server.closed.count() == 1 }
+        try await server.close()
         try await group.shutdownGracefully()
     }
 }
