@@ -38,16 +38,16 @@ public final class LinkConditioner: ChannelDuplexHandler, RemovableChannelHandle
         var deadline: NIODeadline
     }
 
-    /// One direction of the link: when its sender is free again (bandwidth) and when its last
-    /// message arrives (FIFO).
+    /// One direction of the link: when its sender is free again (bandwidth), when its last
+    /// message arrives (FIFO), and its own jitter generator, so each direction's delays depend
+    /// only on its own messages, not on how they interleave with the other's.
     private struct Lane {
         var freeAt = NIODeadline.uptimeNanoseconds(0)
         var lastArrival = NIODeadline.uptimeNanoseconds(0)
+        var random: SeededRandom
 
         /// When a message of `bytes` sent `now` comes out at the other end.
-        mutating func arrival(
-            bytes: Int, now: NIODeadline, profile: LinkProfile, random: inout SeededRandom
-        ) -> NIODeadline {
+        mutating func arrival(bytes: Int, now: NIODeadline, profile: LinkProfile) -> NIODeadline {
             let start = Swift.max(now, freeAt)
             if let bandwidth = profile.bandwidth {
                 freeAt = start + LinkConditioner.time(Double(bytes) / bandwidth)
@@ -61,7 +61,8 @@ public final class LinkConditioner: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     public let profile: LinkProfile
-    private var random: SeededRandom
+    /// `profile.isTransparent`, kept because every message asks.
+    private let transparent: Bool
     private var context: ChannelHandlerContext?
     /// Completed when the handlers behind see `channelActive`; failed if the channel goes first.
     private var activation: EventLoopPromise<Void>?
@@ -69,13 +70,13 @@ public final class LinkConditioner: ChannelDuplexHandler, RemovableChannelHandle
     private var writes = CircularBuffer<PendingWrite>(initialCapacity: 2)
     /// How many of `writes`, from the front, were flushed and so have a deadline.
     private var flushedWrites = 0
-    private var outbound = Lane()
+    private var outbound: Lane
     private var outboundTimer: Scheduled<Void>?
     /// A `close(mode: .output)` waiting for the queued writes: its promise, if any.
     private var outputClose: EventLoopPromise<Void>??
 
     private var reads = CircularBuffer<PendingRead>(initialCapacity: 2)
-    private var inbound = Lane()
+    private var inbound: Lane
     private var inboundTimer: Scheduled<Void>?
     /// When the held-back `channelActive` is due.
     private var activeAt: NIODeadline?
@@ -93,7 +94,10 @@ public final class LinkConditioner: ChannelDuplexHandler, RemovableChannelHandle
     ///     channel closes before (a connector waits on it).
     public init(profile: LinkProfile, random: SeededRandom, activation: EventLoopPromise<Void>? = nil) {
         self.profile = profile
-        self.random = random
+        self.transparent = profile.isTransparent
+        var random = random
+        self.inbound = Lane(random: SeededRandom(seed: random.next()))
+        self.outbound = Lane(random: random)
         self.activation = activation
     }
 
@@ -160,7 +164,7 @@ public final class LinkConditioner: ChannelDuplexHandler, RemovableChannelHandle
         }
         // The peer's FIN: it arrives after the data sent before it, then the channel closes as
         // it would without remote half-closure.
-        if profile.isTransparent || activeAt != nil {
+        if transparent || activeAt != nil {
             closeFromLink(context)
             return
         }
@@ -172,20 +176,20 @@ public final class LinkConditioner: ChannelDuplexHandler, RemovableChannelHandle
     // MARK: Inbound
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !profile.isTransparent, !closed else {
+        guard !transparent, !closed else {
             context.fireChannelRead(data)
             return
         }
         let bytes = unwrapInboundIn(data)
         let deadline = inbound.arrival(
-            bytes: bytes.readableBytes, now: context.eventLoop.now, profile: profile, random: &random)
+            bytes: bytes.readableBytes, now: context.eventLoop.now, profile: profile)
         reads.append(PendingRead(data: bytes, deadline: deadline))
         armInbound(context)
     }
 
     public func channelReadComplete(context: ChannelHandlerContext) {
         // Delayed reads end with a read-complete of their own when their timer fires.
-        if profile.isTransparent || closed { context.fireChannelReadComplete() }
+        if transparent || closed { context.fireChannelReadComplete() }
     }
 
     private func armInbound(_ context: ChannelHandlerContext) {
@@ -222,7 +226,7 @@ public final class LinkConditioner: ChannelDuplexHandler, RemovableChannelHandle
     // MARK: Outbound
 
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        guard !profile.isTransparent, !closed else {
+        guard !transparent, !closed else {
             context.write(data, promise: promise)
             return
         }
@@ -234,7 +238,7 @@ public final class LinkConditioner: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     public func flush(context: ChannelHandlerContext) {
-        guard !profile.isTransparent, !closed else {
+        guard !transparent, !closed else {
             context.flush()
             return
         }
@@ -270,7 +274,7 @@ public final class LinkConditioner: ChannelDuplexHandler, RemovableChannelHandle
         var index = writes.index(writes.startIndex, offsetBy: flushedWrites)
         while index != writes.endIndex {
             writes[index].deadline = outbound.arrival(
-                bytes: writes[index].data.readableBytes, now: now, profile: profile, random: &random)
+                bytes: writes[index].data.readableBytes, now: now, profile: profile)
             index = writes.index(after: index)
         }
         flushedWrites = writes.count
