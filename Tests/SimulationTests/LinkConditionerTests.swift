@@ -297,8 +297,10 @@ struct ConditionedSocketConnectorTests {
             print("loopback: round trip +\(addedRoundTrip), connect +\(addedConnect)")
             #expect(addedRoundTrip >= .milliseconds(95))
             #expect(addedRoundTrip < .milliseconds(400))
+            // The connect itself varies under load more than the round trips (of which the fastest
+            // is taken): its lower bound is absolute, the simulated handshake alone is 100 ms.
             #expect(slow.connect >= .milliseconds(100))
-            #expect(addedConnect >= .milliseconds(90))
+            #expect(slow.roundTrip >= .milliseconds(100))
             #expect(addedConnect < .milliseconds(400))
         } catch {
             try await server.close()
@@ -309,7 +311,7 @@ struct ConditionedSocketConnectorTests {
         try await group.shutdownGracefully()
     }
 
-    /// Connects through a conditioned link, then takes the fastest of five echo round trips.
+    /// Connects through a conditioned link, then takes the fastest of ten echo round trips.
     private func measure(
         _ profile: LinkProfile, port: Int, loop: any EventLoop
     ) async throws -> (connect: Duration, roundTrip: Duration) {
@@ -326,7 +328,7 @@ struct ConditionedSocketConnectorTests {
         let connect = ContinuousClock.now - started
         #expect(try await loop.submit { link.isConnected }.get())
         var fastest = Duration.seconds(100)
-        for index in 0..<5 {
+        for index in 0..<10 {
             // Both times are taken on clocks, not by the polling, which only notices later.
             let sent = NIODeadline.now()
             try await channel.writeAndFlush(ByteBuffer(string: "ping \(index)"))
