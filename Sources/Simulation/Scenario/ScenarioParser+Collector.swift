@@ -1,0 +1,127 @@
+/// `target`, `collector` and `faults`.
+extension ScenarioParser {
+    static let defaultEventsPath = "/api/v1/events"
+
+    /// `embedded`, or a `ws://`, `wss://` or `http://` URL with host, optional port and path.
+    mutating func target(_ value: YAMLValue) -> Scenario.Target? {
+        guard let text = text(value) else { return nil }
+        if text == "embedded" { return .embedded }
+        switch Self.parseURL(text) {
+        case .success(let target): return target
+        case .failure(let problem):
+            fail(value, "'\(text)' \(problem.message)")
+            return nil
+        }
+    }
+
+    struct URLProblem: Error {
+        var message: String
+    }
+
+    static func parseURL(_ url: String) -> Result<Scenario.Target, URLProblem> {
+        guard let separator = url.range(of: "://") else {
+            return .failure(URLProblem(message: "is not a target; use embedded or a ws://, wss:// or http:// URL"))
+        }
+        let schemeText = url[..<separator.lowerBound].lowercased()
+        guard let scheme = Scenario.Target.Scheme(rawValue: schemeText) else {
+            return .failure(
+                URLProblem(message: "has scheme '\(schemeText)'; use ws:// or wss:// (WebSocket) or http:// (REST)"))
+        }
+        let rest = url[separator.upperBound...]
+        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
+        let authority = rest[..<authorityEnd]
+        var path = String(rest[authorityEnd...])
+        if path.isEmpty || path == "/" { path = defaultEventsPath }
+        guard !path.hasPrefix("?"), !path.hasPrefix("#") else {
+            return .failure(URLProblem(message: "has a query or fragment but no path"))
+        }
+        guard !authority.contains("@") else {
+            return .failure(URLProblem(message: "has user information; put credentials elsewhere"))
+        }
+        var host: Substring
+        var portText: Substring?
+        if authority.hasPrefix("[") {
+            guard let close = authority.firstIndex(of: "]") else {
+                return .failure(URLProblem(message: "has an IPv6 host without its closing ']'"))
+            }
+            host = authority[authority.index(after: authority.startIndex)..<close]
+            let after = authority[authority.index(after: close)...]
+            if !after.isEmpty {
+                guard after.hasPrefix(":") else {
+                    return .failure(URLProblem(message: "has text after its IPv6 host"))
+                }
+                portText = after.dropFirst()
+            }
+        } else if let colon = authority.lastIndex(of: ":") {
+            host = authority[..<colon]
+            portText = authority[authority.index(after: colon)...]
+        } else {
+            host = authority
+        }
+        guard !host.isEmpty else { return .failure(URLProblem(message: "has no host")) }
+        var port = scheme == .wss ? 443 : 80
+        if let portText {
+            guard let number = Int(portText), (1...65535).contains(number) else {
+                return .failure(URLProblem(message: "has port '\(portText)'; a port is a number from 1 to 65535"))
+            }
+            port = number
+        }
+        return .success(.remote(url: url, scheme: scheme, host: String(host), port: port, path: path))
+    }
+
+    mutating func collector(_ value: YAMLValue) -> Scenario.EmbeddedCollector? {
+        let keys = ["threads", "ack", "publish_delay", "deduplicate", "max_message_size", "transport"]
+        guard let fields = fields(value, keys: keys) else { return nil }
+        var collector = Scenario.EmbeddedCollector()
+        if let value = fields["threads"], let threads = integer(value, in: 1...1024) { collector.threads = threads }
+        if let value = fields["ack"], let ack = choice(value, among: ["immediate", "after-publish"], what: "ack mode") {
+            collector.ackAfterPublish = ack == "after-publish"
+        }
+        if let value = fields["publish_delay"], let delay = distribution(value, as: .duration) {
+            collector.publishDelay = delay
+        }
+        if let value = fields["deduplicate"], let deduplicate = bool(value) { collector.deduplicate = deduplicate }
+        if let value = fields["max_message_size"], let size = byteCount(value, minimum: 1024, minimumText: "1KiB") {
+            collector.maxMessageBytes = size
+        }
+        if let value = fields["transport"],
+            let name = choice(value, among: ["websocket", "rest"], what: "transport"),
+            let transport = Scenario.Transport(rawValue: name)
+        {
+            collector.transport = transport
+        }
+        return collector
+    }
+
+    mutating func faults(_ value: YAMLValue) -> [Scenario.FaultWindow]? {
+        guard let items = list(value) else { return nil }
+        var windows: [Scenario.FaultWindow] = []
+        for item in items {
+            if let window = faultWindow(item) { windows.append(window) }
+        }
+        return windows
+    }
+
+    private mutating func faultWindow(_ value: YAMLValue) -> Scenario.FaultWindow? {
+        let keys = ["from", "to", "outage", "ack_loss", "error_rate", "ack_delay", "publish_stall"]
+        guard let fields = fields(value, keys: keys, required: ["from", "to"]) else { return nil }
+        let start = fields["from"].flatMap { quantity($0, as: .duration) }
+        let end = fields["to"].flatMap { quantity($0, as: .duration) }
+        var window = Scenario.FaultWindow(start: start ?? 0, end: end ?? 0)
+        window.line = value.position.line
+        if let value = fields["outage"], let outage = bool(value) { window.outage = outage }
+        if let value = fields["ack_loss"], let loss = quantity(value, as: .fraction) { window.ackLoss = loss }
+        if let value = fields["error_rate"], let rate = quantity(value, as: .fraction) { window.errorRate = rate }
+        if let value = fields["ack_delay"], let delay = distribution(value, as: .duration) { window.ackDelay = delay }
+        if let value = fields["publish_stall"], let stall = bool(value) { window.publishStall = stall }
+        guard let start, let end, let toValue = fields["to"] else { return nil }
+        guard end > start else {
+            fail(
+                toValue,
+                "the window must end after it starts: to (\(toValue.scalarText ?? "")) is not after from "
+                    + "(\(fields["from"]?.scalarText ?? ""))")
+            return nil
+        }
+        return window
+    }
+}
