@@ -177,7 +177,9 @@ final class SimulatedDevice: SDKObserver {
         appGeneration &+= 1
         startJourney(generation: appGeneration, at: now)
         let lifecycle = context.scenario.lifecycle
-        let length: Double? = context.plan.isOpen ? (lifecycle.session ?? .exponential(mean: 60)).sample(using: &lifecycleRandom)
+        let length: Double? =
+            context.plan.isOpen
+            ? (lifecycle.session ?? .exponential(mean: 60)).sample(using: &lifecycleRandom)
             : lifecycle.session?.sample(using: &lifecycleRandom)
         if let length {
             lifeGeneration &+= 1
@@ -306,7 +308,8 @@ final class SimulatedDevice: SDKObserver {
         }
     }
 
-    private func scheduleApp(at deadline: NIODeadline, generation: UInt64, _ body: @escaping (SimulatedDevice) -> Void) {
+    private func scheduleApp(at deadline: NIODeadline, generation: UInt64, _ body: @escaping (SimulatedDevice) -> Void)
+    {
         guard context.seconds(deadline) < context.scenario.duration else { return }
         loop.assumeIsolated().scheduleTask(deadline: deadline) {
             guard self.appGeneration == generation, self.phase == .foreground else { return }

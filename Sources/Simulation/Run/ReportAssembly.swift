@@ -80,7 +80,8 @@ extension Scenario.SLOs {
     public var thresholds: [SLOThreshold] {
         var result: [SLOThreshold] = []
         func label(_ percentile: Double) -> String {
-            percentile == 100 ? "max" : "p" + (percentile == percentile.rounded() ? "\(Int(percentile))" : "\(percentile)")
+            percentile == 100
+                ? "max" : "p" + (percentile == percentile.rounded() ? "\(Int(percentile))" : "\(percentile)")
         }
         for (percentile, seconds) in latency.sorted(by: { $0.key < $1.key }) {
             result.append(
