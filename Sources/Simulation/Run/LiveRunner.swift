@@ -60,16 +60,24 @@ public enum LiveRunner {
 
     private static func raiseDescriptorLimit(devices: Int, embedded: Bool) throws(RunError) {
         let needed = descriptorsNeeded(devices: devices, embedded: embedded)
-        guard let limits = FileDescriptorLimit.ensure(needed) else {
-            throw .setupFailed("cannot read the open-file limit (getrlimit failed)")
-        }
-        guard limits.soft >= needed else {
-            throw .setupFailed(
-                "\(devices) devices need about \(needed) file descriptors\(embedded ? " (two per device with the embedded collector)" : ""), "
-                    + "but the system allows \(limits.soft) (hard limit \(limits.hard)) and refused to raise it; "
-                    + "run as root or raise it with `ulimit -Hn \(needed)`, or run fewer devices "
-                    + "(at most \(max(0, (Int(limits.soft) - 256) / (embedded ? 2 : 1))))")
-        }
+        try checkDescriptors(
+            needed: needed, devices: devices, embedded: embedded, limits: FileDescriptorLimit.ensure(needed))
+    }
+
+    /// Fails with what to do when the limits in force leave no room for `needed` descriptors.
+    static func checkDescriptors(
+        needed: UInt64, devices: Int, embedded: Bool, limits: FileDescriptorLimit.Limits?
+    ) throws(RunError) {
+        guard let limits else { throw .setupFailed("cannot read the open-file limit (getrlimit failed)") }
+        guard limits.soft < needed else { return }
+        let perDevice: UInt64 = embedded ? 2 : 1
+        let most = limits.soft > 256 ? (limits.soft - 256) / perDevice : 0
+        throw .setupFailed(
+            "\(devices) devices need about \(needed) file descriptors"
+                + (embedded ? " (two per device with the embedded collector)" : "")
+                + ", but the open-file limit is \(limits.soft) (hard limit \(limits.hard)) and the system refused "
+                + "to raise it; run as root or raise it (ulimit -Hn \(needed); ulimit -n \(needed)), "
+                + "or run at most \(most) devices")
     }
 
     private static func startCollector(_ scenario: Scenario) async throws(RunError) -> CollectorServer {

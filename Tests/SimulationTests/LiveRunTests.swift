@@ -1,0 +1,264 @@
+import Collector
+import Foundation
+import Reports
+import Testing
+
+@testable import Simulation
+
+/// Whole runs at small scale over real loopback sockets: devices, SDKs, the conditioned links and
+/// the embedded (or a separately started) collector.
+@Suite("Live runs", .serialized)
+struct LiveRunTests {
+    static let journeys = """
+        journeys:
+          - name: browse
+            start: home
+            screens:
+              home:
+                think: uniform(100ms, 300ms)
+                events:
+                  - contract: ScreenView
+                    attributes: {screen_name: home}
+                  - contract: ButtonClick
+                    count: uniform(0, 2)
+                    gap: 50ms
+                    attributes: {screen_name: home, button_id: b}
+                next: {home: 80%, exit: 20%}
+        sdk:
+          android: {batch_period: 1s}
+          ios: {batch_period: 1s}
+        """
+
+    static func scenario(_ body: String, file: String = "test.yaml") throws -> Scenario {
+        try Scenario(yaml: body + "\n" + journeys, file: file)
+    }
+
+    static func options() -> RunOptions {
+        var options = RunOptions()
+        options.outputDirectory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("clickswarm-\(UUID().uuidString)").path
+        return options
+    }
+
+    @Test("a small run delivers everything, balances exactly, and writes a report that decodes")
+    func smallRunBalances() async throws {
+        let scenario = try Self.scenario(
+            """
+            name: small
+            seed: 5
+            duration: 3s
+            drain: 4s
+            population:
+              devices: 40
+              arrival:
+                stages: [{to: all, over: 1s}]
+            networks:
+              mix: {wifi: 50%, 4g: 50%}
+            slos:
+              delivery_ratio: 100%
+              drop_rate: 0%
+              connect_success: 100%
+            """)
+        let options = Self.options()
+        defer { try? FileManager.default.removeItem(atPath: options.outputDirectory) }
+        let result = try await LiveRunner.run(scenario, options: options)
+        let report = result.report
+        #expect(report.reconciliation.balanced, "\(report.reconciliation)")
+        #expect(report.totals.generated > 100)
+        #expect(report.totals.acked == report.totals.generated)
+        #expect(report.totals.pendingAtEnd == 0)
+        #expect(report.collector?.uniqueDeliveries == report.totals.acked)
+        #expect(report.reconciliation.delivery.checked)
+        #expect(report.reconciliation.delivery.ackedNotDelivered == 0)
+        #expect(report.connections.connected == 40)
+        #expect(Set(report.byFlavor.keys) == ["android", "ios"])
+        #expect(Set(report.byNetwork.keys) == ["wifi", "4g"])
+        #expect(report.latency.event.count == report.totals.acked)
+        #expect(report.verdict == .passed, "\(report.slos)")
+        #expect(RunCommand.exitCode(for: report) == RunExitCode.passed)
+        let saved = try RunReport.decode(Data(contentsOf: URL(fileURLWithPath: result.reportPath)))
+        #expect(saved == report)
+        #expect(result.reportPath.hasSuffix(".json") && result.reportPath.contains("/small-"))
+    }
+
+    @Test("drops, offline windows, ack loss and errors: every event is still accounted for")
+    func hostileRunBalances() async throws {
+        let scenario = try Self.scenario(
+            """
+            name: hostile
+            seed: 8
+            duration: 4s
+            drain: 3s
+            faults:
+              - {from: 1s, to: 3s, ack_loss: 20%, error_rate: 10%}
+            population:
+              devices: 30
+              arrival:
+                stages: [{to: all, over: 0s}]
+            networks:
+              profiles:
+                bad:
+                  kind: 3g
+                  latency: 20ms
+                  jitter: uniform(0ms, 20ms)
+                  bandwidth: 64KiB
+                  drops_per_minute: 90%
+                  offline: {every: uniform(500ms, 1s), for: uniform(200ms, 600ms)}
+              mix: {bad: 100%}
+            lifecycle:
+              session: uniform(1s, 2s)
+              background: uniform(200ms, 500ms)
+              kill_in_background: 50%
+            remote_config:
+              changes:
+                - at: 2s
+                  config: {classification: {ButtonClick: instant}, sampling: {ScreenView: 50%}}
+            """)
+        let options = Self.options()
+        defer { try? FileManager.default.removeItem(atPath: options.outputDirectory) }
+        let report = try await LiveRunner.run(scenario, options: options).report
+        #expect(report.reconciliation.balanced, "\(report.reconciliation)")
+        #expect(report.reconciliation.eventTypes.allSatisfy { $0.unaccounted == 0 })
+        #expect(report.reconciliation.delivery.ackedNotDelivered == 0)
+        #expect((report.notes["offline_windows"] ?? 0) > 0)
+        #expect((report.notes["apps_killed"] ?? 0) > 0)
+        #expect((report.notes["remote_config_changes"] ?? 0) > 0)
+        #expect(report.totals.sampledOut > 0)
+        #expect(report.collector.map { $0.batchesAckLost + $0.batchesErrorInjected } ?? 0 > 0)
+    }
+
+    @Test("a remote collector: acks are reconciled without a delivery check")
+    func remoteTarget() async throws {
+        var configuration = CollectorConfiguration()
+        configuration.port = 0
+        configuration.threads = 1
+        let server = try await CollectorServer.start(configuration: configuration)
+        var scenario = try Self.scenario(
+            """
+            name: remote
+            duration: 2s
+            drain: 3s
+            target: ws://127.0.0.1:\(server.port)/api/v1/events
+            population:
+              devices: 10
+            """)
+        scenario.population.arrival = .stages([.init(target: nil, over: 0)])
+        let options = Self.options()
+        defer { try? FileManager.default.removeItem(atPath: options.outputDirectory) }
+        let report = try await LiveRunner.run(scenario, options: options).report
+        let stats = try await server.stats()
+        try await server.shutdown()
+        #expect(report.reconciliation.balanced)
+        #expect(!report.reconciliation.delivery.checked)
+        #expect(report.collector == nil)
+        #expect(report.totals.acked > 0)
+        #expect(stats.events.uniqueDeliveries == report.totals.acked)
+        #expect(report.run.target == "ws://127.0.0.1:\(server.port)/api/v1/events")
+    }
+
+    @Test("an unreachable target is a set-up failure that names it")
+    func unreachable() async throws {
+        let scenario = try Self.scenario(
+            """
+            name: nowhere
+            duration: 1s
+            target: ws://127.0.0.1:1/api/v1/events
+            population:
+              devices: 1
+            """)
+        await #expect {
+            try await LiveRunner.run(scenario, options: Self.options())
+        } throws: { error in
+            guard case RunError.setupFailed(let message) = error else { return false }
+            return message.hasPrefix("the target ws://127.0.0.1:1/api/v1/events is unreachable")
+        }
+    }
+
+    @Test("stopping early still accounts for everything and marks the report interrupted")
+    func interrupted() async throws {
+        let scenario = try Self.scenario(
+            """
+            name: stopped
+            duration: 60s
+            drain: 30s
+            population:
+              devices: 20
+              arrival:
+                stages: [{to: all, over: 0s}]
+            """)
+        var options = Self.options()
+        defer { try? FileManager.default.removeItem(atPath: options.outputDirectory) }
+        let stopper = RunStopper()
+        options.stopper = stopper
+        Task {
+            try await Task.sleep(nanoseconds: 2_000_000_000)
+            stopper.stop()
+        }
+        let started = Date()
+        let report = try await LiveRunner.run(scenario, options: options).report
+        #expect(Date().timeIntervalSince(started) < 30)
+        #expect(report.run.interrupted)
+        #expect(report.reconciliation.balanced)
+        #expect(report.totals.generated > 0)
+        #expect(RunCommand.exitCode(for: report) == RunExitCode.interrupted)
+    }
+
+    @Test("too few file descriptors: the error says how many are needed and what to do")
+    func descriptorLimit() {
+        #expect(LiveRunner.descriptorsNeeded(devices: 10_000, embedded: true) == 20_256)
+        #expect(LiveRunner.descriptorsNeeded(devices: 10_000, embedded: false) == 10_256)
+        #expect(throws: Never.self) {
+            try LiveRunner.checkDescriptors(
+                needed: 20_256, devices: 10_000, embedded: true, limits: .init(soft: 30_000, hard: 30_000))
+        }
+        #expect(
+            throws: RunError.setupFailed(
+                "10000 devices need about 20256 file descriptors (two per device with the embedded collector), "
+                    + "but the open-file limit is 20000 (hard limit 20000) and the system refused to raise it; "
+                    + "run as root or raise it (ulimit -Hn 20256; ulimit -n 20256), or run at most 9872 devices")
+        ) {
+            try LiveRunner.checkDescriptors(
+                needed: 20_256, devices: 10_000, embedded: true, limits: .init(soft: 20_000, hard: 20_000))
+        }
+    }
+}
+
+/// Every ready scenario in `scenarios/` parses, and runs for a few seconds at reduced scale with a
+/// balanced reconciliation.
+@Suite("Ready scenarios")
+struct ReadyScenarioTests {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scenarios")
+    static let names = [
+        "smoke", "capacity-ramp", "flaky-3g", "battery-cliff", "offline-burst", "collector-outage",
+        "remote-config-flip", "background-kill",
+    ]
+
+    @Test("every file in scenarios/ is one of the ready scenarios and validates")
+    func allValidate() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.directory.path)
+            .filter { $0.hasSuffix(".yaml") }.sorted()
+        #expect(files == Self.names.map { "\($0).yaml" }.sorted())
+        for name in Self.names {
+            let scenario = try Scenario.load(file: Self.directory.appendingPathComponent("\(name).yaml").path)
+            #expect(scenario.name == name)
+            _ = try ScriptLibrary(scenario: scenario)
+        }
+    }
+
+    @Test("runs for a few seconds at reduced scale and balances", arguments: names)
+    func runsReduced(name: String) async throws {
+        var scenario = try Scenario.load(file: Self.directory.appendingPathComponent("\(name).yaml").path)
+            .applying(ScenarioOverrides(devices: 12, duration: 3))
+        scenario.drain = 2
+        var options = RunOptions()
+        options.threads = 1
+        options.outputDirectory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("clickswarm-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: options.outputDirectory) }
+        let report = try await LiveRunner.run(scenario, options: options).report
+        #expect(report.reconciliation.balanced, "\(name): \(report.reconciliation)")
+        #expect(report.run.scenario == name)
+        #expect(report.run.devices == 12)
+    }
+}
