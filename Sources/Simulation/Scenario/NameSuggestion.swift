@@ -6,7 +6,7 @@ enum NameSuggestion {
         var best: (candidate: String, distance: Int)?
         for candidate in candidates {
             let distance = editDistance(lowered, Array(candidate.lowercased()))
-            let allowed = min(2, max(1, candidate.count / 3))
+            let allowed = candidate.count <= 2 ? 0 : min(2, max(1, candidate.count / 3))
             guard distance <= allowed else { continue }
             if let current = best, current.distance <= distance { continue }
             best = (candidate, distance)

@@ -7,9 +7,13 @@ extension ScenarioParser {
     /// Fields the app sets on every event itself.
     static let appSetFields: Set<String> = ["event_guid", "eventGuid", "event_timestamp", "eventTimestamp"]
     static let maximumAttributeDepth = 32
+    /// Bounds the work on aliases that repeat a subtree many times ("billion laughs").
+    static let maximumAttributeValues = 10_000
+    private static let takesText = "it takes a text"
 
     mutating func attributesJSON(_ value: YAMLValue, contract: any EventContract.Type) -> String? {
         guard let entries = entries(value) else { return nil }
+        attributeValuesLeft = Self.maximumAttributeValues
         var members: [String] = []
         var valid = true
         for entry in entries {
@@ -29,7 +33,9 @@ extension ScenarioParser {
                 case .unknownField:
                     fail(entry.key, "\(contract.contractName) has no field '\(entry.name)'")
                 case .badValue(let reason):
-                    fail(entry.value, "\(field) cannot take \(entry.value.kindDescription): \(reason)")
+                    var message = "\(field) cannot take \(entry.value.kindDescription): \(reason)"
+                    if reason == Self.takesText, entry.value.isPlain { message += " (put it in quotes)" }
+                    fail(entry.value, message)
                 }
                 valid = false
                 continue
@@ -51,6 +57,13 @@ extension ScenarioParser {
     /// The value as JSON text: plain YAML scalars that read as null, booleans or numbers become
     /// those, everything else a string.
     private mutating func json(_ value: YAMLValue, depth: Int) -> String? {
+        attributeValuesLeft -= 1
+        guard attributeValuesLeft >= 0 else {
+            if attributeValuesLeft == -1 {
+                fail(value, "attributes have more than \(Self.maximumAttributeValues) values")
+            }
+            return nil
+        }
         guard depth <= Self.maximumAttributeDepth else {
             fail(value, "attributes nest deeper than \(Self.maximumAttributeDepth) levels")
             return nil
@@ -99,7 +112,7 @@ extension ScenarioParser {
             case .unknownField(let name): return .unknownField(name)
             case .malformedNumber: return .badValue("it takes a number")
             case .numberRange: return .badValue("the number is out of the field's range")
-            case .malformedString: return .badValue("it takes a text")
+            case .malformedString: return .badValue(takesText)
             case .malformedBool: return .badValue("it takes true or false")
             case .unrecognizedEnumValue: return .badValue("it is not one of the field's enum values")
             case .conflictingOneOf: return .badValue("two fields of the same oneof are set")

@@ -13,15 +13,15 @@ extension ScenarioParser {
         }
         var journeys: [Scenario.Journey] = []
         var seen: Set<String> = []
+        var unique = true
         for item in items {
-            guard let journey = journey(item) else { continue }
-            if !seen.insert(journey.name).inserted {
-                fail(item, "journey '\(journey.name)' is defined twice")
-                continue
+            if let name = item.node.mapping?["name"]?.string, !seen.insert(name).inserted {
+                fail(item, "journey '\(name)' is defined twice")
+                unique = false
             }
-            journeys.append(journey)
+            if let journey = journey(item) { journeys.append(journey) }
         }
-        return journeys.count == items.count ? journeys : nil
+        return unique && journeys.count == items.count ? journeys : nil
     }
 
     private mutating func journey(_ value: YAMLValue) -> Scenario.Journey? {
@@ -50,10 +50,13 @@ extension ScenarioParser {
         }
         var start: String?
         if let value = fields["start"], let text = text(value) {
-            if screenNames.contains(text), text != Self.exitScreen {
+            let names = screenNames.filter { $0 != Self.exitScreen }
+            if names.contains(text) {
                 start = text
+            } else if text == Self.exitScreen {
+                fail(value, "'exit' ends a journey; start must be one of its screens: \(names.joined(separator: ", "))")
             } else if fields.has("screens") {
-                fail(value, NameSuggestion.unknown("start screen", text, among: screenNames))
+                fail(value, NameSuggestion.unknown("start screen", text, among: names))
             }
         }
         guard let name, let weight, let start, let screens else { return nil }

@@ -16,6 +16,7 @@ extension ScenarioParser {
             {
                 names = items.compactMap { $0.mapping?["name"]?.string }
             }
+            names = names.enumerated().filter { !names[..<$0.offset].contains($0.element) }.map(\.element)
             if names.isEmpty { names = ["default"] }
             var changes: [Scenario.ConfigChange] = []
             for item in items {

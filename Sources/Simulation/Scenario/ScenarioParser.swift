@@ -7,6 +7,8 @@ import Yams
 struct ScenarioParser {
     let file: String
     private(set) var errors: [ScenarioError] = []
+    /// How many more values the event attributes being converted may have.
+    var attributeValuesLeft = 0
 
     static let topKeys = [
         "name", "description", "seed", "duration", "drain", "target", "collector", "faults", "population", "sdk",
@@ -135,6 +137,9 @@ struct ScenarioParser {
             if let context {
                 message += " (\(context.text) at line \(context.mark.line), column \(context.mark.column))"
             }
+            if Self.character(atLine: mark.line, column: mark.column, in: yaml) == "\t" {
+                message += "; YAML does not allow tabs for indentation, use spaces"
+            }
             fail(at: YAMLValue.Position(line: mark.line, column: mark.column), path: "", message)
         case .duplicatedKeysInMapping(let duplicates, let context):
             let names = duplicates.map { "'\($0)'" }.joined(separator: ", ")
@@ -146,6 +151,15 @@ struct ScenarioParser {
         default:
             fail(at: .start, path: "", "invalid YAML: \(error)")
         }
+    }
+
+    /// The character at a 1-based line and column (counted in Unicode scalars, as libyaml does).
+    private static func character(atLine line: Int, column: Int, in text: String) -> Unicode.Scalar? {
+        guard line >= 1, column >= 1 else { return nil }
+        let lines = text.split(separator: "\n", maxSplits: line, omittingEmptySubsequences: false)
+        guard line <= lines.count else { return nil }
+        let scalars = Array(lines[line - 1].unicodeScalars.prefix(column))
+        return scalars.count == column ? scalars[column - 1] : nil
     }
 
     private static func position(ofUTF8Offset offset: Int?, in text: String) -> YAMLValue.Position {
