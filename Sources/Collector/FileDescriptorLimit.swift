@@ -10,6 +10,11 @@ public enum FileDescriptorLimit {
     public struct Limits: Sendable, Equatable {
         public var soft: UInt64
         public var hard: UInt64
+
+        public init(soft: UInt64, hard: UInt64) {
+            self.soft = soft
+            self.hard = hard
+        }
     }
 
     public static func current() -> Limits? {

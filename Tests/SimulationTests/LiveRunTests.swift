@@ -35,7 +35,8 @@ struct LiveRunTests {
 
     static func options() -> RunOptions {
         var options = RunOptions()
-        options.outputDirectory = FileManager.default.temporaryDirectory
+        options.outputDirectory =
+            FileManager.default.temporaryDirectory
             .appendingPathComponent("clickswarm-\(UUID().uuidString)").path
         return options
     }
@@ -122,6 +123,7 @@ struct LiveRunTests {
         #expect(report.reconciliation.delivery.ackedNotDelivered == 0)
         #expect((report.notes["offline_windows"] ?? 0) > 0)
         #expect((report.notes["apps_killed"] ?? 0) > 0)
+        #expect((report.notes["link_drops"] ?? 0) > 0)
         #expect((report.notes["remote_config_changes"] ?? 0) > 0)
         #expect(report.totals.sampledOut > 0)
         #expect(report.collector.map { $0.batchesAckLost + $0.batchesErrorInjected } ?? 0 > 0)
@@ -253,7 +255,8 @@ struct ReadyScenarioTests {
         scenario.drain = 2
         var options = RunOptions()
         options.threads = 1
-        options.outputDirectory = FileManager.default.temporaryDirectory
+        options.outputDirectory =
+            FileManager.default.temporaryDirectory
             .appendingPathComponent("clickswarm-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: options.outputDirectory) }
         let report = try await LiveRunner.run(scenario, options: options).report
