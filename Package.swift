@@ -146,7 +146,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ClickSwarmCLITests",
-            dependencies: ["clickswarm", "ClickSwarmTestSupport"]
+            dependencies: ["clickswarm", "ClickSwarmTestSupport", "Reports"]
         ),
     ],
     swiftLanguageModes: [.v6]

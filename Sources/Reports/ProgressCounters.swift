@@ -7,6 +7,8 @@ public struct ProgressCounters: Sendable, Equatable {
     public var connects: UInt64 = 0
     public var connectFailures: UInt64 = 0
     public var disconnects: UInt64 = 0
+    /// Connections made by devices that had been connected before.
+    public var reconnects: UInt64 = 0
     public var devicesOnline: Int = 0
     /// Every event latency so far (coarse; diff two readings with `subtracting` for an interval).
     public var latency = CoarseHistogram()
@@ -24,6 +26,7 @@ public struct ProgressCounters: Sendable, Equatable {
         connects += other.connects
         connectFailures += other.connectFailures
         disconnects += other.disconnects
+        reconnects += other.reconnects
         devicesOnline += other.devicesOnline
         latency.add(other.latency)
     }

@@ -1,8 +1,8 @@
 /// The once-a-second status line of a running scenario, like
-/// `elapsed 12s/30s  devices 280/300  gen 1.2k/s  acked 1.1k/s  p99 45ms  drops 3  disconnects 7`.
+/// `elapsed 12s/30s  devices 280/300  gen 1.2k/s  acked 1.1k/s  p99 45ms  drops 3  reconnects 7`.
 public enum ProgressLine {
     /// Rates and p99 cover the last `interval` seconds when `previous` (the counters one interval
-    /// ago) is given, else the whole run so far; drops, connect failures and disconnects are totals.
+    /// ago) is given, else the whole run so far; drops, connect failures and reconnects are totals.
     public static func render(
         elapsed: Double, duration: Double, devicesOnline: Int, devicesTarget: Int, counters: ProgressCounters,
         previous: ProgressCounters?, interval: Double
@@ -25,7 +25,7 @@ public enum ProgressLine {
         if counters.connectFailures > 0 {
             parts.append("connect failures \(Formatting.count(counters.connectFailures))")
         }
-        parts.append("disconnects \(Formatting.count(counters.disconnects))")
+        parts.append("reconnects \(Formatting.count(counters.reconnects))")
         return parts.joined(separator: "  ")
     }
 }

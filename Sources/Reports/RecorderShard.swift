@@ -162,6 +162,13 @@ public final class RecorderShard {
         series[secondIndex(at)].disconnects &+= 1
     }
 
+    /// A device that had been connected before connected again (after `connected`). Counted in
+    /// the progress line and as the note `reconnects`.
+    public func reconnected(group: Int, at: UInt64) {
+        totals.reconnects &+= 1
+        note("reconnects")
+    }
+
     /// A device's app session started.
     public func deviceOnline(group: Int, at: UInt64) {
         totals.devicesOnline += 1

@@ -40,13 +40,13 @@ import Testing
         counters.generated += 1_200
         counters.acked += 1_100
         counters.dropped = 3
-        counters.disconnects = 7
+        counters.reconnects = 7
         for _ in 0..<100 { counters.latency.record(microseconds: 45_000) }
         let line = ProgressLine.render(
             elapsed: 12.4, duration: 30, devicesOnline: 280, devicesTarget: 300, counters: counters,
             previous: previous, interval: 1)
         #expect(
-            line == "elapsed 12s/30s  devices 280/300  gen 1.2k/s  acked 1.1k/s  p99 45.1ms  drops 3  disconnects 7")
+            line == "elapsed 12s/30s  devices 280/300  gen 1.2k/s  acked 1.1k/s  p99 45.1ms  drops 3  reconnects 7")
     }
 
     @Test func progressLineWithoutPreviousUsesTheWholeRun() {

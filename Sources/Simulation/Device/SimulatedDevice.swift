@@ -52,6 +52,7 @@ final class SimulatedDevice: SDKObserver {
     private(set) var ackedSequences = SequenceBitmap()
     private var sentAt: [String: NIODeadline] = [:]
     private var joinedAt: NIODeadline?
+    private var everConnected = false
     private var typeIndexes: [String: Int] = [:]
 
     static let batteryTick = 30.0
@@ -468,6 +469,8 @@ final class SimulatedDevice: SDKObserver {
             recorder.connectAttempt(group: group, at: time)
         case .connected(let took):
             recorder.connected(group: group, timeToConnect: UInt64(max(0, took.nanoseconds)), at: time)
+            if everConnected { recorder.reconnected(group: group, at: time) }
+            everConnected = true
         case .failed(let reason):
             recorder.connectFailed(group: group, reason: reason, at: time)
         case .closed(let code, let reason):
