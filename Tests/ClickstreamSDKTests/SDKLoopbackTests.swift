@@ -91,7 +91,9 @@ struct SDKLoopbackTests {
             #expect(counts.droppedTotal == 0)
             let stats = try await server.stats()
             #expect(stats.events.uniqueDeliveries == 5_000)
-            #expect(stats.events.duplicateDeliveries == 0)
+            // On a loaded machine an ack can take longer than the SDK's ack timeout: the resend is
+            // then delivered again. Every duplicate must come from such a resend.
+            #expect(stats.events.duplicateDeliveries <= counts.resends)
             #expect(stats.events.devices == 200)
             for device in [0, 57, 199] {
                 #expect(try await server.deliveries(run: 11, device: UInt32(device)).missing(below: 25).isEmpty)
