@@ -48,6 +48,8 @@ public final class ClickstreamSDK {
         var lastSent: NIODeadline
         /// Instant (QoS0) batches are sent once and never stored or retried.
         var instant: Bool
+        /// The request counter when it was cut: orders batches sent at the same instant.
+        var sequence: UInt64 = 0
     }
 
     /// - Parameters:
@@ -143,7 +145,7 @@ public final class ClickstreamSDK {
         let requestGUID = nextRequestGUID()
         var batch = InFlightBatch(
             ids: [], guids: [(guid, event.type, intendedAt)], request: makeRequest(requestGUID, [event]), attempts: 0,
-            lastSent: now, instant: true)
+            lastSent: now, instant: true, sequence: requestCounter)
         observer?.event(
             guid: guid, type: event.type, step: .batched(requestGUID: requestGUID), intendedAt: intendedAt, at: now)
         send(&batch, requestGUID: requestGUID)
@@ -179,7 +181,10 @@ public final class ClickstreamSDK {
         storeHealthBatch()
         if configuration.flushOnBackground {
             health.record("Flush On Background")
-            for eventClass in store.classesWaiting { flush(eventClass, force: true) }
+            // Sorted: a Set's order changes between processes, and simulated runs must repeat exactly.
+            for eventClass in store.classesWaiting.sorted(by: { $0.description < $1.description }) {
+                flush(eventClass, force: true)
+            }
         }
     }
 
@@ -218,7 +223,10 @@ public final class ClickstreamSDK {
     private func startBatchTimers() {
         var classes: Set<EventClass> = [.realTime, .standard, .internal]
         for eventClass in remoteConfig.classification.values where eventClass.isStored { classes.insert(eventClass) }
-        for eventClass in classes where batchTimers[eventClass] == nil { scheduleBatchTimer(eventClass) }
+        for eventClass in classes.sorted(by: { $0.description < $1.description })
+        where batchTimers[eventClass] == nil {
+            scheduleBatchTimer(eventClass)
+        }
     }
 
     private func stopBatchTimers() {
@@ -267,7 +275,8 @@ public final class ClickstreamSDK {
         store.markInFlight(rows.map(\.id), requestGUID: requestGUID)
         var batch = InFlightBatch(
             ids: rows.map(\.id), guids: rows.map { ($0.guid, $0.event.type, $0.intendedAt) },
-            request: makeRequest(requestGUID, rows.map(\.event)), attempts: 0, lastSent: now, instant: false)
+            request: makeRequest(requestGUID, rows.map(\.event)), attempts: 0, lastSent: now, instant: false,
+            sequence: requestCounter)
         health.record("Event Batch Created", events: UInt64(rows.count), batches: 1)
         for row in rows {
             observer?.event(
@@ -423,7 +432,7 @@ public final class ClickstreamSDK {
     private func resendStale() {
         guard !stopped else { return }
         let stale = inFlight.filter { !$0.value.instant && now - $0.value.lastSent >= configuration.ackTimeout }
-            .sorted { $0.value.lastSent < $1.value.lastSent }.map(\.key)
+            .sorted { ($0.value.lastSent, $0.value.sequence) < ($1.value.lastSent, $1.value.sequence) }.map(\.key)
         if connection.state == .connected {
             let spacing = stale.isEmpty ? 0 : configuration.ackTimeout.nanoseconds / Int64(stale.count)
             for (index, requestGUID) in stale.enumerated() {
@@ -448,7 +457,7 @@ public final class ClickstreamSDK {
     private func storeHealthBatch() {
         let aggregates = health.drain()
         guard !aggregates.isEmpty else { return }
-        for (key, counts) in aggregates {
+        for (key, counts) in aggregates.sorted(by: { ($0.0.name, $0.0.reason ?? "") < ($1.0.name, $1.0.reason ?? "") }) {
             var event = HealthEvent()
             requestCounter += 1
             event.eventGuid = "\(deviceID)-health-\(requestCounter)"

@@ -64,6 +64,24 @@ package struct CollectorCore: Sendable {
         requestMemory: inout RequestGUIDMemory?,
         serverTime: Int64
     ) -> Decision {
+        var random = self.random
+        defer { self.random = random }
+        return ingest(
+            payload, encoding: encoding, transport: transport, requestMemory: &requestMemory, serverTime: serverTime,
+            random: &random)
+    }
+
+    /// Decides what to do with one request message, drawing the fault decisions from `random`:
+    /// a simulated run gives each device its own stream, so a device's faults do not depend on
+    /// which other devices share the collector (DESIGN principle 4).
+    package mutating func ingest(
+        _ payload: ByteBuffer,
+        encoding: WireEncoding,
+        transport: Transport,
+        requestMemory: inout RequestGUIDMemory?,
+        serverTime: Int64,
+        random: inout SeededRandom
+    ) -> Decision {
         batches.received += 1
         batches.bytes += UInt64(payload.readableBytes)
         if transport == .rest { batches.rest += 1 }
@@ -88,13 +106,14 @@ package struct CollectorCore: Sendable {
                 return Decision(response: Self.badRequest(error.description, serverTime: serverTime), delay: 0)
             }
         }
-        return decide(request, requestMemory: &requestMemory, serverTime: serverTime)
+        return decide(request, requestMemory: &requestMemory, serverTime: serverTime, random: &random)
     }
 
     private mutating func decide(
         _ request: SendEventRequest,
         requestMemory: inout RequestGUIDMemory?,
-        serverTime: Int64
+        serverTime: Int64,
+        random: inout SeededRandom
     ) -> Decision {
         let events = request.events
         if events.isEmpty { batches.empty += 1 }
@@ -103,7 +122,7 @@ package struct CollectorCore: Sendable {
         if deduplicate, !request.reqGuid.isEmpty, requestMemory?.checkAndInsert(request.reqGuid) == true {
             batches.deduplicated += 1
             ledger.account(events, delivered: false, extra: \.deduplicated)
-            return Decision(response: ok, delay: answerDelay())
+            return Decision(response: ok, delay: answerDelay(&random))
         }
         if faults.errorProbability > 0, random.nextUnit() < faults.errorProbability {
             batches.errored += 1
@@ -111,7 +130,7 @@ package struct CollectorCore: Sendable {
             let error = SendEventResponse.make(
                 status: .error, code: .internalError, sentTime: serverTime,
                 reason: "cannot publish events: injected fault", reqGUID: request.reqGuid)
-            return Decision(response: error, delay: answerDelay())
+            return Decision(response: error, delay: answerDelay(&random))
         }
         let ackLost = faults.ackLossProbability > 0 && random.nextUnit() < faults.ackLossProbability
         ledger.account(events, delivered: true, extra: ackLost ? \.ackLost : nil)
@@ -121,10 +140,10 @@ package struct CollectorCore: Sendable {
             return Decision(response: nil, delay: 0)
         }
         batches.ok += 1
-        return Decision(response: ok, delay: answerDelay())
+        return Decision(response: ok, delay: answerDelay(&random))
     }
 
-    private mutating func answerDelay() -> Double {
+    private func answerDelay(_ random: inout SeededRandom) -> Double {
         var delay = faults.ackDelay == .zero ? 0 : faults.ackDelay.sample(using: &random)
         if ackMode == .afterPublish, publishDelay != .zero { delay += publishDelay.sample(using: &random) }
         return delay

@@ -27,6 +27,8 @@ struct RunScenarioCommand: AsyncParsableCommand {
     @Option(help: "Override the target: embedded, ws://host:port/path or http://host:port/path.") var target: String?
     @Option(help: "Directory for the report.") var output = "results"
     @Flag(help: "No progress and no summary; only the report path and errors.") var quiet = false
+    @Flag(help: "Run on a virtual clock with an in-memory collector: hours of device time in seconds, same report schema.")
+    var simulated = false
     @Option(help: "Event-loop threads for the devices (0: one per core).") var threads = 0
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "warning"
 
@@ -51,6 +53,7 @@ struct RunScenarioCommand: AsyncParsableCommand {
         request.quiet = quiet
         request.terminal = isatty(STDOUT_FILENO) != 0
         request.threads = threads
+        request.simulated = simulated
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error")
         }

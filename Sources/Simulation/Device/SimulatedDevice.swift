@@ -16,8 +16,7 @@ final class SimulatedDevice: SDKObserver {
     private let loop: any EventLoop
     private let recorder: RecorderShard
     private let group: Int
-    private let link: LinkHandle
-    private let connector: ConditionedSocketConnector
+    private let link: any DeviceConnection
     /// The phone's database: it outlives the app (a kill keeps it).
     let store: EventStore
     private(set) var sdk: ClickstreamSDK?
@@ -57,18 +56,16 @@ final class SimulatedDevice: SDKObserver {
 
     static let batteryTick = 30.0
 
-    init(profile: DeviceProfile, context: RunContext, loop: any EventLoop, recorder: RecorderShard) {
+    init(
+        profile: DeviceProfile, context: RunContext, loop: any EventLoop, recorder: RecorderShard,
+        connection: any DeviceConnection
+    ) {
         self.profile = profile
         self.context = context
         self.loop = loop
         self.recorder = recorder
         group = recorder.groupIndex(flavor: profile.flavor.rawValue, network: profile.networkName)
-        var linkRandom = profile.random(.link)
-        link = LinkHandle(
-            profile: LinkProfile(
-                latency: profile.latency, jitter: profile.network.jitter, bandwidth: profile.network.bandwidth),
-            seed: linkRandom.next(), eventLoop: loop)
-        connector = ConditionedSocketConnector(link: link)
+        link = connection
         store = EventStore(
             capacityEvents: profile.configuration.storeCapacityEvents,
             capacityBytes: profile.configuration.storeCapacityBytes)
@@ -236,19 +233,8 @@ final class SimulatedDevice: SDKObserver {
 
     private func launch() {
         launches += 1
-        let endpoint = context.endpoint
         let configuration = profile.configuration
-        let transport: any SDKTransport
-        switch endpoint.transport {
-        case .websocket:
-            transport = WebSocketTransport(
-                host: endpoint.host, port: endpoint.port, path: endpoint.path, eventLoop: loop, connector: connector,
-                connectTimeout: configuration.connectTimeout)
-        case .rest:
-            transport = RESTTransport(
-                host: endpoint.host, port: endpoint.port, path: endpoint.path, eventLoop: loop, connector: connector,
-                connectTimeout: configuration.connectTimeout)
-        }
+        let transport = link.makeTransport(configuration: configuration)
         var sampling = profile.random(.sampling)
         for _ in 1..<launches { _ = sampling.next() }
         let context = self.context

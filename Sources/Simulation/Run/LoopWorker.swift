@@ -9,17 +9,32 @@ final class LoopWorker {
     private(set) var devices: [SimulatedDevice] = []
     private let context: RunContext
 
-    init(context: RunContext, loop: any EventLoop, indexes: StrideTo<Int>) {
+    private let loop: any EventLoop
+
+    /// Builds the devices `indexes` on `loop`; `connect` gives each its way to the collector.
+    init(
+        context: RunContext, loop: any EventLoop, indexes: some Sequence<Int>,
+        connect: (DeviceProfile) -> any DeviceConnection
+    ) {
         self.context = context
+        self.loop = loop
         recorder = RecorderShard(runStart: context.start.uptimeNanoseconds)
         for index in indexes {
             let profile = context.population.profile(index)
-            devices.append(SimulatedDevice(profile: profile, context: context, loop: loop, recorder: recorder))
+            devices.append(
+                SimulatedDevice(
+                    profile: profile, context: context, loop: loop, recorder: recorder, connection: connect(profile)))
         }
     }
 
+    /// Arms every device's arrivals and the scenario's remote-config changes.
     func schedule() {
         for device in devices { device.schedule() }
+        for change in context.scenario.remoteConfig.changes {
+            loop.assumeIsolated().scheduleTask(deadline: context.deadline(change.at)) {
+                self.apply(change)
+            }
+        }
     }
 
     /// A remote-config change: applies to every device of the named cohorts (all when empty).

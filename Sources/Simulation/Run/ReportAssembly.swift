@@ -14,50 +14,38 @@ struct ReportAssembly {
     var snapshot: RecorderSnapshot
     var pending: [String: UInt64]
     var acked: [UInt32: SequenceBitmap]
-    var collector: CollectorServer?
+    var collector: CollectorFigures?
+    /// Wall-clock seconds the run took; nil computes them from the dates (a simulated run
+    /// passes 0, so its report does not depend on the machine).
+    var wallSeconds: Double? = nil
     var shard: RunInfo.Shard? = nil
 
     static let toolVersion = "0.2.0"
 
-    func report() async throws(RunError) -> RunReport {
+    func report() -> RunReport {
         var reconciliation = Reconciliation.funnel(from: snapshot, pendingAtEnd: pending)
-        var accounting: CollectorAccounting?
         let ackedTotal = snapshot.funnelTotals.acked
         if let collector {
-            do {
-                let stats = try await collector.stats()
-                let delivered = try await collector.deliveries(run: context.runID)
-                var ackedNotDelivered: UInt64 = 0
-                var deliveredNotAcked: UInt64 = 0
-                var deliveredUnique: UInt64 = 0
-                for (device, bitmap) in acked {
-                    let theirs = delivered[device] ?? SequenceBitmap()
-                    ackedNotDelivered += UInt64(bitmap.countNotIn(theirs))
-                }
-                for (device, bitmap) in delivered {
-                    deliveredUnique += UInt64(bitmap.count)
-                    deliveredNotAcked += UInt64(bitmap.countNotIn(acked[device] ?? SequenceBitmap()))
-                }
-                reconciliation.attach(
-                    delivery: Reconciliation.DeliveryCheck(
-                        acked: ackedTotal, deliveredUnique: deliveredUnique,
-                        duplicates: stats.events.duplicateDeliveries, ackedNotDelivered: ackedNotDelivered,
-                        deliveredNotAcked: deliveredNotAcked))
-                let ackedBitmaps = acked.values.reduce(0) { $0 + UInt64($1.count) }
-                if ackedBitmaps != ackedTotal {
-                    reconciliation.addProblem(
-                        "the devices recorded \(ackedTotal) acks but \(ackedBitmaps) distinct acked guids: "
-                            + "an event was acked twice")
-                }
-                accounting = CollectorAccounting(
-                    eventsReceived: stats.events.received, uniqueDeliveries: stats.events.uniqueDeliveries,
-                    duplicateDeliveries: stats.events.duplicateDeliveries, foreign: stats.events.foreign,
-                    batchesAckLost: stats.batches.ackLost, batchesErrorInjected: stats.batches.errorInjected,
-                    connectionsRefusedOutage: stats.connections.refusedDuringOutage,
-                    connectionsRejected: stats.connections.rejectedMaxConnections
-                        + stats.connections.rejectedDuplicateIdentity)
-            } catch {
-                throw .setupFailed("the embedded collector's accounting could not be read: \(error)")
+            var ackedNotDelivered: UInt64 = 0
+            var deliveredNotAcked: UInt64 = 0
+            var deliveredUnique: UInt64 = 0
+            for (device, bitmap) in acked {
+                ackedNotDelivered += UInt64(bitmap.countNotIn(collector.delivered[device] ?? SequenceBitmap()))
+            }
+            for (device, bitmap) in collector.delivered {
+                deliveredUnique += UInt64(bitmap.count)
+                deliveredNotAcked += UInt64(bitmap.countNotIn(acked[device] ?? SequenceBitmap()))
+            }
+            reconciliation.attach(
+                delivery: Reconciliation.DeliveryCheck(
+                    acked: ackedTotal, deliveredUnique: deliveredUnique,
+                    duplicates: collector.accounting.duplicateDeliveries, ackedNotDelivered: ackedNotDelivered,
+                    deliveredNotAcked: deliveredNotAcked))
+            let ackedBitmaps = acked.values.reduce(0) { $0 + UInt64($1.count) }
+            if ackedBitmaps != ackedTotal {
+                reconciliation.addProblem(
+                    "the devices recorded \(ackedTotal) acks but \(ackedBitmaps) distinct acked guids: "
+                        + "an event was acked twice")
             }
         } else {
             reconciliation.attach(delivery: .unchecked(acked: ackedTotal))
@@ -67,11 +55,37 @@ struct ReportAssembly {
             scenarioFile: scenario.file, seed: scenario.seed, mode: mode, target: scenario.target.description,
             startedAt: RunInfo.timestamp(startedAt), endedAt: RunInfo.timestamp(endedAt),
             durationS: scenario.duration, drainS: scenario.drain,
-            wallSeconds: (endedAt.timeIntervalSince(startedAt) * 1000).rounded() / 1000, interrupted: interrupted,
+            wallSeconds: wallSeconds ?? (endedAt.timeIntervalSince(startedAt) * 1000).rounded() / 1000,
+            interrupted: interrupted,
             devices: scenario.population.devices, shard: shard, toolVersion: Self.toolVersion)
         return RunReport.make(
-            run: run, snapshot: snapshot, reconciliation: reconciliation, collector: accounting,
+            run: run, snapshot: snapshot, reconciliation: reconciliation, collector: collector?.accounting,
             slos: scenario.slos.thresholds)
+    }
+}
+
+/// What the embedded collector counted: its accounting for the report and every device's
+/// delivered sequence numbers for the delivery check.
+struct CollectorFigures {
+    var accounting: CollectorAccounting
+    var delivered: [UInt32: SequenceBitmap]
+
+    /// Reads them from a running embedded collector.
+    static func read(from server: CollectorServer, run: UInt32) async throws(RunError) -> CollectorFigures {
+        do {
+            let stats = try await server.stats()
+            return CollectorFigures(
+                accounting: CollectorAccounting(
+                    eventsReceived: stats.events.received, uniqueDeliveries: stats.events.uniqueDeliveries,
+                    duplicateDeliveries: stats.events.duplicateDeliveries, foreign: stats.events.foreign,
+                    batchesAckLost: stats.batches.ackLost, batchesErrorInjected: stats.batches.errorInjected,
+                    connectionsRefusedOutage: stats.connections.refusedDuringOutage,
+                    connectionsRejected: stats.connections.rejectedMaxConnections
+                        + stats.connections.rejectedDuplicateIdentity),
+                delivered: try await server.deliveries(run: run))
+        } catch {
+            throw .setupFailed("the embedded collector's accounting could not be read: \(error)")
+        }
     }
 }
 

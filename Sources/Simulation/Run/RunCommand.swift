@@ -30,6 +30,8 @@ public struct RunRequest: Sendable {
     /// Standard output is a terminal: rewrite one status line, colour the summary.
     public var terminal = false
     public var threads = 0
+    /// Run on a virtual clock with an in-memory collector (`--simulated`).
+    public var simulated = false
     public var logger = Logger(label: "clickswarm.run")
 
     public init(file: String) { self.file = file }
@@ -66,12 +68,20 @@ public enum RunCommand {
             options.progress = { line in output(terminal ? "\r\u{1B}[K" + line : line) }
             output(
                 "clickswarm: running \(scenario.name) with \(scenario.population.devices) devices for "
-                    + "\(seconds(scenario.duration)) + \(seconds(scenario.drain)) drain against "
-                    + "\(scenario.target)")
+                    + "\(seconds(scenario.duration)) + \(seconds(scenario.drain)) drain "
+                    + (request.simulated ? "on a virtual clock (simulated)" : "against \(scenario.target)"))
         }
         let result: LiveRunner.Result
-        do {
-            result = try await LiveRunner.run(scenario, options: options)
+        do throws(RunError) {
+            if request.simulated {
+                guard scenario.target == .embedded else {
+                    throw RunError.invalidInput(
+                        "a simulated run has its own in-memory collector; it cannot use the target \(scenario.target)")
+                }
+                result = try await SimulatedRunner.run(scenario, options: options)
+            } else {
+                result = try await LiveRunner.run(scenario, options: options)
+            }
         } catch {
             if request.terminal, !request.quiet { output("") }
             errors("clickswarm: \(error)")
@@ -83,6 +93,9 @@ public enum RunCommand {
         }
         if request.terminal, !request.quiet { output("") }
         if !request.quiet { output(result.report.terminalSummary(color: request.terminal)) }
+        if !request.quiet, let speed = result.simulatedSecondsPerWallSecond {
+            output("simulated \(Int(speed.rounded())) device-seconds per wall-clock second")
+        }
         output("report: \(result.reportPath)")
         return exitCode(for: result.report)
     }

@@ -1,0 +1,86 @@
+import Collector
+import NIOCore
+import RaccoonWire
+import Reports
+
+/// The collector core of one simulated partition, on that partition's virtual-clock loop: it
+/// decides every batch as the embedded collector would, with each device's own fault randomness,
+/// and follows the scenario's fault schedule in virtual time.
+final class SimulatedCollector {
+    private(set) var core: CollectorCore
+    private let loop: any EventLoop
+    private var connections: [ObjectIdentifier: InMemoryConnection] = [:]
+    private(set) var refusedDuringOutage: UInt64 = 0
+    let wallClock: (NIODeadline) -> Int64
+    let deduplicate: Bool
+
+    init(scenario: Scenario, loop: any EventLoop, wallClockMilliseconds: @escaping (NIODeadline) -> Int64) {
+        var configuration = CollectorConfiguration()
+        configuration.ackMode = scenario.collector.ackAfterPublish ? .afterPublish : .immediate
+        configuration.publishDelay = scenario.collector.publishDelay.delayDistribution
+        configuration.deduplicate = scenario.collector.deduplicate
+        configuration.seed = scenario.seed
+        core = CollectorCore(configuration: configuration, stream: 0, sink: nil)
+        deduplicate = scenario.collector.deduplicate
+        self.loop = loop
+        wallClock = wallClockMilliseconds
+    }
+
+    var outage: Bool { core.faults.outage }
+
+    /// Arms the fault schedule on the loop, relative to `start`.
+    func schedule(_ faults: FaultSchedule, start: NIODeadline) {
+        for step in faults.steps {
+            loop.assumeIsolated().scheduleTask(deadline: start + DeviceTime.amount(step.at)) {
+                self.core.faults = step.faults
+                // As the live collector does, an outage closes every open connection.
+                if step.faults.outage {
+                    for connection in self.connections.values.sorted(by: { $0.order < $1.order }) {
+                        connection.dropConnection()
+                    }
+                }
+            }
+        }
+    }
+
+    /// A connection attempt: refused during an outage.
+    func accept(_ connection: InMemoryConnection) -> Bool {
+        guard !outage else {
+            refusedDuringOutage += 1
+            return false
+        }
+        connections[ObjectIdentifier(connection)] = connection
+        return true
+    }
+
+    func closed(_ connection: InMemoryConnection) {
+        connections[ObjectIdentifier(connection)] = nil
+    }
+
+    /// One request, decided with the device's own random stream.
+    func ingest(
+        _ payload: ByteBuffer, memory: inout RequestGUIDMemory?, random: inout SeededRandom
+    ) -> CollectorCore.Decision {
+        core.ingest(
+            payload, encoding: .protobuf, transport: .webSocket, requestMemory: &memory,
+            serverTime: wallClock(loop.now), random: &random)
+    }
+
+    /// The counts the report's `collector` section shows, and every device's deliveries.
+    func figures(run: UInt32) -> (accounting: CollectorAccounting, delivered: [UInt32: SequenceBitmap]) {
+        let ledger = core.ledger
+        var delivered: [UInt32: SequenceBitmap] = [:]
+        for (key, bitmap) in ledger.devices where UInt32(truncatingIfNeeded: key >> 32) == run {
+            delivered[UInt32(truncatingIfNeeded: key)] = bitmap
+        }
+        let received = ledger.types.values.reduce(0) { $0 + $1.received }
+        return (
+            CollectorAccounting(
+                eventsReceived: received, uniqueDeliveries: ledger.uniqueDeliveries,
+                duplicateDeliveries: ledger.duplicateDeliveries, foreign: ledger.foreignEvents,
+                batchesAckLost: core.batches.ackLost, batchesErrorInjected: core.batches.errored,
+                connectionsRefusedOutage: refusedDuringOutage, connectionsRejected: 0),
+            delivered
+        )
+    }
+}
