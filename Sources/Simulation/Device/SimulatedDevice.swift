@@ -461,12 +461,23 @@ final class SimulatedDevice: SDKObserver {
             recorder.connectFailed(group: group, reason: reason, at: time)
         case .closed(let code, let reason):
             recorder.disconnected(group: group, reason: code.map { "close \($0)" } ?? reason, at: time)
+            // The SDK's own closes, per flavor: iOS closes on low battery, both on background.
+            if code == nil, Self.sdkCloseReasons.contains(reason) {
+                recorder.note("\(profile.flavor.rawValue) closed socket: \(reason)")
+            }
         }
     }
 
     func health(name: String, reason: String?, at: NIODeadline) {
-        recorder.health(name: name, reason: reason)
+        guard phase != .finished else { return }
+        recorder.health(name: reason.map { "\(name): \($0)" } ?? name, reason: nil)
+        // Android skips its batches on low battery (iOS closes its socket instead).
+        if name == "Batch Trigger Failed", let reason {
+            recorder.note("\(profile.flavor.rawValue) batch skipped: \(reason)")
+        }
     }
+
+    static let sdkCloseReasons: Set<String> = ["low_battery", "network_unavailable", "App is paused"]
 
     private func index(of type: String) -> Int {
         if let index = typeIndexes[type] { return index }
