@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// `clickswarm report`, run as a user would.
+/// `clickswarm report` and `clickswarm run --html ...`, run as a user would.
 @Suite("clickswarm report, the command")
 struct ReportCommandTests {
     /// The golden renderings of one fixed report (see Tests/ReportsTests/RendererTests.swift).
@@ -84,5 +84,56 @@ struct ReportCommandTests {
         let result = try Binary.run(["report", Self.reportPath, "--format", "prom", "-o", output])
         #expect(result.status == 73)
         #expect(result.stderr.contains("cannot write \(output)"), "stderr: \(result.stderr)")
+    }
+
+    @Test("run --html --md --junit --prom writes each rendering next to the JSON report")
+    func runWritesRenderings() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let scenario = directory.appendingPathComponent("tiny.yaml")
+        try Data(
+            """
+            name: tiny
+            seed: 3
+            duration: 1s
+            drain: 2s
+            population:
+              devices: 4
+              arrival:
+                stages: [{to: all, over: 1s}]
+            slos:
+              delivery_ratio: 100%
+            journeys:
+              - name: browse
+                start: home
+                screens:
+                  home:
+                    think: 100ms
+                    events:
+                      - contract: ScreenView
+                        attributes: {screen_name: home}
+                    next: {home: 80%, exit: 20%}
+            sdk:
+              android: {batch_period: 500ms}
+              ios: {batch_period: 500ms}
+            """.utf8
+        ).write(to: scenario)
+        let output = directory.appendingPathComponent("results").path
+        let result = try Binary.run([
+            "run", scenario.path, "--output", output, "--quiet", "--html", "--md", "--junit", "--prom",
+        ])
+        #expect(result.status == 0, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
+        let json = try #require(
+            result.stdout.split(separator: "\n").first { $0.hasPrefix("report: ") }.map { String($0.dropFirst(8)) })
+        #expect(json.hasSuffix(".json"))
+        let base = String(json.dropLast(5))
+        for (format, fileExtension) in [("html", "html"), ("md", "md"), ("junit", "junit.xml"), ("prom", "prom")] {
+            let path = "\(base).\(fileExtension)"
+            #expect(result.stdout.contains("report (\(format)): \(path)"), "stdout: \(result.stdout)")
+            #expect(FileManager.default.fileExists(atPath: path), "no \(path)")
+            // The saved JSON renders to the same file.
+            let rendered = try Binary.run(["report", json, "--format", format])
+            #expect(rendered.stdout == (try? String(contentsOfFile: path, encoding: .utf8)))
+        }
     }
 }

@@ -31,6 +31,8 @@ public struct RunRequest: Sendable {
     public var terminal = false
     public var threads = 0
     public var logger = Logger(label: "clickswarm.run")
+    /// Renderings to write next to the JSON report (same name, the format's extension).
+    public var formats: [ReportFormat] = []
 
     public init(file: String) { self.file = file }
 }
@@ -84,7 +86,20 @@ public enum RunCommand {
         if request.terminal, !request.quiet { output("") }
         if !request.quiet { output(result.report.terminalSummary(color: request.terminal)) }
         output("report: \(result.reportPath)")
-        return exitCode(for: result.report)
+        let code = exitCode(for: result.report)
+        // A rendering that cannot be written exits 73, unless the run itself already failed.
+        var renderingFailed = false
+        for format in request.formats {
+            let path = ReportRenderer.siblingPath(of: result.reportPath, format: format)
+            do {
+                try ReportRenderer.write(ReportRenderer.render(result.report, format: format), to: path)
+                output("report (\(format.rawValue)): \(path)")
+            } catch {
+                errors("clickswarm: \(error)")
+                renderingFailed = true
+            }
+        }
+        return renderingFailed && code == RunExitCode.passed ? RunExitCode.cannotWriteReport : code
     }
 
     private static func seconds(_ value: Double) -> String {
