@@ -11,7 +11,7 @@ struct ClickSwarm: AsyncParsableCommand {
             70 unbalanced reconciliation; 73 report not writable; 99 an SLO failed; 130 interrupted.
             """,
         version: "0.1.0",
-        subcommands: [RunScenarioCommand.self, ValidateCommand.self, CollectorCommand.self]
+        subcommands: [RunScenarioCommand.self, ValidateCommand.self, CollectorCommand.self, ReportCommand.self]
     )
 }
 
@@ -19,4 +19,5 @@ struct ClickSwarm: AsyncParsableCommand {
 enum ExitCodes {
     static let invalidInput: Int32 = 64
     static let setUpFailure: Int32 = 69
+    static let cannotWrite: Int32 = 73
 }

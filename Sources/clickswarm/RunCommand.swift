@@ -2,6 +2,7 @@ import ArgumentParser
 import Collector
 import Foundation
 import Logging
+import Reports
 import Simulation
 
 #if canImport(Glibc)
@@ -31,6 +32,10 @@ struct RunScenarioCommand: AsyncParsableCommand {
     var simulated = false
     @Option(help: "Event-loop threads for the devices (0: one per core).") var threads = 0
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "warning"
+    @Flag(help: "Also write the report as HTML next to the JSON (same name, .html).") var html = false
+    @Flag(help: "Also write the report as Markdown next to the JSON (.md).") var md = false
+    @Flag(help: "Also write the report as JUnit XML next to the JSON (.junit.xml).") var junit = false
+    @Flag(help: "Also write the final figures as Prometheus text next to the JSON (.prom).") var prom = false
 
     func run() async throws {
         var request = RunRequest(file: file)
@@ -54,6 +59,7 @@ struct RunScenarioCommand: AsyncParsableCommand {
         request.terminal = isatty(STDOUT_FILENO) != 0
         request.threads = threads
         request.simulated = simulated
+        request.formats = [(html, ReportFormat.html), (md, .md), (junit, .junit), (prom, .prom)].filter(\.0).map(\.1)
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error")
         }

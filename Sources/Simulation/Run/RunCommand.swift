@@ -33,6 +33,8 @@ public struct RunRequest: Sendable {
     /// Run on a virtual clock with an in-memory collector (`--simulated`).
     public var simulated = false
     public var logger = Logger(label: "clickswarm.run")
+    /// Renderings to write next to the JSON report (same name, the format's extension).
+    public var formats: [ReportFormat] = []
 
     public init(file: String) { self.file = file }
 }
@@ -97,7 +99,20 @@ public enum RunCommand {
             output("simulated \(Int(speed.rounded())) device-seconds per wall-clock second")
         }
         output("report: \(result.reportPath)")
-        return exitCode(for: result.report)
+        let code = exitCode(for: result.report)
+        // A rendering that cannot be written exits 73, unless the run itself already failed.
+        var renderingFailed = false
+        for format in request.formats {
+            let path = ReportRenderer.siblingPath(of: result.reportPath, format: format)
+            do {
+                try ReportRenderer.write(ReportRenderer.render(result.report, format: format), to: path)
+                output("report (\(format.rawValue)): \(path)")
+            } catch {
+                errors("clickswarm: \(error)")
+                renderingFailed = true
+            }
+        }
+        return renderingFailed && code == RunExitCode.passed ? RunExitCode.cannotWriteReport : code
     }
 
     private static func seconds(_ value: Double) -> String {
