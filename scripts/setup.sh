@@ -2,7 +2,8 @@
 # Installs what ClickSwarm needs on a fresh Debian machine that has Swift:
 #   - libcurl4-openssl-dev (apt): the Reports module links libcurl;
 #   - with --tests: python3 with pip, and the Python packages protobuf and grpcio-tools
-#     (the interoperability test compiles our .proto files for Python).
+#     (the interoperability test compiles our .proto files for Python); prometheus-pushgateway (apt):
+#     the push tests start one and read the pushed figures back.
 # Each step checks first and installs only what is missing; a step that fails says what and why.
 set -euo pipefail
 
@@ -49,4 +50,6 @@ if $want_tests; then
       python3 -m pip install -q --upgrade --break-system-packages protobuf grpcio-tools ||
       fail "pip could not install protobuf and grpcio-tools (needed by the Python interoperability test)"
   fi
+  # The test starts the binary itself; the package's service may stay stopped.
+  [ -x /usr/bin/prometheus-pushgateway ] || apt_install prometheus-pushgateway
 fi
