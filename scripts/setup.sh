@@ -2,8 +2,9 @@
 # Installs what ClickSwarm needs on a fresh Debian machine that has Swift:
 #   - libcurl4-openssl-dev (apt): the Reports module links libcurl;
 #   - with --tests: python3 with pip, and the Python packages protobuf and grpcio-tools
-#     (the interoperability test compiles our .proto files for Python), and Debian's prometheus
-#     package for promtool (the renderer tests check the Prometheus text with `promtool check metrics`).
+#     (the interoperability test compiles our .proto files for Python); Debian's prometheus
+#     package for promtool (the renderer tests check the Prometheus text with `promtool check metrics`);
+#     prometheus-pushgateway (apt): the push tests start one and read the pushed figures back.
 # Each step checks first and installs only what is missing; a step that fails says what and why.
 set -euo pipefail
 
@@ -51,4 +52,6 @@ if $want_tests; then
       fail "pip could not install protobuf and grpcio-tools (needed by the Python interoperability test)"
   fi
   command -v promtool >/dev/null 2>&1 || apt_install prometheus
+  # The test starts the binary itself; the package's service may stay stopped.
+  [ -x /usr/bin/prometheus-pushgateway ] || apt_install prometheus-pushgateway
 fi

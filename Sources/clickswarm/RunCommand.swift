@@ -17,7 +17,8 @@ struct RunScenarioCommand: AsyncParsableCommand {
             The report goes to <output>/<scenario>-<UTC time>.json and a summary to the terminal. \
             Ctrl-C ends the run early and still writes the report. Exit codes: 0 passed; 64 invalid input; \
             69 set-up failure (port, file-descriptor limit, unreachable target); 70 unbalanced reconciliation; \
-            73 report not writable; 99 an SLO failed; 130 interrupted.
+            73 report not writable; 75 a push failed (the report is still written); 99 an SLO failed; \
+            130 interrupted. When several apply: 70, then 130, then 75, then 99.
             """
     )
 
@@ -36,6 +37,7 @@ struct RunScenarioCommand: AsyncParsableCommand {
     @Flag(help: "Also write the report as Markdown next to the JSON (.md).") var md = false
     @Flag(help: "Also write the report as JUnit XML next to the JSON (.junit.xml).") var junit = false
     @Flag(help: "Also write the final figures as Prometheus text next to the JSON (.prom).") var prom = false
+    @OptionGroup(title: "Publishing") var publishing: PushFlags
 
     func run() async throws {
         var request = RunRequest(file: file)
@@ -66,6 +68,7 @@ struct RunScenarioCommand: AsyncParsableCommand {
         var logger = Logger(label: "clickswarm.run")
         logger.logLevel = level
         request.logger = logger
+        request.push = try publishing.settings(environment: ProcessInfo.processInfo.environment)
 
         let stopper = RunStopper()
         let signals = Task {
@@ -81,6 +84,69 @@ struct RunScenarioCommand: AsyncParsableCommand {
             errors: { line in Console.write(line, to: .standardError) })
         signals.cancel()
         if code != 0 { throw ExitCode(code) }
+    }
+}
+
+/// `clickswarm run`'s push flags.
+struct PushFlags: ParsableArguments {
+    @Option(help: ArgumentHelp("POST the JSON report to this http(s) URL once it is written.", valueName: "url"))
+    var push: String?
+    @Option(
+        help: ArgumentHelp(
+            "PUT the final figures to this Prometheus Pushgateway (group job=clickswarm, scenario, run_id).",
+            valueName: "url"))
+    var pushPrometheus: String?
+    @Option(
+        help: ArgumentHelp(
+            "Also push live figures during the run this often (15s): to the Pushgateway if given, else --push.",
+            valueName: "duration"))
+    var pushInterval: String?
+    @Option(
+        help: ArgumentHelp(
+            "An extra request header of every push, 'Name: value' (repeatable); ${NAME} is read from the environment.",
+            valueName: "header"))
+    var pushHeader: [String] = []
+    @Option(help: ArgumentHelp("How long a push waits for its connection.", valueName: "duration"))
+    var pushConnectTimeout = "5s"
+    @Option(help: ArgumentHelp("How long one push attempt may take in all.", valueName: "duration"))
+    var pushTimeout = "30s"
+    @Flag(help: "Push without verifying TLS certificates and host names.") var insecure = false
+
+    func settings(environment: [String: String]) throws -> PushSettings {
+        var settings = PushSettings()
+        do {
+            settings.reportURL = try push.map { url throws(PushURLError) in try PushURL(parsing: url) }
+        } catch {
+            throw ValidationError("--push: \(error)")
+        }
+        do {
+            settings.pushgatewayURL = try pushPrometheus.map { url throws(PushURLError) in try PushURL(parsing: url) }
+        } catch {
+            throw ValidationError("--push-prometheus: \(error)")
+        }
+        if settings.isEmpty, pushInterval != nil || !pushHeader.isEmpty || insecure {
+            throw ValidationError("--push-interval, --push-header and --insecure need --push or --push-prometheus")
+        }
+        settings.interval = try pushInterval.map { try Self.duration($0, flag: "--push-interval") }
+        settings.connectTimeout = try Self.duration(pushConnectTimeout, flag: "--push-connect-timeout")
+        settings.timeout = try Self.duration(pushTimeout, flag: "--push-timeout")
+        for (position, text) in pushHeader.enumerated() {
+            do {
+                settings.headers.append(try PushHeader(parsing: text, environment: environment))
+            } catch {
+                // Never the header text: it may hold a secret.
+                throw ValidationError("--push-header #\(position + 1): \(error)")
+            }
+        }
+        settings.insecure = insecure
+        return settings
+    }
+
+    private static func duration(_ text: String, flag: String) throws -> Double {
+        guard let seconds = DelayDistribution.parseDuration(text), seconds > 0 else {
+            throw ValidationError("\(flag) '\(text)' is not a positive duration such as 500ms, 5s or 1m")
+        }
+        return seconds
     }
 }
 

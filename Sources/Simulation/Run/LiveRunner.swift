@@ -160,7 +160,7 @@ public enum LiveRunner {
         let drainEnd = journeysEnd + DeviceTime.amount(scenario.drain)
         let progress = ProgressReporter(
             scenario: scenario, plan: context.plan, start: start, workers: workers, interval: options.progressInterval,
-            sink: options.progress)
+            sink: options.progress, live: options.live, runID: String(format: "%08x", context.runID))
         var interrupted = false
         while NIODeadline.now() < drainEnd {
             if options.stopper.isStopped {

@@ -15,6 +15,8 @@ public enum RunExitCode {
     public static let setupFailed: Int32 = 69
     /// The report could not be written.
     public static let cannotWriteReport: Int32 = 73
+    /// A push (`--push`, `--push-prometheus`) failed; the report is still on disk.
+    public static let pushFailed: Int32 = 75
     /// An SLO failed.
     public static let sloFailed: Int32 = 99
     /// Stopped with Ctrl-C (the report is still written).
@@ -35,6 +37,8 @@ public struct RunRequest: Sendable {
     public var logger = Logger(label: "clickswarm.run")
     /// Renderings to write next to the JSON report (same name, the format's extension).
     public var formats: [ReportFormat] = []
+    /// Where to push the figures, once the report is written (and live, with an interval).
+    public var push = PushSettings()
 
     public init(file: String) { self.file = file }
 }
@@ -73,6 +77,11 @@ public enum RunCommand {
                     + "\(seconds(scenario.duration)) + \(seconds(scenario.drain)) drain "
                     + (request.simulated ? "on a virtual clock (simulated)" : "against \(scenario.target)"))
         }
+        let live = LivePublisher(settings: request.push, scenario: scenario.name, warn: errors)
+        if let live, let interval = request.push.interval {
+            options.live = { live.offer(runID: $0, counters: $1, elapsed: $2) }
+            options.progressInterval = min(options.progressInterval, interval)
+        }
         let result: LiveRunner.Result
         do throws(RunError) {
             if request.simulated {
@@ -84,7 +93,9 @@ public enum RunCommand {
             } else {
                 result = try await LiveRunner.run(scenario, options: options)
             }
+            _ = await live?.finish()
         } catch {
+            _ = await live?.finish()
             if request.terminal, !request.quiet { output("") }
             errors("clickswarm: \(error)")
             switch error {
@@ -99,7 +110,6 @@ public enum RunCommand {
             output("simulated \(Int(speed.rounded())) device-seconds per wall-clock second")
         }
         output("report: \(result.reportPath)")
-        let code = exitCode(for: result.report)
         // A rendering that cannot be written exits 73, unless the run itself already failed.
         var renderingFailed = false
         for format in request.formats {
@@ -112,6 +122,18 @@ public enum RunCommand {
                 renderingFailed = true
             }
         }
+        var pushFailed = false
+        if !request.push.isEmpty {
+            for pushed in await Publisher.publish(result.report, settings: request.push) {
+                if pushed.succeeded {
+                    if !request.quiet { output(pushed.description) }
+                } else {
+                    pushFailed = true
+                    errors("clickswarm: \(pushed); the report is still at \(result.reportPath)")
+                }
+            }
+        }
+        let code = exitCode(for: result.report, pushFailed: pushFailed)
         return renderingFailed && code == RunExitCode.passed ? RunExitCode.cannotWriteReport : code
     }
 
@@ -119,10 +141,12 @@ public enum RunCommand {
         value == value.rounded() ? "\(Int(value))s" : "\(value)s"
     }
 
-    /// The exit code a finished report calls for: unbalanced wins, then an interrupt, then SLOs.
-    public static func exitCode(for report: RunReport) -> Int32 {
+    /// The exit code a finished report calls for: unbalanced wins, then an interrupt, then a
+    /// failed push (the one outcome the report on disk cannot record), then SLOs.
+    public static func exitCode(for report: RunReport, pushFailed: Bool = false) -> Int32 {
         if report.verdict == .unbalanced { return RunExitCode.unbalanced }
         if report.run.interrupted { return RunExitCode.interrupted }
+        if pushFailed { return RunExitCode.pushFailed }
         if report.verdict == .sloFailed { return RunExitCode.sloFailed }
         return RunExitCode.passed
     }

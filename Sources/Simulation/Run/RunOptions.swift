@@ -1,5 +1,6 @@
 import Logging
 import NIOConcurrencyHelpers
+import Reports
 
 /// How a run is carried out, beyond the scenario: where reports go, what the user sees.
 public struct RunOptions: Sendable {
@@ -8,6 +9,10 @@ public struct RunOptions: Sendable {
     /// Receives a status line every `progressInterval` seconds; nil for none.
     public var progress: (@Sendable (String) -> Void)?
     public var progressInterval: Double = 1
+    /// Receives the run id, the running totals and the seconds since the start every
+    /// `progressInterval`, whether or not `progress` is set; nil for none. Called off the event
+    /// loops, but on the runner's task: it must return at once (hand slow work to a queue).
+    public var live: (@Sendable (_ runID: String, _ counters: ProgressCounters, _ elapsed: Double) -> Void)?
     /// Event-loop threads for the devices; 0 is one per core.
     public var threads = 0
     /// Ends the run early (Ctrl-C); the report is still written.
