@@ -15,7 +15,7 @@ public enum RunExitCode {
     public static let setupFailed: Int32 = 69
     /// The report could not be written.
     public static let cannotWriteReport: Int32 = 73
-    /// An SLO failed.
+    /// An SLO failed, or (`--baseline`) a figure regressed beyond its tolerance.
     public static let sloFailed: Int32 = 99
     /// Stopped with Ctrl-C (the report is still written).
     public static let interrupted: Int32 = 130
@@ -31,6 +31,9 @@ public struct RunRequest: Sendable {
     public var terminal = false
     public var threads = 0
     public var logger = Logger(label: "clickswarm.run")
+    /// `--baseline`: compare the finished report with this report file, through `baselineGate`.
+    public var baseline: String?
+    public var baselineGate = BaselineGate()
 
     public init(file: String) { self.file = file }
 }
@@ -54,6 +57,13 @@ public enum RunCommand {
         } catch {
             errors("\(error)")
             return RunExitCode.unexpected
+        }
+        let baseline: RunReport?
+        do {
+            baseline = try request.baseline.map { try BaselineGate.readReport(at: $0, role: "baseline") }
+        } catch {
+            errors("clickswarm: \(error)")
+            return RunExitCode.invalidInput
         }
         var options = RunOptions()
         options.outputDirectory = request.outputDirectory
@@ -84,7 +94,14 @@ public enum RunCommand {
         if request.terminal, !request.quiet { output("") }
         if !request.quiet { output(result.report.terminalSummary(color: request.terminal)) }
         output("report: \(result.reportPath)")
-        return exitCode(for: result.report)
+        let code = exitCode(for: result.report)
+        guard let baseline else { return code }
+        // The run's own code wins (unbalanced, interrupted, SLO failed); an interrupted run's
+        // figures are partial, so it is not compared at all.
+        if result.report.run.interrupted { return code }
+        let gateCode = request.baselineGate.check(
+            baseline: baseline, current: result.report, output: request.quiet ? { _ in } : output, errors: errors)
+        return code != RunExitCode.passed ? code : gateCode
     }
 
     private static func seconds(_ value: Double) -> String {
