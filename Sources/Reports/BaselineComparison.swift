@@ -167,7 +167,7 @@ public struct BaselineComparison: Sendable, Equatable {
         }
     }
 
-    /// `+50% and +250ms`, `-0.100pp`, `+0`: how much worse the figure may get.
+    /// `+50% and +1s`, `-0.1pp`, `+0`: how much worse the figure may get.
     static func describe(_ tolerance: Tolerance, unit: ComparedFigure.Unit, direction: ComparedFigure.Direction)
         -> String
     {
@@ -181,7 +181,9 @@ public struct BaselineComparison: Sendable, Equatable {
         if tolerance.relative > 0 { parts.append(sign + Self.number(tolerance.relative * 100) + "%") }
         if tolerance.absolute > 0 {
             switch unit {
-            case .milliseconds: parts.append(sign + Self.number(tolerance.absolute) + "ms")
+            case .milliseconds:
+                let seconds = tolerance.absolute >= 1_000
+                parts.append(sign + Self.number(tolerance.absolute / (seconds ? 1_000 : 1)) + (seconds ? "s" : "ms"))
             case .ratio: parts.append(sign + Self.number(tolerance.absolute * 100) + "pp")
             case .count: parts.append(sign + Self.number(tolerance.absolute))
             case .perSecond: parts.append(sign + Self.number(tolerance.absolute) + "/s")

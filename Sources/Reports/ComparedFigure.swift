@@ -63,14 +63,14 @@ public struct ComparedFigure: Sendable {
                 "batch_p50", .milliseconds, .higherIsWorse, machineSpeed, "batch round trip, median",
                 label: "batch round trip p50", value: { $0.latency.batchRoundTrip.p50Ms }),
             ComparedFigure(
-                "batch_p99", aliases: ["batch"], .milliseconds, .higherIsWorse, machineSpeed,
+                "batch_p99", aliases: ["batch"], .milliseconds, .higherIsWorse, machineSpeedTail,
                 "batch round trip, 99th percentile", label: "batch round trip p99",
                 value: { $0.latency.batchRoundTrip.p99Ms }),
             ComparedFigure(
                 "connect_p50", .milliseconds, .higherIsWorse, machineSpeed, "connect time, median",
                 label: "connect time p50", value: { $0.latency.connect.p50Ms }),
             ComparedFigure(
-                "connect_p99", aliases: ["connect"], .milliseconds, .higherIsWorse, machineSpeed,
+                "connect_p99", aliases: ["connect"], .milliseconds, .higherIsWorse, machineSpeedTail,
                 "connect time, 99th percentile", label: "connect time p99", value: { $0.latency.connect.p99Ms }),
             ComparedFigure(
                 "first_ack_p99", aliases: ["ttfa", "time_to_first_ack"], .milliseconds, .higherIsWorse, eventLatency,
@@ -137,10 +137,13 @@ public struct ComparedFigure: Sendable {
         }
     }()
 
-    /// Event latency: +50%, and at least 250 ms worse.
-    static let eventLatency = Tolerance(relative: 0.5, absolute: 250)
-    /// Round trips and connect times on a loopback: +50%, and at least 50 ms worse.
+    /// Event latency: +50%, and at least 1 s worse. On a busy 2-core machine a smoke run's
+    /// tail moved by up to 0.8 s (README, "Baselines and CI gates").
+    static let eventLatency = Tolerance(relative: 0.5, absolute: 1_000)
+    /// Median round trip and connect time on a loopback: +50%, and at least 50 ms worse.
     static let machineSpeed = Tolerance(relative: 0.5, absolute: 50)
+    /// Their 99th percentiles, which a busy machine moves most (+276 ms seen): +100% and +500 ms.
+    static let machineSpeedTail = Tolerance(relative: 1, absolute: 500)
 
     /// The figure a key or alias names.
     static func named(_ key: String) -> ComparedFigure? {
