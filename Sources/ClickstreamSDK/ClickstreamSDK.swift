@@ -457,7 +457,8 @@ public final class ClickstreamSDK {
     private func storeHealthBatch() {
         let aggregates = health.drain()
         guard !aggregates.isEmpty else { return }
-        for (key, counts) in aggregates.sorted(by: { ($0.0.name, $0.0.reason ?? "") < ($1.0.name, $1.0.reason ?? "") }) {
+        for (key, counts) in aggregates.sorted(by: { ($0.0.name, $0.0.reason ?? "") < ($1.0.name, $1.0.reason ?? "") })
+        {
             var event = HealthEvent()
             requestCounter += 1
             event.eventGuid = "\(deviceID)-health-\(requestCounter)"

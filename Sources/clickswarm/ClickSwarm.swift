@@ -8,10 +8,14 @@ struct ClickSwarm: AsyncParsableCommand {
         discussion: """
             Exit codes: 0 success; 1 unexpected error; 64 invalid input (flags, files); \
             69 set-up failure (port in use, file-descriptor limit, target unreachable); \
-            70 unbalanced reconciliation; 73 report not writable; 99 an SLO failed; 130 interrupted.
+            70 unbalanced reconciliation; 73 report not writable; 99 an SLO failed or a baseline regression; \
+            130 interrupted.
             """,
         version: "0.1.0",
-        subcommands: [RunScenarioCommand.self, ValidateCommand.self, CollectorCommand.self, ReportCommand.self]
+        subcommands: [
+            RunScenarioCommand.self, ValidateCommand.self, CollectorCommand.self, ReportCommand.self,
+            CompareCommand.self,
+        ]
     )
 }
 

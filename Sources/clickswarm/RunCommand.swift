@@ -17,8 +17,9 @@ struct RunScenarioCommand: AsyncParsableCommand {
             The report goes to <output>/<scenario>-<UTC time>.json and a summary to the terminal. \
             Ctrl-C ends the run early and still writes the report. Exit codes: 0 passed; 64 invalid input; \
             69 set-up failure (port, file-descriptor limit, unreachable target); 70 unbalanced reconciliation; \
-            73 report not writable; 75 a push failed (the report is still written); 99 an SLO failed; \
-            130 interrupted. When several apply: 70, then 130, then 75, then 99.
+            73 report not writable; 75 a push failed (the report is still written); 99 an SLO failed or \
+            (--baseline) a regression; 130 interrupted. When several apply: 70, then 130, then 75, then 99; \
+            with --baseline the run's own code wins over a regression's 99 and a baseline mismatch's 64.
             """
     )
 
@@ -29,7 +30,9 @@ struct RunScenarioCommand: AsyncParsableCommand {
     @Option(help: "Override the target: embedded, ws://host:port/path or http://host:port/path.") var target: String?
     @Option(help: "Directory for the report.") var output = "results"
     @Flag(help: "No progress and no summary; only the report path and errors.") var quiet = false
-    @Flag(help: "Run on a virtual clock with an in-memory collector: hours of device time in seconds, same report schema.")
+    @Flag(
+        help: "Run on a virtual clock with an in-memory collector: hours of device time in seconds, same report schema."
+    )
     var simulated = false
     @Option(help: "Event-loop threads for the devices (0: one per core).") var threads = 0
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "warning"
@@ -38,6 +41,11 @@ struct RunScenarioCommand: AsyncParsableCommand {
     @Flag(help: "Also write the report as JUnit XML next to the JSON (.junit.xml).") var junit = false
     @Flag(help: "Also write the final figures as Prometheus text next to the JSON (.prom).") var prom = false
     @OptionGroup(title: "Publishing") var publishing: PushFlags
+    @Option(help: "Compare the report with this baseline report (see `clickswarm compare`).") var baseline: String?
+    @Option(help: "With --baseline: tolerances, like p99=10%,delivery=0.1% (see `clickswarm compare`).")
+    var maxRegression: String?
+    @Flag(help: "With --baseline: compare even with a different scenario, seed, devices, duration or mode.")
+    var allowMismatch = false
 
     func run() async throws {
         var request = RunRequest(file: file)
@@ -56,6 +64,17 @@ struct RunScenarioCommand: AsyncParsableCommand {
             }
         }
         request.overrides = overrides
+        if let baseline {
+            do {
+                let tolerances = try maxRegression.map { try RegressionTolerances(parsing: $0) } ?? .defaults
+                request.baseline = baseline
+                request.baselineGate = BaselineGate(tolerances: tolerances, allowMismatch: allowMismatch)
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        } else if maxRegression != nil || allowMismatch {
+            throw ValidationError("--max-regression and --allow-mismatch need --baseline FILE")
+        }
         request.outputDirectory = output
         request.quiet = quiet
         request.terminal = isatty(STDOUT_FILENO) != 0

@@ -17,7 +17,7 @@ public enum RunExitCode {
     public static let cannotWriteReport: Int32 = 73
     /// A push (`--push`, `--push-prometheus`) failed; the report is still on disk.
     public static let pushFailed: Int32 = 75
-    /// An SLO failed.
+    /// An SLO failed, or (`--baseline`) a figure regressed beyond its tolerance.
     public static let sloFailed: Int32 = 99
     /// Stopped with Ctrl-C (the report is still written).
     public static let interrupted: Int32 = 130
@@ -39,6 +39,9 @@ public struct RunRequest: Sendable {
     public var formats: [ReportFormat] = []
     /// Where to push the figures, once the report is written (and live, with an interval).
     public var push = PushSettings()
+    /// `--baseline`: compare the finished report with this report file, through `baselineGate`.
+    public var baseline: String?
+    public var baselineGate = BaselineGate()
 
     public init(file: String) { self.file = file }
 }
@@ -62,6 +65,13 @@ public enum RunCommand {
         } catch {
             errors("\(error)")
             return RunExitCode.unexpected
+        }
+        let baseline: RunReport?
+        do {
+            baseline = try request.baseline.map { try BaselineGate.readReport(at: $0, role: "baseline") }
+        } catch {
+            errors("clickswarm: \(error)")
+            return RunExitCode.invalidInput
         }
         var options = RunOptions()
         options.outputDirectory = request.outputDirectory
@@ -133,8 +143,15 @@ public enum RunCommand {
                 }
             }
         }
-        let code = exitCode(for: result.report, pushFailed: pushFailed)
-        return renderingFailed && code == RunExitCode.passed ? RunExitCode.cannotWriteReport : code
+        var code = exitCode(for: result.report, pushFailed: pushFailed)
+        if renderingFailed, code == RunExitCode.passed { code = RunExitCode.cannotWriteReport }
+        guard let baseline else { return code }
+        // The run's own code wins (unbalanced, interrupted, push, SLO failed); an interrupted
+        // run's figures are partial, so it is not compared at all.
+        if result.report.run.interrupted { return code }
+        let gateCode = request.baselineGate.check(
+            baseline: baseline, current: result.report, output: request.quiet ? { _ in } : output, errors: errors)
+        return code != RunExitCode.passed ? code : gateCode
     }
 
     private static func seconds(_ value: Double) -> String {
