@@ -110,6 +110,19 @@ struct PopulationTests {
         #expect(abs(charging.level - (100 - 20.0 * 300 / 3600)) < 1e-9)
     }
 
+    @Test("a charge change due before the interval happens at its start, even for an empty interval")
+    func batteryMissedChange() {
+        var spec = Scenario.Battery()
+        spec.chargeDuration = .constant(600)
+        var model = BatteryModel(spec: spec, level: 50, charging: true, now: 0, random: SeededRandom(seed: 2))
+        #expect(model.nextChange == 600)
+        let switched = model.advance(from: 900, to: 900, foreground: true)
+        #expect(switched)
+        #expect(!model.charging)
+        #expect(model.nextChange == .infinity)
+        #expect(model.level == 50)
+    }
+
     @Test("a battery that starts charging often stays deterministic for a seed")
     func batteryCycles() {
         var spec = Scenario.Battery()

@@ -39,7 +39,16 @@ public struct BatteryModel: Sendable, Equatable {
     public mutating func advance(from start: Double, to end: Double, foreground: Bool) -> Bool {
         var time = start
         var switched = false
-        while time < end {
+        while true {
+            // A change due at or before `time` happens first (also one missed before `start`).
+            if nextChange <= time {
+                charging.toggle()
+                switched = true
+                nextChange =
+                    charging ? time + max(1, spec.chargeDuration.sample(using: &random)) : scheduleStart(time)
+                continue
+            }
+            guard time < end else { break }
             let stop = min(end, nextChange)
             let hours = (stop - time) / 3600
             if charging {
@@ -48,11 +57,6 @@ public struct BatteryModel: Sendable, Equatable {
                 level = max(0, level - (foreground ? spec.drainForeground : spec.drainBackground) * hours)
             }
             time = stop
-            if time >= nextChange {
-                charging.toggle()
-                switched = true
-                nextChange = charging ? time + max(1, spec.chargeDuration.sample(using: &random)) : scheduleStart(time)
-            }
         }
         return switched
     }

@@ -324,6 +324,10 @@ final class SimulatedDevice: SDKObserver {
         guard !environmentRunning else { return }
         environmentRunning = true
         let start = clock
+        // The phone's battery starts counting when it joins the run.
+        battery = BatteryModel(
+            spec: context.scenario.battery, level: profile.initialBattery, charging: profile.chargingInitially,
+            now: start, random: profile.random(.battery))
         batteryUpdatedAt = start
         nextBatteryTick = start + Self.batteryTick
         let network = profile.network
@@ -345,7 +349,8 @@ final class SimulatedDevice: SDKObserver {
     private func scheduleEnvironment() {
         let next = min(nextBatteryTick, nextDrop, offlineStart, offlineEnd, battery.nextChange)
         guard next.isFinite, next < context.scenario.duration + context.scenario.drain else { return }
-        after(max(next, clock)) { $0.environmentFired() }
+        // Never at the same instant again: that could spin the loop without time passing.
+        after(max(next, clock + 0.001)) { $0.environmentFired() }
     }
 
     private func environmentFired() {
