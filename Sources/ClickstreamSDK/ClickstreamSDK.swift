@@ -170,7 +170,7 @@ public final class ClickstreamSDK {
         if old.foreground, !conditions.foreground {
             enterBackground()
         } else if !old.foreground, conditions.foreground {
-            health.record("Flush On Foreground")
+            recordHealth("Flush On Foreground")
             startBatchTimers()
         }
     }
@@ -180,7 +180,7 @@ public final class ClickstreamSDK {
         // The health funnel goes out as an internal batch when the app leaves the front.
         storeHealthBatch()
         if configuration.flushOnBackground {
-            health.record("Flush On Background")
+            recordHealth("Flush On Background")
             // Sorted: a Set's order changes between processes, and simulated runs must repeat exactly.
             for eventClass in store.classesWaiting.sorted(by: { $0.description < $1.description }) {
                 flush(eventClass, force: true)
@@ -248,15 +248,15 @@ public final class ClickstreamSDK {
         guard !store.newest(eventClass, limit: 1).isEmpty else { return }
         let conditions = connection.conditions
         if conditions.batteryLow(minimum: configuration.minBatteryLevel) {
-            health.record("Batch Trigger Failed", reason: "low_battery", batches: 1)
+            recordHealth("Batch Trigger Failed", reason: "low_battery", batches: 1)
             return
         }
         if !conditions.networkReachable {
-            health.record("Batch Trigger Failed", reason: "network_unavailable", batches: 1)
+            recordHealth("Batch Trigger Failed", reason: "network_unavailable", batches: 1)
             return
         }
         guard connection.state == .connected else {
-            health.record("Batch Trigger Failed", reason: "socket_not_open", batches: 1)
+            recordHealth("Batch Trigger Failed", reason: "socket_not_open", batches: 1)
             return
         }
         repeat {
@@ -277,7 +277,7 @@ public final class ClickstreamSDK {
             ids: rows.map(\.id), guids: rows.map { ($0.guid, $0.event.type, $0.intendedAt) },
             request: makeRequest(requestGUID, rows.map(\.event)), attempts: 0, lastSent: now, instant: false,
             sequence: requestCounter)
-        health.record("Event Batch Created", events: UInt64(rows.count), batches: 1)
+        recordHealth("Event Batch Created", events: UInt64(rows.count), batches: 1)
         for row in rows {
             observer?.event(
                 guid: row.guid, type: row.event.type, step: .batched(requestGUID: requestGUID),
@@ -307,10 +307,10 @@ public final class ClickstreamSDK {
         batch.request.sentTime = ProtoTimestamp(date: wallClock(now))
         let bytes: [UInt8] = (try? batch.request.serializedBytes()) ?? []
         guard transport.send(ByteBuffer(bytes: bytes)) else {
-            health.record("Write to Socket Failed", batches: 1)
+            recordHealth("Write to Socket Failed", batches: 1)
             return
         }
-        health.record("Batch Sent", events: UInt64(batch.guids.count), batches: 1)
+        recordHealth("Batch Sent", events: UInt64(batch.guids.count), batches: 1)
         for event in batch.guids {
             observer?.event(
                 guid: event.guid, type: event.type, step: .sent(requestGUID: requestGUID, attempt: batch.attempts),
@@ -333,14 +333,14 @@ public final class ClickstreamSDK {
         guard let response = try? SendEventResponse(serializedBytes: Array(buffer.readableBytesView)) else { return }
         let requestGUID = response.data["req_guid"] ?? ""
         if response.code == .maxConnectionLimitReached {
-            health.record("Connection Failure", reason: "max_connection_limit_reached")
+            recordHealth("Connection Failure", reason: "max_connection_limit_reached")
             perform(connection.maxConnectionsAnswer(now: now))
         }
         guard var batch = inFlight[requestGUID] else { return }
         if response.status == .success, response.code == .ok {
             inFlight[requestGUID] = nil
             store.delete(batch.ids)
-            health.record("Event Batch Success Ack", events: UInt64(batch.guids.count), batches: 1)
+            recordHealth("Event Batch Success Ack", events: UInt64(batch.guids.count), batches: 1)
             for event in batch.guids {
                 observer?.event(
                     guid: event.guid, type: event.type, step: .acked(requestGUID: requestGUID),
@@ -348,7 +348,7 @@ public final class ClickstreamSDK {
             }
             return
         }
-        health.record("Batch Error Response", reason: "\(response.code.rawValue)", batches: 1)
+        recordHealth("Batch Error Response", reason: "\(response.code.rawValue)", batches: 1)
         for event in batch.guids {
             observer?.event(
                 guid: event.guid, type: event.type,
@@ -364,7 +364,7 @@ public final class ClickstreamSDK {
 
     private func ackTimedOut(_ requestGUID: String, attempt: Int) {
         guard !stopped, var batch = inFlight[requestGUID], batch.attempts == attempt else { return }
-        health.record("Batch Timeout", batches: 1)
+        recordHealth("Batch Timeout", batches: 1)
         for event in batch.guids {
             observer?.event(
                 guid: event.guid, type: event.type, step: .timedOut(requestGUID: requestGUID),
@@ -410,7 +410,7 @@ public final class ClickstreamSDK {
                 return
             }
             store.delete(batch.ids)
-            health.record("Batch Dropped", events: UInt64(batch.guids.count), batches: 1)
+            recordHealth("Batch Dropped", events: UInt64(batch.guids.count), batches: 1)
             for event in batch.guids {
                 observer?.event(
                     guid: event.guid, type: event.type, step: .dropped(reason: "retries_exhausted"),
@@ -438,7 +438,7 @@ public final class ClickstreamSDK {
             for (index, requestGUID) in stale.enumerated() {
                 eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(spacing * Int64(index))) {
                     guard var batch = self.inFlight[requestGUID], !self.stopped else { return }
-                    self.health.record("Batch Timeout", batches: 1)
+                    self.recordHealth("Batch Timeout", batches: 1)
                     for event in batch.guids {
                         self.observer?.event(
                             guid: event.guid, type: event.type, step: .timedOut(requestGUID: requestGUID),
@@ -453,6 +453,15 @@ public final class ClickstreamSDK {
     }
 
     // MARK: Health
+
+    /// Records a health event in the SDK's own tracker and tells the observer.
+    private func recordHealth(
+        _ name: String, reason: String? = nil, events: UInt64 = 0, batches: UInt64 = 0,
+        timeToConnect: TimeAmount = .zero
+    ) {
+        health.record(name, reason: reason, events: events, batches: batches, timeToConnect: timeToConnect)
+        observer?.health(name: name, reason: reason, at: now)
+    }
 
     private func storeHealthBatch() {
         let aggregates = health.drain()
@@ -485,12 +494,12 @@ public final class ClickstreamSDK {
             switch action {
             case .connect:
                 connectStartedAt = now
-                health.record("Connection Attempt")
+                recordHealth("Connection Attempt")
                 observer?.connection(.attempt, at: now)
                 transport.connect(headers: headers) { [weak self] event in self?.transportEvent(event) }
             case .close(let code, let reason):
                 transport.close(code: code, reason: reason)
-                health.record("Connection Dropped", reason: reason)
+                recordHealth("Connection Dropped", reason: reason)
                 observer?.connection(.closed(code: nil, reason: reason), at: now)
             }
         }
@@ -518,18 +527,18 @@ public final class ClickstreamSDK {
         switch event {
         case .connected:
             let took = connectStartedAt.map { now - $0 } ?? .zero
-            health.record("Connection Success", timeToConnect: took)
+            recordHealth("Connection Success", timeToConnect: took)
             observer?.connection(.connected(timeToConnect: took), at: now)
             perform(connection.connected(now: now))
         case .connectFailed(let failure):
-            health.record("Connection Failure", reason: failure.description)
+            recordHealth("Connection Failure", reason: failure.description)
             observer?.connection(.failed(reason: failure.description), at: now)
             perform(connection.connectFailed(now: now))
         case .received(let buffer):
             received(buffer)
         case .closed(let code, let reason):
-            if code == 1008 { health.record("Connection Failure", reason: "max_user_limit_reached") }
-            health.record("Connection Dropped", reason: reason)
+            if code == 1008 { recordHealth("Connection Failure", reason: "max_user_limit_reached") }
+            recordHealth("Connection Dropped", reason: reason)
             observer?.connection(.closed(code: code, reason: reason), at: now)
             perform(connection.closedByPeer(now: now))
         }

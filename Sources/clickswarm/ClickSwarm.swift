@@ -13,7 +13,8 @@ struct ClickSwarm: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            RunScenarioCommand.self, ValidateCommand.self, CollectorCommand.self, ReportCommand.self,
+            RunScenarioCommand.self, ValidateCommand.self, ReplayCommand.self, CollectorCommand.self,
+            ReportCommand.self,
             CompareCommand.self,
         ]
     )

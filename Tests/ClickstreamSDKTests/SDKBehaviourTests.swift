@@ -127,6 +127,10 @@ struct SDKConstraintTests {
         #expect(phone.transport.sent.isEmpty)
         #expect(phone.sdk.connectionState == .connected)
         #expect(phone.sdk.health.count("Batch Trigger Failed", reason: "low_battery").batches == 3)
+        // The observer hears every health event too (the harness counts skipped batches from it).
+        #expect(
+            phone.observer.healthEvents.filter { $0.name == "Batch Trigger Failed" && $0.reason == "low_battery" }
+                .count == 3)
         phone.update { $0.charging = true }
         phone.advance(10)
         #expect(phone.transport.sent.map(\.events.count) == [3])

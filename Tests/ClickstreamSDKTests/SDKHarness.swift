@@ -67,6 +67,10 @@ final class RecordingObserver: SDKObserver {
 
     func connection(_ step: ConnectionStep, at: NIODeadline) { connections.append(step) }
 
+    var healthEvents: [(name: String, reason: String?)] = []
+
+    func health(name: String, reason: String?, at: NIODeadline) { healthEvents.append((name, reason)) }
+
     func count(where predicate: (FunnelStep) -> Bool) -> Int {
         steps.values.reduce(0) { $0 + $1.filter(predicate).count }
     }

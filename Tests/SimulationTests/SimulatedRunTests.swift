@@ -9,7 +9,8 @@ import Testing
 struct SimulatedRunTests {
     static func options() -> RunOptions {
         var options = RunOptions()
-        options.outputDirectory = FileManager.default.temporaryDirectory
+        options.outputDirectory =
+            FileManager.default.temporaryDirectory
             .appendingPathComponent("clickswarm-sim-\(UUID().uuidString)").path
         return options
     }
@@ -95,6 +96,27 @@ struct SimulatedRunTests {
         #expect((report.notes["apps_killed"] ?? 0) > 0)
         #expect(report.totals.sampledOut > 0)
         #expect(report.totals.resends > 0)
+    }
+
+    @Test("a replay of one device equals its slice of the full simulated run", arguments: [7, 30])
+    func replayEqualsSlice(device: Int) async throws {
+        let scenario = try Scenario(yaml: Self.hostile, file: "hostile.yaml")
+        var full = Self.options()
+        defer { try? FileManager.default.removeItem(atPath: full.outputDirectory) }
+        full.trace = device
+        let whole = try #require(try await SimulatedRunner.run(scenario, options: full).timeline)
+        var alone = full
+        alone.onlyDevices = [device]
+        let replayed = try #require(try await SimulatedRunner.run(scenario, options: alone).timeline)
+        #expect(whole.entries.count > 50)
+        #expect(whole.entries.contains { $0.what == "acked" })
+        #expect(whole.entries.contains { $0.kind == "connection" && $0.what == "connected" })
+        #expect(replayed == whole)
+        #expect(replayed.ndjson() == whole.ndjson())
+        let first = try #require(replayed.ndjson().split(separator: "\n").first)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any])
+        #expect(object["device"] as? Int == device)
+        #expect(object["kind"] as? String == "lifecycle")
     }
 
     @Test("24 hours of a small population in seconds: batteries cycle through 10%, iOS closes, Android skips")

@@ -56,6 +56,20 @@ final class SimulatedDevice: SDKObserver {
 
     static let batteryTick = 30.0
 
+    /// Set for the device a replay (or a traced run) follows.
+    var trace: TimelineRecorder?
+
+    private func log(
+        _ kind: String, _ what: @autoclosure () -> String, _ details: @autoclosure () -> [String: String] = [:]
+    ) {
+        guard let trace else { return }
+        trace.add(clock, kind, what(), details())
+    }
+
+    private var batteryDetails: [String: String] {
+        ["battery": String(format: "%.1f%%", battery.level), "charging": "\(battery.charging)"]
+    }
+
     init(
         profile: DeviceProfile, context: RunContext, loop: any EventLoop, recorder: RecorderShard,
         connection: any DeviceConnection
@@ -127,6 +141,7 @@ final class SimulatedDevice: SDKObserver {
         guard phase == .waiting || phase == .left else { return }
         recorder.deviceOnline(group: group, at: now.uptimeNanoseconds)
         if joinedAt == nil { joinedAt = now }
+        log("lifecycle", "join", ["flavor": profile.flavor.rawValue, "network": profile.networkName])
         startEnvironment()
         startSession()
     }
@@ -138,12 +153,14 @@ final class SimulatedDevice: SDKObserver {
         if phase == .foreground { enterBackground() }
         phase = .left
         recorder.deviceOffline(group: group, at: now.uptimeNanoseconds)
+        log("lifecycle", "leave")
     }
 
     /// Open model: a new app session lands on this device.
     private func openSessionArrived() {
         guard phase != .foreground, !context.journeysOver(clock) else {
             recorder.note("arrivals_busy")
+            log("lifecycle", "arrival while in a session (ignored)")
             return
         }
         recorder.deviceOnline(group: group, at: now.uptimeNanoseconds)
@@ -162,6 +179,7 @@ final class SimulatedDevice: SDKObserver {
         eventContext.session.sequence = sessionNumber
         conditions.foreground = true
         let coldStart = sdk == nil
+        log("lifecycle", "session start (\(coldStart ? "cold" : "warm"))", batteryDetails)
         if let sdk {
             sdk.update(conditions)
         } else {
@@ -193,6 +211,7 @@ final class SimulatedDevice: SDKObserver {
     private func endSession() {
         guard phase == .foreground else { return }
         enterBackground()
+        log("lifecycle", "session end (background)", batteryDetails)
         let lifecycle = context.scenario.lifecycle
         let gap = lifecycle.background.sample(using: &lifecycleRandom)
         lifeGeneration &+= 1
@@ -229,6 +248,7 @@ final class SimulatedDevice: SDKObserver {
         sdk.kill()
         self.sdk = nil
         recorder.note("apps_killed")
+        log("lifecycle", "app killed", ["stored": "\(store.count)"])
     }
 
     private func launch() {
@@ -245,6 +265,7 @@ final class SimulatedDevice: SDKObserver {
             wallClock: { context.wallClock($0) })
         self.sdk = sdk
         if launches > 1 { recorder.note("app_relaunches") }
+        log("lifecycle", "app launched", ["launch": "\(launches)", "stored": "\(store.count)"])
         sdk.start()
     }
 
@@ -253,6 +274,7 @@ final class SimulatedDevice: SDKObserver {
         guard phase != .finished else { return }
         remoteConfig = config
         sdk?.apply(config)
+        log("config", "remote config applied", ["cohort": profile.cohort])
     }
 
     // MARK: Journeys
@@ -366,13 +388,16 @@ final class SimulatedDevice: SDKObserver {
         if isLow != wasLow {
             changed = true
             recorder.note(isLow ? "battery_low_entered" : "battery_low_left")
+            log("battery", isLow ? "below the SDK's minimum" : "back above the SDK's minimum", batteryDetails)
         }
+        if switched { log("battery", battery.charging ? "plugged in" : "unplugged", batteryDetails) }
         if time >= nextBatteryTick { nextBatteryTick = time + Self.batteryTick }
         if time >= nextDrop {
             nextDrop = time + Self.exponentialGap(perMinute: profile.network.dropsPerMinute, &networkRandom)
             if link.isConnected {
                 link.dropConnection()
                 recorder.note("link_drops")
+                log("network", "connection dropped by the network")
             }
         }
         if time >= offlineStart {
@@ -381,12 +406,14 @@ final class SimulatedDevice: SDKObserver {
             conditions.networkReachable = false
             changed = true
             recorder.note("offline_windows")
+            log("network", "offline", ["until": String(format: "%.3f", offlineEnd)])
             link.dropConnection()
         } else if time >= offlineEnd {
             offlineEnd = .infinity
             offlineStart = time + (profile.network.offlineEvery?.sample(using: &networkRandom) ?? .infinity)
             conditions.networkReachable = true
             changed = true
+            log("network", "online")
         }
         if changed { sdk?.update(conditions) }
         scheduleEnvironment()
@@ -400,6 +427,7 @@ final class SimulatedDevice: SDKObserver {
         var pending: [String: UInt64] = [:]
         let events = sdk?.pendingEvents() ?? store.allRows.map { (guid: $0.guid, type: $0.event.type) }
         for event in events where event.type != context.healthType { pending[event.type, default: 0] += 1 }
+        log("lifecycle", "run end", ["pending": "\(pending.values.reduce(0, +))"])
         phase = .finished
         appGeneration &+= 1
         lifeGeneration &+= 1
@@ -416,6 +444,7 @@ final class SimulatedDevice: SDKObserver {
             if case .acked = step { recorder.note("health_events_acked") }
             return
         }
+        if trace != nil { log("event", Self.describe(step), Self.details(step, guid: guid, type: type)) }
         let typeIndex = index(of: type)
         let time = at.uptimeNanoseconds
         switch step {
@@ -454,6 +483,16 @@ final class SimulatedDevice: SDKObserver {
 
     func connection(_ step: ConnectionStep, at: NIODeadline) {
         guard phase != .finished else { return }
+        if trace != nil {
+            switch step {
+            case .attempt: log("connection", "attempt")
+            case .connected(let took):
+                log("connection", "connected", ["took_ms": String(format: "%.1f", Double(took.nanoseconds) / 1e6)])
+            case .failed(let reason): log("connection", "failed", ["reason": reason])
+            case .closed(let code, let reason):
+                log("connection", "closed", ["reason": reason, "code": code.map { "\($0)" } ?? "none"])
+            }
+        }
         let time = at.uptimeNanoseconds
         switch step {
         case .attempt:
@@ -475,11 +514,44 @@ final class SimulatedDevice: SDKObserver {
 
     func health(name: String, reason: String?, at: NIODeadline) {
         guard phase != .finished else { return }
+        log("health", name, reason.map { ["reason": $0] } ?? [:])
         recorder.health(name: reason.map { "\(name): \($0)" } ?? name, reason: nil)
         // Android skips its batches on low battery (iOS closes its socket instead).
         if name == "Batch Trigger Failed", let reason {
             recorder.note("\(profile.flavor.rawValue) batch skipped: \(reason)")
         }
+    }
+
+    static func describe(_ step: FunnelStep) -> String {
+        switch step {
+        case .generated: return "generated"
+        case .sampledOut: return "sampled out"
+        case .dropped: return "dropped"
+        case .stored: return "stored"
+        case .batched: return "batched"
+        case .sent: return "sent"
+        case .acked: return "acked"
+        case .errorAnswer: return "error answer"
+        case .timedOut: return "timed out"
+        case .released: return "released"
+        }
+    }
+
+    static func details(_ step: FunnelStep, guid: String, type: String) -> [String: String] {
+        var details = ["guid": guid, "type": type]
+        switch step {
+        case .generated, .sampledOut, .stored: break
+        case .dropped(let reason): details["reason"] = reason
+        case .batched(let request), .acked(let request), .timedOut(let request), .released(let request):
+            details["request"] = request
+        case .sent(let request, let attempt):
+            details["request"] = request
+            details["attempt"] = "\(attempt)"
+        case .errorAnswer(let request, let code):
+            details["request"] = request
+            details["code"] = "\(code)"
+        }
+        return details
     }
 
     static let sdkCloseReasons: Set<String> = ["low_battery", "network_unavailable", "App is paused"]

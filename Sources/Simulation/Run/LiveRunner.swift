@@ -16,6 +16,8 @@ public enum LiveRunner {
         public var reportPath: String
         /// Simulated runs: device seconds per wall-clock second.
         public var simulatedSecondsPerWallSecond: Double? = nil
+        /// The timeline of `RunOptions.trace`'s device.
+        public var timeline: DeviceTimeline? = nil
     }
 
     public static func run(_ scenario: Scenario, options: RunOptions = RunOptions()) async throws(RunError) -> Result {
@@ -140,11 +142,14 @@ public enum LiveRunner {
         // One worker per loop, built on its loop: device i lives on loop i mod the loop count.
         var workers: [NIOLoopBound<LoopWorker>] = []
         for (position, loop) in loops.enumerated() {
-            let indexes = stride(from: position, to: scenario.population.devices, by: loops.count)
+            let indexes = (options.onlyDevices ?? Array(0..<scenario.population.devices))
+                .filter { $0 % loops.count == position }
+            let trace = options.trace
             let worker = try? await loop.submit {
                 let worker = LoopWorker(context: context, loop: loop, indexes: indexes) { profile in
                     SocketDeviceConnection(profile: profile, endpoint: endpoint, loop: loop)
                 }
+                worker.trace(trace)
                 worker.schedule()
                 return NIOLoopBound(worker, eventLoop: loop)
             }.get()
@@ -177,15 +182,17 @@ public enum LiveRunner {
         var pending: [String: UInt64] = [:]
         var acked: [UInt32: SequenceBitmap] = [:]
         var snapshot: RecorderSnapshot?
+        var timeline: DeviceTimeline?
         for worker in workers {
             let part = try? await worker.eventLoop.submit {
                 let finished = worker.value.finish()
-                return (finished.pending, finished.acked, worker.value.recorder.snapshot())
+                return (finished.pending, finished.acked, worker.value.recorder.snapshot(), worker.value.timeline)
             }.get()
             guard let part else { throw .setupFailed("an event loop shut down before the run was accounted") }
             pending.merge(part.0, uniquingKeysWith: +)
             acked.merge(part.1, uniquingKeysWith: { first, _ in first })
             if snapshot == nil { snapshot = part.2 } else { snapshot!.merge(part.2) }
+            timeline = timeline ?? part.3
         }
         var figures: CollectorFigures?
         if let collector { figures = try await CollectorFigures.read(from: collector, run: context.runID) }
@@ -194,7 +201,7 @@ public enum LiveRunner {
             interrupted: interrupted, snapshot: snapshot!, pending: pending, acked: acked, collector: figures
         ).report()
         let path = try ReportFile.write(report, scenario: scenario.name, at: wallStart, to: options.outputDirectory)
-        return Result(report: report, reportPath: path)
+        return Result(report: report, reportPath: path, timeline: timeline)
     }
 }
 

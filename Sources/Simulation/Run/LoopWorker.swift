@@ -27,6 +27,17 @@ final class LoopWorker {
         }
     }
 
+    /// Follows device `index` (if it lives here) into a timeline.
+    func trace(_ index: Int?) {
+        guard let index else { return }
+        for device in devices where device.profile.index == index {
+            device.trace = TimelineRecorder(device: index)
+        }
+    }
+
+    /// The traced device's timeline, if it lives here.
+    var timeline: DeviceTimeline? { devices.lazy.compactMap { $0.trace?.timeline }.first }
+
     /// Arms every device's arrivals and the scenario's remote-config changes.
     func schedule() {
         for device in devices { device.schedule() }

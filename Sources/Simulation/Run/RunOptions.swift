@@ -18,6 +18,10 @@ public struct RunOptions: Sendable {
     /// Ends the run early (Ctrl-C); the report is still written.
     public var stopper = RunStopper()
     public var logger = Logger(label: "clickswarm.run")
+    /// Run only these devices of the population (`clickswarm replay`); nil runs them all.
+    public var onlyDevices: [Int]?
+    /// Record this device's timeline (`Result.timeline`).
+    public var trace: Int?
 
     public init() {}
 }

@@ -45,7 +45,7 @@ public enum SimulatedRunner {
                             continuation.resume(
                                 returning: runPartition(
                                     partition, context: context, runSeed: runSeed, progress: progress,
-                                    stopper: options.stopper))
+                                    stopper: options.stopper, only: options.onlyDevices, trace: options.trace))
                         }
                     }
                 }
@@ -90,7 +90,8 @@ public enum SimulatedRunner {
         ).report()
         let path = try ReportFile.write(report, scenario: scenario.name, at: Date(), to: options.outputDirectory)
         return LiveRunner.Result(
-            report: report, reportPath: path, simulatedSecondsPerWallSecond: reached / max(wall, 1e-9))
+            report: report, reportPath: path, simulatedSecondsPerWallSecond: reached / max(wall, 1e-9),
+            timeline: results.lazy.compactMap(\.timeline).first)
     }
 
     struct PartitionResult: Sendable {
@@ -102,11 +103,13 @@ public enum SimulatedRunner {
         var delivered: [UInt32: SequenceBitmap]
         var reached: Double
         var interrupted: Bool
+        var timeline: DeviceTimeline?
     }
 
     /// One partition, start to end, on the calling thread (its loop's thread).
     static func runPartition(
-        _ partition: Int, context: RunContext, runSeed: UInt64, progress: SimulationProgress, stopper: RunStopper
+        _ partition: Int, context: RunContext, runSeed: UInt64, progress: SimulationProgress, stopper: RunStopper,
+        only: [Int]? = nil, trace: Int? = nil
     ) -> PartitionResult {
         let scenario = context.scenario
         let loop = EmbeddedEventLoop()
@@ -117,10 +120,11 @@ public enum SimulatedRunner {
         collector.schedule(FaultSchedule(scenario.faults), start: context.start)
         let worker = LoopWorker(
             context: context, loop: loop,
-            indexes: stride(from: partition, to: scenario.population.devices, by: partitions)
+            indexes: (only ?? Array(0..<scenario.population.devices)).filter { $0 % partitions == partition }
         ) { profile in
             InMemoryConnection(profile: profile, collector: collector, loop: loop, runSeed: runSeed)
         }
+        worker.trace(trace)
         worker.schedule()
         let end = scenario.duration + scenario.drain
         var time = 0.0
@@ -137,11 +141,13 @@ public enum SimulatedRunner {
         let finished = worker.finish()
         let snapshot = worker.recorder.snapshot()
         let figures = collector.figures(run: context.runID)
+        let timeline = worker.timeline
         // Let every leftover timer run (they find their device finished) so the loop ends empty.
         loop.advanceTime(to: .uptimeNanoseconds(.max / 2))
         return PartitionResult(
             partition: partition, pending: finished.pending, acked: finished.acked, snapshot: snapshot,
-            accounting: figures.accounting, delivered: figures.delivered, reached: time, interrupted: interrupted)
+            accounting: figures.accounting, delivered: figures.delivered, reached: time, interrupted: interrupted,
+            timeline: timeline)
     }
 }
 
