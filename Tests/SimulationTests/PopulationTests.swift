@@ -123,6 +123,24 @@ struct PopulationTests {
         #expect(model.level == 50)
     }
 
+    @Test("the threshold crossing is computed, not polled: draining down through it, charging up through it")
+    func batteryCrossing() {
+        var spec = Scenario.Battery()
+        spec.drainForeground = 36
+        spec.drainBackground = 3.6
+        spec.chargeRate = 72
+        let draining = BatteryModel(spec: spec, level: 13, charging: false, now: 0, random: SeededRandom(seed: 1))
+        #expect(abs(draining.crossing(of: 10, after: 100, foreground: true) - (100 + 300 + 0.001)) < 1e-9)
+        #expect(abs(draining.crossing(of: 10, after: 100, foreground: false) - (100 + 3000 + 0.001)) < 1e-9)
+        #expect(draining.crossing(of: 20, after: 100, foreground: true) == .infinity)
+        var model = draining
+        model.advance(from: 100, to: draining.crossing(of: 10, after: 100, foreground: true), foreground: true)
+        #expect(model.level < 10 && model.level > 9.99)
+        let charging = BatteryModel(spec: spec, level: 8, charging: true, now: 0, random: SeededRandom(seed: 1))
+        #expect(abs(charging.crossing(of: 10, after: 0, foreground: true) - (100 + 0.001)) < 1e-9)
+        #expect(charging.crossing(of: 5, after: 0, foreground: true) == .infinity)
+    }
+
     @Test("a battery that starts charging often stays deterministic for a seed")
     func batteryCycles() {
         var spec = Scenario.Battery()

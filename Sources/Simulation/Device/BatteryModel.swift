@@ -60,4 +60,18 @@ public struct BatteryModel: Sendable, Equatable {
         }
         return switched
     }
+
+    /// When the level, left as it is from `time`, crosses `threshold`: downwards while draining
+    /// from above it, upwards while charging from below it (a millisecond past the crossing, so
+    /// the level is then strictly on the other side). Infinity when it never does before the next
+    /// change of charging, which the caller watches anyway.
+    public func crossing(of threshold: Double, after time: Double, foreground: Bool) -> Double {
+        if charging {
+            guard level < threshold, spec.chargeRate > 0 else { return .infinity }
+            return time + (threshold - level) / spec.chargeRate * 3600 + 0.001
+        }
+        let rate = foreground ? spec.drainForeground : spec.drainBackground
+        guard level >= threshold, rate > 0 else { return .infinity }
+        return time + (level - threshold) / rate * 3600 + 0.001
+    }
 }

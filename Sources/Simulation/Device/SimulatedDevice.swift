@@ -42,7 +42,8 @@ final class SimulatedDevice: SDKObserver {
     private var sessionNumber: UInt32 = 0
 
     private var environmentRunning = false
-    private var nextBatteryTick = 0.0
+    /// Bumped whenever the environment's next wakeup is recomputed; older wakeups do nothing.
+    private var environmentGeneration: UInt64 = 0
     private var nextDrop = Double.infinity
     private var offlineStart = Double.infinity
     private var offlineEnd = Double.infinity
@@ -54,7 +55,6 @@ final class SimulatedDevice: SDKObserver {
     private var everConnected = false
     private var typeIndexes: [String: Int] = [:]
 
-    static let batteryTick = 30.0
 
     /// Set for the device a replay (or a traced run) follows.
     var trace: TimelineRecorder?
@@ -170,9 +170,9 @@ final class SimulatedDevice: SDKObserver {
     }
 
     private func startSession() {
-        battery.advance(from: batteryUpdatedAt, to: clock, foreground: phase == .foreground)
-        batteryUpdatedAt = clock
+        updateBattery()
         phase = .foreground
+        scheduleEnvironment()
         sessionNumber += 1
         eventContext.session.sessionID = "\(profile.identity)-s\(sessionNumber)"
         eventContext.session.startedAt = ProtoTimestamp(date: context.wallClock(now))
@@ -235,9 +235,9 @@ final class SimulatedDevice: SDKObserver {
     }
 
     private func enterBackground() {
-        battery.advance(from: batteryUpdatedAt, to: clock, foreground: true)
-        batteryUpdatedAt = clock
+        updateBattery()
         phase = .background
+        scheduleEnvironment()
         appGeneration &+= 1
         conditions.foreground = false
         sdk?.update(conditions)
@@ -332,6 +332,7 @@ final class SimulatedDevice: SDKObserver {
         message.eventGuid = EventGUID(run: context.runID, device: UInt32(profile.index), sequence: sequence).description
         sequence += 1
         message.eventTimestamp = ProtoTimestamp(date: context.wallClock(intendedAt))
+        updateBattery()
         eventContext.device.batteryLevel = UInt32(battery.level.rounded())
         eventContext.device.charging = battery.charging
         message.context = eventContext
@@ -351,7 +352,6 @@ final class SimulatedDevice: SDKObserver {
             spec: context.scenario.battery, level: profile.initialBattery, charging: profile.chargingInitially,
             now: start, random: profile.random(.battery))
         batteryUpdatedAt = start
-        nextBatteryTick = start + Self.batteryTick
         let network = profile.network
         if network.dropsPerMinute > 0 {
             nextDrop = start + Self.exponentialGap(perMinute: network.dropsPerMinute, &networkRandom)
@@ -368,11 +368,28 @@ final class SimulatedDevice: SDKObserver {
         return Distribution.exponential(mean: 1 / rate).sample(using: &random)
     }
 
+    /// Arms one wakeup at the environment's next change: the battery crossing the SDK's minimum
+    /// (computed, not polled: the level is linear between changes), plugging in or out, a
+    /// network drop, an offline window's start or end.
     private func scheduleEnvironment() {
-        let next = min(nextBatteryTick, nextDrop, offlineStart, offlineEnd, battery.nextChange)
+        guard environmentRunning else { return }
+        environmentGeneration &+= 1
+        let generation = environmentGeneration
+        let crossing = battery.crossing(
+            of: profile.configuration.minBatteryLevel, after: batteryUpdatedAt, foreground: phase == .foreground)
+        let next = min(crossing, nextDrop, offlineStart, offlineEnd, battery.nextChange)
         guard next.isFinite, next < context.scenario.duration + context.scenario.drain else { return }
         // Never at the same instant again: that could spin the loop without time passing.
-        after(max(next, clock + 0.001)) { $0.environmentFired() }
+        after(max(next, clock + 0.001)) { device in
+            guard device.environmentGeneration == generation else { return }
+            device.environmentFired()
+        }
+    }
+
+    /// Brings the battery up to now (before the foreground changes, or to read its level).
+    private func updateBattery() {
+        battery.advance(from: batteryUpdatedAt, to: clock, foreground: phase == .foreground)
+        batteryUpdatedAt = clock
     }
 
     private func environmentFired() {
@@ -391,7 +408,6 @@ final class SimulatedDevice: SDKObserver {
             log("battery", isLow ? "below the SDK's minimum" : "back above the SDK's minimum", batteryDetails)
         }
         if switched { log("battery", battery.charging ? "plugged in" : "unplugged", batteryDetails) }
-        if time >= nextBatteryTick { nextBatteryTick = time + Self.batteryTick }
         if time >= nextDrop {
             nextDrop = time + Self.exponentialGap(perMinute: profile.network.dropsPerMinute, &networkRandom)
             if link.isConnected {

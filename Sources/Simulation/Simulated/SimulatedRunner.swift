@@ -41,12 +41,14 @@ public enum SimulatedRunner {
             for partition in 0..<partitions {
                 group.addTask {
                     await withCheckedContinuation { continuation in
-                        DispatchQueue.global().async {
+                        // A thread of its own: a partition blocks for the whole run, and must not
+                        // hold one of the few threads Swift concurrency and Dispatch share.
+                        Thread {
                             continuation.resume(
                                 returning: runPartition(
                                     partition, context: context, runSeed: runSeed, progress: progress,
                                     stopper: options.stopper, only: options.onlyDevices, trace: options.trace))
-                        }
+                        }.start()
                     }
                 }
             }
