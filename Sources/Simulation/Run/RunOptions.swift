@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import Reports
@@ -18,6 +19,11 @@ public struct RunOptions: Sendable {
     /// Ends the run early (Ctrl-C); the report is still written.
     public var stopper = RunStopper()
     public var logger = Logger(label: "clickswarm.run")
+    /// Run only this shard's devices (`--shard i/N`); nil runs the whole population.
+    public var shard: RunInfo.Shard?
+    /// Live runs: time zero on the wall clock (`--start-at`), shared by the shards of one run;
+    /// nil starts as soon as the devices are built.
+    public var startAt: Date?
 
     public init() {}
 }
