@@ -14,7 +14,7 @@ struct ClickSwarm: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             RunScenarioCommand.self, ValidateCommand.self, CollectorCommand.self, ReportCommand.self,
-            CompareCommand.self,
+            CompareCommand.self, MergeCommand.self,
         ]
     )
 }
