@@ -7,7 +7,7 @@ import Testing
 
 /// `run --shard i/N` and `merge`: shards run disjoint devices, and their merged report is the
 /// unsharded run's.
-@Suite("Shards and merge")
+@Suite("Shards and merge", .serialized)
 struct ShardTests {
     static let hostile = """
         name: shard-hostile
@@ -107,7 +107,9 @@ struct ShardTests {
               devices: 12
             """)
         scenario.population.arrival = .stages([.init(target: nil, over: 0)])
-        let startAt = Date().addingTimeInterval(1)
+        // Far enough ahead that both shards have started even on a machine busy with other tests
+        // (a start more than 5 s in the past is refused).
+        let startAt = Date().addingTimeInterval(10)
         let outputs = [Self.options(), Self.options()].map(\.outputDirectory)
         defer { for output in outputs { try? FileManager.default.removeItem(atPath: output) } }
         async let first = Self.liveShard(scenario, index: 0, startAt: startAt, output: outputs[0])
