@@ -110,6 +110,19 @@ public struct CoarseHistogram: Sendable, Equatable {
         return packed.last.map(Self.milliseconds)
     }
 
+    /// The non-empty buckets as `[highest_us, count]`, ascending: the form a shard report's
+    /// series carries so that `RunReport.merge` can add seconds exactly.
+    public var sparseBuckets: [[UInt64]] {
+        packed.map { [Self.highestMicroseconds(index: Int($0 >> 48)), $0 & Self.countMask] }
+    }
+
+    /// Rebuilds a histogram from `sparseBuckets` (each value lands in the bucket it came from).
+    public init(sparseBuckets: [[UInt64]]) {
+        for bucket in sparseBuckets where bucket.count == 2 {
+            add(index: Self.index(microseconds: bucket[0]), count: bucket[1])
+        }
+    }
+
     /// The largest value in milliseconds (top of its bucket); nil when empty.
     public var maxMilliseconds: Double? { packed.last.map(Self.milliseconds) }
 

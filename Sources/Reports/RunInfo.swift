@@ -6,13 +6,23 @@ public struct RunInfo: Codable, Sendable, Equatable {
         case live, simulated
     }
 
-    /// This shard's place in a sharded run (`--shard index/count`, index from 0).
+    /// This shard's place in a sharded run (`--shard index/count`, index from 0): it ran devices
+    /// `index`, `index + count`, ... of the population (`RunInfo.devices` stays the population).
     public struct Shard: Codable, Sendable, Equatable {
         public var index: Int
         public var count: Int
-        public init(index: Int, count: Int) {
+        /// How many devices this shard ran; nil in reports that did not record it.
+        public var devices: Int?
+
+        public init(index: Int, count: Int, devices: Int? = nil) {
             self.index = index
             self.count = count
+            self.devices = devices
+        }
+
+        /// The device indexes of this shard in a population of `population` devices.
+        public func indexes(population: Int) -> StrideTo<Int> {
+            stride(from: index, to: population, by: count)
         }
     }
 

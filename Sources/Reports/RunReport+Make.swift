@@ -21,7 +21,8 @@ extension RunReport {
         series.reserveCapacity(snapshot.series.count)
         for (second, figures) in snapshot.series.enumerated() {
             online += figures.devicesOnlineDelta
-            series.append(SeriesPoint(t: second, devicesOnline: online, figures: figures))
+            series.append(
+                SeriesPoint(t: second, devicesOnline: online, figures: figures, buckets: run.shard != nil))
         }
         var report = RunReport(
             schemaVersion: currentSchemaVersion, run: run, totals: FunnelFigures(totals),

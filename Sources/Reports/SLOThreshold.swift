@@ -55,3 +55,41 @@ public struct SLOThreshold: Sendable, Equatable {
         self.threshold = threshold
     }
 }
+
+extension SLOThreshold {
+    /// The threshold a report's SLO result was checked against (so a merged report can be
+    /// checked again); nil for a metric this version does not know.
+    public init?(result: SLOResult) {
+        guard let metric = Metric(name: result.metric) else { return nil }
+        self.init(name: result.name, metric: metric, threshold: result.threshold)
+    }
+}
+
+extension SLOThreshold.Metric {
+    /// The metric a result's `metric` field names (the inverse of `name`).
+    init?(name: String) {
+        func percentile(_ label: Substring) -> Double? {
+            guard label.hasPrefix("p") else { return nil }
+            return Double(String(label.dropFirst().map { $0 == "_" ? "." : $0 }))
+        }
+        switch name {
+        case "delivery_ratio": self = .deliveryRatio
+        case "drop_rate": self = .dropRate
+        case "connect_success": self = .connectSuccess
+        default:
+            if name.hasPrefix("drop_rate["), name.hasSuffix("]") {
+                self = .dropRateForReason(String(name.dropFirst("drop_rate[".count).dropLast()))
+            } else if name.hasPrefix("event_latency_"), name.hasSuffix("_s"),
+                let value = percentile(name.dropFirst("event_latency_".count).dropLast(2))
+            {
+                self = .latencyPercentile(value)
+            } else if name.hasPrefix("batch_round_trip_"), name.hasSuffix("_s"),
+                let value = percentile(name.dropFirst("batch_round_trip_".count).dropLast(2))
+            {
+                self = .batchRoundTripPercentile(value)
+            } else {
+                return nil
+            }
+        }
+    }
+}

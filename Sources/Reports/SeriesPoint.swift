@@ -16,8 +16,12 @@ public struct SeriesPoint: Codable, Sendable, Equatable {
     public var latencyP90Ms: Double?
     public var latencyP99Ms: Double?
     public var latencyMaxMs: Double?
+    /// Only in a shard's report: this second's latencies as `[highest_us, count]` buckets (see
+    /// `CoarseHistogram.sparseBuckets`), so `RunReport.merge` can recompute the percentiles.
+    public var latencyBuckets: [[UInt64]]?
 
-    public init(t: Int, devicesOnline: Int64, figures: SecondFigures) {
+    /// `buckets` keeps the second's latency buckets (a shard's report).
+    public init(t: Int, devicesOnline: Int64, figures: SecondFigures, buckets: Bool = false) {
         self.t = t
         self.devicesOnline = devicesOnline
         generated = figures.generated
@@ -31,6 +35,7 @@ public struct SeriesPoint: Codable, Sendable, Equatable {
         latencyP90Ms = figures.latency.milliseconds(atPercentile: 90)
         latencyP99Ms = figures.latency.milliseconds(atPercentile: 99)
         latencyMaxMs = figures.latency.maxMilliseconds
+        latencyBuckets = buckets ? figures.latency.sparseBuckets : nil
     }
 
     enum CodingKeys: String, CodingKey {
@@ -42,5 +47,6 @@ public struct SeriesPoint: Codable, Sendable, Equatable {
         case latencyP90Ms = "latency_p90_ms"
         case latencyP99Ms = "latency_p99_ms"
         case latencyMaxMs = "latency_max_ms"
+        case latencyBuckets = "latency_buckets"
     }
 }

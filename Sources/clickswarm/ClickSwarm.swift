@@ -14,8 +14,7 @@ struct ClickSwarm: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             RunScenarioCommand.self, ValidateCommand.self, ReplayCommand.self, CollectorCommand.self,
-            ReportCommand.self,
-            CompareCommand.self,
+            ReportCommand.self, CompareCommand.self, MergeCommand.self,
         ]
     )
 }

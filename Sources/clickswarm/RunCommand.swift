@@ -46,9 +46,21 @@ struct RunScenarioCommand: AsyncParsableCommand {
     var maxRegression: String?
     @Flag(help: "With --baseline: compare even with a different scenario, seed, devices, duration or mode.")
     var allowMismatch = false
+    @Option(
+        help: ArgumentHelp(
+            "Run only devices i, i+N, i+2N, ... of the population (i from 0); merge the shards' reports with "
+                + "`clickswarm merge`.", valueName: "i/N"))
+    var shard: String?
+    @Option(
+        help: ArgumentHelp(
+            "Live runs: start (time zero) at this time, ISO 8601 (2026-11-29T10:00:00Z) or unix seconds; "
+                + "give every shard of one run the same time.", valueName: "time"))
+    var startAt: String?
 
     func run() async throws {
         var request = RunRequest(file: file)
+        request.shard = try shard.map(Self.parseShard)
+        request.startAt = try startAt.map(Self.parseStartAt)
         var overrides = ScenarioOverrides(devices: devices, seed: seed)
         if let duration {
             guard let seconds = DelayDistribution.parseDuration(duration), seconds > 0 else {
@@ -103,6 +115,33 @@ struct RunScenarioCommand: AsyncParsableCommand {
             errors: { line in Console.write(line, to: .standardError) })
         signals.cancel()
         if code != 0 { throw ExitCode(code) }
+    }
+}
+
+extension RunScenarioCommand {
+    /// `i/N` with 0 <= i < N.
+    static func parseShard(_ text: String) throws -> RunInfo.Shard {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]) else {
+            throw ValidationError("--shard '\(text)' is not i/N, like 0/3 (shard index from 0, then the shard count)")
+        }
+        guard count >= 1, index >= 0, index < count else {
+            throw ValidationError(
+                "--shard '\(text)': the index must be from 0 to N-1 and N at least 1 (the shards of 3 are 0/3, 1/3, 2/3)"
+            )
+        }
+        return RunInfo.Shard(index: index, count: count)
+    }
+
+    /// ISO 8601 (`2026-11-29T10:00:00Z`, fractional seconds allowed) or unix seconds.
+    static func parseStartAt(_ text: String) throws -> Date {
+        if let seconds = Double(text), seconds.isFinite { return Date(timeIntervalSince1970: seconds) }
+        let formatter = ISO8601DateFormatter()
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return date }
+        throw ValidationError(
+            "--start-at '\(text)' is neither an ISO 8601 time with a zone (2026-11-29T10:00:00Z) nor unix seconds")
     }
 }
 

@@ -55,7 +55,6 @@ final class SimulatedDevice: SDKObserver {
     private var everConnected = false
     private var typeIndexes: [String: Int] = [:]
 
-
     /// Set for the device a replay (or a traced run) follows.
     var trace: TimelineRecorder?
 

@@ -22,8 +22,16 @@ public enum LiveRunner {
 
     public static func run(_ scenario: Scenario, options: RunOptions = RunOptions()) async throws(RunError) -> Result {
         let logger = options.logger
-        let devices = scenario.population.devices
+        // A shard holds sockets for its own devices only.
+        let devices =
+            options.shard?.indexes(population: scenario.population.devices).reduce(0) { count, _ in count + 1 }
+            ?? scenario.population.devices
         let embedded = scenario.target == .embedded
+        if let startAt = options.startAt, startAt.timeIntervalSinceNow < -5 {
+            throw .invalidInput(
+                "--start-at \(RunInfo.timestamp(startAt)) is \(Int(-startAt.timeIntervalSinceNow)) seconds in the past; "
+                    + "give a time in the future")
+        }
         try raiseDescriptorLimit(devices: devices, embedded: embedded)
         let library: ScriptLibrary
         do { library = try ScriptLibrary(scenario: scenario) } catch { throw .invalidInput(error.description) }
@@ -130,8 +138,11 @@ public enum LiveRunner {
     ) async throws(RunError) -> Result {
         let loops = Array(group.makeIterator())
         // Time zero leaves room to build the devices first (about 50 us each on one loop).
-        let setUp = 0.5 + Double(scenario.population.devices) * 100e-6 / Double(loops.count)
-        let wallStart = Date().addingTimeInterval(setUp)
+        let own = options.shard.map { Array($0.indexes(population: scenario.population.devices)) }
+        var setUp = 0.5 + Double(own?.count ?? scenario.population.devices) * 100e-6 / Double(loops.count)
+        // Shards of one run share their time zero (`--start-at`), and with it the run id.
+        if let startAt = options.startAt { setUp = max(0, startAt.timeIntervalSinceNow) }
+        let wallStart = options.startAt ?? Date().addingTimeInterval(setUp)
         let start = NIODeadline.now() + DeviceTime.amount(setUp)
         var runSeed = SeededRandom(seed: scenario.seed ^ UInt64(wallStart.timeIntervalSince1970 * 1e6))
         let context = RunContext(
@@ -142,8 +153,12 @@ public enum LiveRunner {
         // One worker per loop, built on its loop: device i lives on loop i mod the loop count.
         var workers: [NIOLoopBound<LoopWorker>] = []
         for (position, loop) in loops.enumerated() {
-            let indexes = (options.onlyDevices ?? Array(0..<scenario.population.devices))
-                .filter { $0 % loops.count == position }
+            // A shard's (or a replay's) devices are dealt over the loops in turn, so each loop gets
+            // its share.
+            let chosen = options.onlyDevices ?? own
+            let indexes =
+                chosen.map { own in Array(stride(from: position, to: own.count, by: loops.count).map { own[$0] }) }
+                ?? Array(stride(from: position, to: scenario.population.devices, by: loops.count))
             let trace = options.trace
             let worker = try? await loop.submit {
                 let worker = LoopWorker(context: context, loop: loop, indexes: indexes) { profile in
@@ -198,7 +213,8 @@ public enum LiveRunner {
         if let collector { figures = try await CollectorFigures.read(from: collector, run: context.runID) }
         let report = ReportAssembly(
             scenario: scenario, context: context, mode: .live, startedAt: wallStart, endedAt: ended,
-            interrupted: interrupted, snapshot: snapshot!, pending: pending, acked: acked, collector: figures
+            interrupted: interrupted, snapshot: snapshot!, pending: pending, acked: acked, collector: figures,
+            shard: options.shard
         ).report()
         let path = try ReportFile.write(report, scenario: scenario.name, at: wallStart, to: options.outputDirectory)
         return Result(report: report, reportPath: path, timeline: timeline)

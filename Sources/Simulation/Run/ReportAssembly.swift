@@ -57,7 +57,13 @@ struct ReportAssembly {
             durationS: scenario.duration, drainS: scenario.drain,
             wallSeconds: wallSeconds ?? (endedAt.timeIntervalSince(startedAt) * 1000).rounded() / 1000,
             interrupted: interrupted,
-            devices: scenario.population.devices, shard: shard, toolVersion: Self.toolVersion)
+            devices: scenario.population.devices,
+            shard: shard.map { shard in
+                var shard = shard
+                shard.devices = shard.indexes(population: scenario.population.devices).reduce(0) { count, _ in count + 1
+                }
+                return shard
+            }, toolVersion: Self.toolVersion)
         return RunReport.make(
             run: run, snapshot: snapshot, reconciliation: reconciliation, collector: collector?.accounting,
             slos: scenario.slos.thresholds)

@@ -14,7 +14,12 @@ enum ReportFile {
     static func write(_ report: RunReport, scenario: String, at date: Date, to directory: String) throws(RunError)
         -> String
     {
-        let path = (directory as NSString).appendingPathComponent(name(scenario: scenario, at: date))
+        var file = name(scenario: scenario, at: date)
+        if let shard = report.run.shard {
+            // Shards of one run start together: each needs its own file.
+            file = String(file.dropLast(5)) + "-shard\(shard.index)of\(shard.count).json"
+        }
+        let path = (directory as NSString).appendingPathComponent(file)
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             try report.jsonData().write(to: URL(fileURLWithPath: path), options: .atomic)

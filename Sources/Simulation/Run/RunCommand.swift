@@ -42,6 +42,10 @@ public struct RunRequest: Sendable {
     /// `--baseline`: compare the finished report with this report file, through `baselineGate`.
     public var baseline: String?
     public var baselineGate = BaselineGate()
+    /// `--shard i/N`: run only devices i, i+N, ... of the population.
+    public var shard: RunInfo.Shard?
+    /// `--start-at`: live runs start at this wall-clock time (shared by the shards of one run).
+    public var startAt: Date?
 
     public init(file: String) { self.file = file }
 }
@@ -78,6 +82,8 @@ public enum RunCommand {
         options.threads = request.threads
         options.stopper = stopper
         options.logger = request.logger
+        options.shard = request.shard
+        options.startAt = request.startAt
         if !request.quiet {
             let terminal = request.terminal
             options.progressInterval = terminal ? 1 : 5

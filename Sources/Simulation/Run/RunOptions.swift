@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import Reports
@@ -22,6 +23,11 @@ public struct RunOptions: Sendable {
     public var onlyDevices: [Int]?
     /// Record this device's timeline (`Result.timeline`).
     public var trace: Int?
+    /// Run only this shard's devices (`--shard i/N`); nil runs the whole population.
+    public var shard: RunInfo.Shard?
+    /// Live runs: time zero on the wall clock (`--start-at`), shared by the shards of one run;
+    /// nil starts as soon as the devices are built.
+    public var startAt: Date?
 
     public init() {}
 }

@@ -25,6 +25,10 @@ public enum SimulatedRunner {
     {
         let library: ScriptLibrary
         do { library = try ScriptLibrary(scenario: scenario) } catch { throw .invalidInput(error.description) }
+        if options.startAt != nil {
+            throw .invalidInput("--start-at is for live runs; a simulated run starts on its own virtual clock")
+        }
+        let shard = options.shard
         var seeds = SeededRandom(seed: scenario.seed, stream: 0x51_4D55_4C41)
         let runID = UInt32(truncatingIfNeeded: seeds.next())
         let runSeed = seeds.next()
@@ -47,7 +51,8 @@ public enum SimulatedRunner {
                             continuation.resume(
                                 returning: runPartition(
                                     partition, context: context, runSeed: runSeed, progress: progress,
-                                    stopper: options.stopper, only: options.onlyDevices, trace: options.trace))
+                                    stopper: options.stopper, shard: shard, only: options.onlyDevices,
+                                    trace: options.trace))
                         }.start()
                     }
                 }
@@ -88,7 +93,8 @@ public enum SimulatedRunner {
             scenario: scenario, context: context, mode: .simulated, startedAt: epoch,
             endedAt: epoch.addingTimeInterval(reached), interrupted: interrupted, snapshot: snapshot!,
             pending: pending, acked: acked,
-            collector: CollectorFigures(accounting: accounting, delivered: delivered), wallSeconds: 0
+            collector: CollectorFigures(accounting: accounting, delivered: delivered), wallSeconds: 0,
+            shard: shard
         ).report()
         let path = try ReportFile.write(report, scenario: scenario.name, at: Date(), to: options.outputDirectory)
         return LiveRunner.Result(
@@ -111,7 +117,7 @@ public enum SimulatedRunner {
     /// One partition, start to end, on the calling thread (its loop's thread).
     static func runPartition(
         _ partition: Int, context: RunContext, runSeed: UInt64, progress: SimulationProgress, stopper: RunStopper,
-        only: [Int]? = nil, trace: Int? = nil
+        shard: RunInfo.Shard? = nil, only: [Int]? = nil, trace: Int? = nil
     ) -> PartitionResult {
         let scenario = context.scenario
         let loop = EmbeddedEventLoop()
@@ -122,7 +128,11 @@ public enum SimulatedRunner {
         collector.schedule(FaultSchedule(scenario.faults), start: context.start)
         let worker = LoopWorker(
             context: context, loop: loop,
-            indexes: (only ?? Array(0..<scenario.population.devices)).filter { $0 % partitions == partition }
+            // A shard keeps each device in the partition it has in the whole run, so a merge of
+            // the shards' reports equals the unsharded report.
+            indexes: (only ?? Array(0..<scenario.population.devices)).filter { index in
+                index % partitions == partition && (shard.map { index % $0.count == $0.index } ?? true)
+            }
         ) { profile in
             InMemoryConnection(profile: profile, collector: collector, loop: loop, runSeed: runSeed)
         }
