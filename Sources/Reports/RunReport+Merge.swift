@@ -248,8 +248,8 @@ extension ConnectionCounts {
 }
 
 extension CollectorAccounting {
-    /// Adds `other`'s counts.
-    mutating func add(_ other: CollectorAccounting) {
+    /// Adds `other`'s counts (shards, or the partitions of a simulated run).
+    package mutating func add(_ other: CollectorAccounting) {
         eventsReceived += other.eventsReceived
         uniqueDeliveries += other.uniqueDeliveries
         duplicateDeliveries += other.duplicateDeliveries

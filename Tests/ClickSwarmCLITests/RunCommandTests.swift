@@ -137,4 +137,27 @@ struct RunCommandTests {
         }
         #expect(reports.count == 1)
     }
+
+    @Test("replay: one device's timeline as NDJSON; a device outside the population exits 64")
+    func replay() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("cli.yaml")
+        try Self.scenario.write(to: file, atomically: true, encoding: .utf8)
+        let result = try Binary.run(["replay", file.path, "--device", "3", "--simulated", "--format", "ndjson"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count > 10)
+        for line in lines {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            #expect(object["device"] as? Int == 3)
+        }
+        #expect(lines.contains { $0.contains("\"what\":\"acked\"") })
+        let text = try Binary.run(["replay", file.path, "--device", "3", "--simulated"])
+        #expect(text.status == 0)
+        #expect(text.stdout.hasPrefix("device 3 of cli (seed 1): "))
+        let outside = try Binary.run(["replay", file.path, "--device", "8"])
+        #expect(outside.status == 64)
+        #expect(outside.stderr.contains("--device 8 is not in the population: devices are numbered 0 to 7"))
+    }
 }

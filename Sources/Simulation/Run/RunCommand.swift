@@ -57,18 +57,8 @@ public enum RunCommand {
         _ request: RunRequest, stopper: RunStopper = RunStopper(), output: @escaping @Sendable (String) -> Void,
         errors: @escaping @Sendable (String) -> Void
     ) async -> Int32 {
-        let scenario: Scenario
-        do {
-            scenario = try Scenario.load(file: request.file).applying(request.overrides)
-        } catch let error as ScenarioErrors {
-            errors(error.description)
+        guard let scenario = load(request.file, request.overrides, errors: errors) else {
             return RunExitCode.invalidInput
-        } catch let error as RunError {
-            errors(error.description)
-            return RunExitCode.invalidInput
-        } catch {
-            errors("\(error)")
-            return RunExitCode.unexpected
         }
         let baseline: RunReport?
         do {
@@ -164,6 +154,20 @@ public enum RunCommand {
         value == value.rounded() ? "\(Int(value))s" : "\(value)s"
     }
 
+    /// The scenario file with the overrides applied, or nil after printing every error.
+    static func load(
+        _ file: String, _ overrides: ScenarioOverrides, errors: @Sendable (String) -> Void
+    ) -> Scenario? {
+        do {
+            return try Scenario.load(file: file).applying(overrides)
+        } catch let error as ScenarioErrors {
+            errors(error.description)
+        } catch {
+            errors("\(error)")
+        }
+        return nil
+    }
+
     /// The exit code a finished report calls for: unbalanced wins, then an interrupt, then a
     /// failed push (the one outcome the report on disk cannot record), then SLOs.
     public static func exitCode(for report: RunReport, pushFailed: Bool = false) -> Int32 {
@@ -222,14 +226,7 @@ extension RunCommand {
         _ request: ReplayRequest, output: @escaping @Sendable (String) -> Void,
         errors: @escaping @Sendable (String) -> Void
     ) async -> Int32 {
-        let scenario: Scenario
-        do {
-            scenario = try Scenario.load(file: request.file).applying(request.overrides)
-        } catch let error as ScenarioErrors {
-            errors(error.description)
-            return RunExitCode.invalidInput
-        } catch {
-            errors("\(error)")
+        guard let scenario = load(request.file, request.overrides, errors: errors) else {
             return RunExitCode.invalidInput
         }
         guard (0..<scenario.population.devices).contains(request.device) else {

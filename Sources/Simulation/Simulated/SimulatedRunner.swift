@@ -191,16 +191,3 @@ final class SimulationProgress: Sendable {
         return String(format: "%02d:%02d:%02d", total / 3600, total / 60 % 60, total % 60)
     }
 }
-
-extension CollectorAccounting {
-    mutating func add(_ other: CollectorAccounting) {
-        eventsReceived += other.eventsReceived
-        uniqueDeliveries += other.uniqueDeliveries
-        duplicateDeliveries += other.duplicateDeliveries
-        foreign += other.foreign
-        batchesAckLost += other.batchesAckLost
-        batchesErrorInjected += other.batchesErrorInjected
-        connectionsRefusedOutage += other.connectionsRefusedOutage
-        connectionsRejected += other.connectionsRejected
-    }
-}
