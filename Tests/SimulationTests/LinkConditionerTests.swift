@@ -298,12 +298,12 @@ struct ConditionedSocketConnectorTests {
             #expect(addedRoundTrip >= .milliseconds(95))
             // Upper bounds only catch a runaway delay: a loaded machine (the whole suite runs in
             // parallel) adds seconds of scheduling noise, which the lower bounds do not mind.
-            #expect(addedRoundTrip < .seconds(5))
+            #expect(addedRoundTrip < .seconds(30))
             // The connect itself varies under load more than the round trips (of which the fastest
             // is taken): its lower bound is absolute, the simulated handshake alone is 100 ms.
             #expect(slow.connect >= .milliseconds(100))
             #expect(slow.roundTrip >= .milliseconds(100))
-            #expect(addedConnect < .seconds(5))
+            #expect(addedConnect < .seconds(30))
         } catch {
             try await server.close()
             try await group.shutdownGracefully()
@@ -417,7 +417,8 @@ struct ConditionedSocketConnectorTests {
                 #expect(try await events.all() == [.connected])
                 #expect(
                     connectTime >= .milliseconds(100 * kind.connectRoundTrips - 5), "connected after \(connectTime)")
-                #expect(connectTime < .seconds(2))
+                // Only a runaway: the whole suite in parallel can add seconds of scheduling noise.
+                #expect(connectTime < .seconds(30))
 
                 var request = SendEventRequest()
                 request.reqGuid = "through-the-link"
