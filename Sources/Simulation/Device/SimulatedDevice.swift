@@ -292,7 +292,7 @@ final class SimulatedDevice: SDKObserver {
             let count = Int(event.count.sample(using: &journeyRandom).rounded())
             var offset = 0.0
             for _ in 0..<max(0, count) {
-                let intended = entered + Self.amount(offset)
+                let intended = entered + DeviceTime.amount(offset)
                 if intended <= now {
                     track(event.template, intendedAt: intended)
                 } else {
@@ -301,14 +301,14 @@ final class SimulatedDevice: SDKObserver {
                 offset += event.gap.sample(using: &journeyRandom)
             }
         }
-        let leaveAt = entered + Self.amount(screen.think.sample(using: &journeyRandom))
+        let leaveAt = entered + DeviceTime.amount(screen.think.sample(using: &journeyRandom))
         let next = context.library.nextScreen(after: screen, &journeyRandom)
         scheduleApp(at: leaveAt, generation: generation) { device in
             if let next {
                 device.enterScreen(journey: journey, screen: next, generation: generation, at: leaveAt)
             } else {
                 let pause = device.context.scenario.lifecycle.betweenJourneys.sample(using: &device.journeyRandom)
-                let startAt = leaveAt + Self.amount(pause)
+                let startAt = leaveAt + DeviceTime.amount(pause)
                 device.scheduleApp(at: startAt, generation: generation) {
                     $0.startJourney(generation: generation, at: startAt)
                 }
@@ -337,8 +337,6 @@ final class SimulatedDevice: SDKObserver {
         message.context = eventContext
         sdk.track(message, intendedAt: intendedAt)
     }
-
-    static func amount(_ seconds: Double) -> TimeAmount { .nanoseconds(Int64((seconds * 1e9).rounded())) }
 
     // MARK: Environment: battery, network drops, offline windows
 

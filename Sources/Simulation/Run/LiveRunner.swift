@@ -220,21 +220,3 @@ public enum LiveRunner {
         return Result(report: report, reportPath: path, timeline: timeline)
     }
 }
-
-/// Seconds to NIO time amounts.
-enum DeviceTime {
-    static func amount(_ seconds: Double) -> TimeAmount { .nanoseconds(Int64((seconds * 1e9).rounded())) }
-}
-
-extension Distribution {
-    /// The collector's form of a duration distribution.
-    var delayDistribution: DelayDistribution {
-        switch self {
-        case .constant(let value): return .constant(seconds: value)
-        case .uniform(let low, let high): return .uniform(low: low, high: high)
-        case .normal(let mean, let deviation): return .normal(mean: mean, standardDeviation: deviation)
-        case .lognormal(let median, let sigma): return .lognormal(median: median, sigma: sigma)
-        case .exponential(let mean): return .exponential(mean: mean)
-        }
-    }
-}

@@ -50,7 +50,7 @@ final class RunContext: Sendable {
     }
 
     func deadline(_ seconds: Double) -> NIODeadline {
-        start + .nanoseconds(Int64((seconds * 1e9).rounded()))
+        start + DeviceTime.amount(seconds)
     }
 
     func wallClock(_ deadline: NIODeadline) -> Date {

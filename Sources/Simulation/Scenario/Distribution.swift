@@ -1,3 +1,4 @@
+import Collector
 import Foundation
 import RaccoonWire
 
@@ -154,20 +155,10 @@ public enum Distribution: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// One value, never negative.
+    /// One value, never negative. The collector's `DelayDistribution` holds the sampling (its
+    /// math does not care whether the values are seconds, counts or bytes).
     public func sample(using random: inout SeededRandom) -> Double {
-        switch self {
-        case .constant(let value):
-            return value
-        case .uniform(let low, let high):
-            return low + (high - low) * random.nextUnit()
-        case .normal(let mean, let deviation):
-            return Swift.max(0, mean + deviation * Self.standardNormal(&random))
-        case .lognormal(let median, let sigma):
-            return median * Foundation.exp(sigma * Self.standardNormal(&random))
-        case .exponential(let mean):
-            return -mean * Foundation.log(1 - random.nextUnit())
-        }
+        delayDistribution.sample(using: &random)
     }
 
     /// The distribution's mean.
@@ -190,11 +181,17 @@ public enum Distribution: Sendable, Equatable, CustomStringConvertible {
         case .exponential(let mean): return "exponential(\(mean))"
         }
     }
+}
 
-    private static func standardNormal(_ random: inout SeededRandom) -> Double {
-        // Box-Muller; 1 - u keeps the logarithm's argument above zero.
-        let u1 = 1 - random.nextUnit()
-        let u2 = random.nextUnit()
-        return (-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * Double.pi * u2)
+extension Distribution {
+    /// The collector's form: fault delays, and the sampling every distribution uses.
+    var delayDistribution: DelayDistribution {
+        switch self {
+        case .constant(let value): return .constant(seconds: value)
+        case .uniform(let low, let high): return .uniform(low: low, high: high)
+        case .normal(let mean, let deviation): return .normal(mean: mean, standardDeviation: deviation)
+        case .lognormal(let median, let sigma): return .lognormal(median: median, sigma: sigma)
+        case .exponential(let mean): return .exponential(mean: mean)
+        }
     }
 }
