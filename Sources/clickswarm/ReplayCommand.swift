@@ -1,4 +1,5 @@
 import ArgumentParser
+import Collector
 import Foundation
 import Simulation
 
@@ -33,7 +34,7 @@ struct ReplayCommand: AsyncParsableCommand {
         request.format = format
         request.overrides = ScenarioOverrides(devices: devices, seed: seed)
         if let duration {
-            guard let seconds = try? Distribution.value(duration, as: .duration), seconds > 0 else {
+            guard let seconds = DelayDistribution.parseDuration(duration), seconds > 0 else {
                 throw ValidationError("--duration '\(duration)' is not a positive duration such as 30s or 5m")
             }
             request.overrides.duration = seconds
