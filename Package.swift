@@ -1,16 +1,27 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+// The module graph (README, "Architecture"): arrows point down this list, never up.
+//
+//   clickswarm (ArgumentParser) -> ClickSwarmCommands -> Simulation -> ClickstreamTransports -> ClickstreamSDK
+//                                                     \-> Collector, Reports            RaccoonWire, SwarmPrimitives
+let nio: [Target.Dependency] = [.product(name: "NIOCore", package: "swift-nio")]
+
 let package = Package(
     name: "ClickSwarm",
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "clickswarm", targets: ["clickswarm"]),
+        .library(name: "SwarmPrimitives", targets: ["SwarmPrimitives"]),
         .library(name: "RaccoonWire", targets: ["RaccoonWire"]),
-        .library(name: "Collector", targets: ["Collector"]),
         .library(name: "ClickstreamSDK", targets: ["ClickstreamSDK"]),
-        .library(name: "Simulation", targets: ["Simulation"]),
+        .library(name: "ClickstreamTransports", targets: ["ClickstreamTransports"]),
+        .library(name: "Collector", targets: ["Collector"]),
         .library(name: "Reports", targets: ["Reports"]),
+        .library(name: "Simulation", targets: ["Simulation"]),
+        .library(name: "ClickSwarmCommands", targets: ["ClickSwarmCommands"]),
+        // Fakes and loopback helpers for the tests and the Benchmarks package.
+        .library(name: "ClickSwarmTestSupport", targets: ["ClickSwarmTestSupport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -21,33 +32,41 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
+        // Seeded random, the one distribution type with its parser and units, sizes, sequence
+        // bitmaps, the Prometheus text writer, the open-file limit: Foundation only.
+        .target(name: "SwarmPrimitives"),
         .target(
             name: "RaccoonWire",
             dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
+        // The SDK sees a scheduler (an event loop) and a transport protocol, never a socket.
+        .target(
+            name: "ClickstreamSDK",
+            dependencies: [
+                "RaccoonWire", "SwarmPrimitives", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ] + nio
+        ),
+        // The SDK's WebSocket and REST transports over any NIO channel.
+        .target(
+            name: "ClickstreamTransports",
+            dependencies: [
+                "ClickstreamSDK",
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ] + nio
         ),
         .target(
             name: "Collector",
             dependencies: [
                 "RaccoonWire",
+                "SwarmPrimitives",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
-        ),
-        .target(
-            name: "ClickstreamSDK",
-            dependencies: [
-                "RaccoonWire",
-                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOWebSocket", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-            ]
+            ] + nio
         ),
         .systemLibrary(
             name: "CCurl",
@@ -56,35 +75,45 @@ let package = Package(
         ),
         .target(
             name: "Reports",
-            dependencies: ["CCurl", .product(name: "Histogram", package: "hdrhistogram-swift")]
+            dependencies: [
+                "CCurl", "SwarmPrimitives", .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
         ),
         .target(
             name: "Simulation",
             dependencies: [
                 "ClickstreamSDK",
+                "ClickstreamTransports",
                 "Collector",
                 "Reports",
                 "RaccoonWire",
+                "SwarmPrimitives",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Yams", package: "Yams"),
-                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+            ] + nio
+        ),
+        // The application layer: run, replay, validate, compare, merge, report, collector; one
+        // exit status; console output.
+        .target(
+            name: "ClickSwarmCommands",
+            dependencies: [
+                "Simulation",
+                "Reports",
+                "Collector",
+                "SwarmPrimitives",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         .executableTarget(
             name: "clickswarm",
             dependencies: [
-                "Collector",
-                "RaccoonWire",
-                "Simulation",
-                "Reports",
+                "ClickSwarmCommands",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .target(
@@ -92,56 +121,63 @@ let package = Package(
             dependencies: [
                 "RaccoonWire",
                 "ClickstreamSDK",
+                "ClickstreamTransports",
                 "Collector",
-                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
-            ],
+            ] + nio,
             path: "Tests/ClickSwarmTestSupport"
         ),
         .testTarget(
+            name: "SwarmPrimitivesTests",
+            dependencies: ["SwarmPrimitives"]
+        ),
+        .testTarget(
             name: "RaccoonWireTests",
-            dependencies: ["RaccoonWire", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+            dependencies: [
+                "RaccoonWire", "SwarmPrimitives", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
         ),
         .testTarget(
             name: "CollectorTests",
             dependencies: [
                 "Collector",
                 "RaccoonWire",
+                "SwarmPrimitives",
                 "ClickSwarmTestSupport",
-                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ] + nio
         ),
         .testTarget(
             name: "ClickstreamSDKTests",
             dependencies: [
                 "ClickstreamSDK",
+                "ClickstreamTransports",
                 "Collector",
                 "RaccoonWire",
+                "SwarmPrimitives",
                 "ClickSwarmTestSupport",
-                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
-            ]
+            ] + nio
         ),
         .testTarget(
             name: "ReportsTests",
             dependencies: [
                 "Reports",
+                "SwarmPrimitives",
                 "ClickSwarmTestSupport",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
-                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-            ]
+            ] + nio
         ),
         .testTarget(
             name: "SimulationTests",
@@ -149,17 +185,18 @@ let package = Package(
                 "Simulation",
                 "Reports",
                 "ClickstreamSDK",
+                "ClickstreamTransports",
                 "Collector",
                 "RaccoonWire",
+                "SwarmPrimitives",
                 "ClickSwarmTestSupport",
-                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
-            ]
+            ] + nio
         ),
         .testTarget(
             name: "ClickSwarmCLITests",
-            dependencies: ["clickswarm", "ClickSwarmTestSupport", "Reports"]
+            dependencies: ["clickswarm", "ClickSwarmCommands", "ClickSwarmTestSupport", "Reports", "SwarmPrimitives"]
         ),
     ],
     swiftLanguageModes: [.v6]

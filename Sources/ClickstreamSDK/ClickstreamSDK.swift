@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import RaccoonWire
+import SwarmPrimitives
 import SwiftProtobuf
 
 /// One Clickstream SDK instance, as a phone's app runs it: the app tracks typed contracts; the

@@ -1,3 +1,5 @@
+import SwarmPrimitives
+
 /// Everything that shapes the collector; the CLI fills it from flags, tests set it directly.
 public struct CollectorConfiguration: Sendable {
     public enum AckMode: String, Sendable, CaseIterable {
@@ -28,7 +30,7 @@ public struct CollectorConfiguration: Sendable {
     public var pongTimeout: Double = 60
     public var ackMode = AckMode.immediate
     /// In after-publish mode, how long the sink takes to confirm a batch.
-    public var publishDelay = DelayDistribution.zero
+    public var publishDelay = Distribution.zero
     /// Ack a req_guid the same connection sent before without publishing it again.
     public var deduplicate = false
     /// Largest WebSocket message or REST body accepted, in bytes.

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import RaccoonWire
+import SwarmPrimitives
 import SwiftProtobuf
 
 /// The collector's decisions for one event loop, without I/O: decode a batch, validate it,
@@ -21,7 +22,7 @@ package struct CollectorCore: Sendable {
     }
 
     package let ackMode: CollectorConfiguration.AckMode
-    package let publishDelay: DelayDistribution
+    package let publishDelay: Distribution
     package let deduplicate: Bool
     package var faults: FaultSettings
     package private(set) var batches = BatchCounters()

@@ -5,7 +5,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOWebSocket
-import RaccoonWire
+import SwarmPrimitives
 
 /// A Raccoon-compatible collector on one port: WebSocket and REST ingestion at
 /// `/api/v1/events`, `/ping`, `/stats`, `/metrics` and `/admin/faults`.

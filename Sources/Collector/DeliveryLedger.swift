@@ -1,5 +1,6 @@
 import Foundation
 import RaccoonWire
+import SwarmPrimitives
 
 /// Counters of one event type.
 package struct TypeCounters: Sendable, Equatable {

@@ -1,10 +1,11 @@
 import RaccoonWire
+import SwarmPrimitives
 
 /// Faults the collector injects, set by flags at start and changed while running through
 /// `POST /admin/faults`.
 public struct FaultSettings: Sendable, Equatable {
     /// Extra delay before each answer.
-    public var ackDelay: DelayDistribution = .zero
+    public var ackDelay: Distribution = .zero
     /// Probability that a batch is accepted (and counted as delivered) but never answered.
     public var ackLossProbability: Double = 0
     /// Probability that a batch is answered `STATUS_ERROR`/`CODE_INTERNAL_ERROR` and not delivered.
@@ -46,7 +47,7 @@ public struct FaultSettings: Sendable, Equatable {
                     throw UpdateError(message: "ack_delay must be a string such as \"uniform(10ms,50ms)\"")
                 }
                 do {
-                    updated.ackDelay = try DelayDistribution(parsing: text)
+                    updated.ackDelay = try Distribution(parsing: text, as: .duration)
                 } catch {
                     throw UpdateError(message: "ack_delay: \(error)")
                 }
@@ -81,7 +82,7 @@ public struct FaultSettings: Sendable, Equatable {
     public var json: String {
         var writer = JSONWriter()
         writer.raw("{\"ack_delay\":")
-        writer.string(ackDelay.description)
+        writer.string(ackDelay.durationText)
         writer.raw(",\"ack_loss\":\(ackLossProbability),\"error_rate\":\(errorProbability)")
         writer.raw(",\"outage\":\(outage),\"publish_stall\":\(publishStall)}")
         return String(decoding: writer.bytes, as: UTF8.self)

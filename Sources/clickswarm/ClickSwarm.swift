@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClickSwarmCommands
 
 @main
 struct ClickSwarm: AsyncParsableCommand {

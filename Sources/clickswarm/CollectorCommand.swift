@@ -1,7 +1,9 @@
 import ArgumentParser
+import ClickSwarmCommands
 import Collector
 import Foundation
 import Logging
+import SwarmPrimitives
 
 struct CollectorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -48,23 +50,25 @@ struct CollectorCommand: AsyncParsableCommand {
         configuration.maxConnections = maxConnections
         configuration.userIDHeader = userIdHeader
         configuration.groupHeader = groupHeader
-        guard let ping = DelayDistribution.parseDuration(pingInterval), ping > 0 else {
-            throw ValidationError("--ping-interval '\(pingInterval)' is not a positive duration such as 30s")
+        do {
+            configuration.pingInterval = try DurationFlag.parse(pingInterval, flag: "--ping-interval")
+            configuration.pongTimeout = try DurationFlag.parse(pongTimeout, flag: "--pong-timeout")
+        } catch {
+            throw ValidationError(error.description)
         }
-        guard let pong = DelayDistribution.parseDuration(pongTimeout), pong > 0 else {
-            throw ValidationError("--pong-timeout '\(pongTimeout)' is not a positive duration such as 60s")
-        }
-        configuration.pingInterval = ping
-        configuration.pongTimeout = pong
         guard let mode = CollectorConfiguration.AckMode(rawValue: ack) else {
             throw ValidationError("--ack must be immediate or after-publish, not '\(ack)'")
         }
         configuration.ackMode = mode
-        do {
-            configuration.publishDelay = try DelayDistribution(parsing: publishDelay)
-            configuration.faults.ackDelay = try DelayDistribution(parsing: ackDelay)
-        } catch {
-            throw ValidationError("\(error)")
+        for (flag, text, setting) in [
+            ("--publish-delay", publishDelay, \CollectorConfiguration.publishDelay),
+            ("--ack-delay", ackDelay, \CollectorConfiguration.faults.ackDelay),
+        ] {
+            do {
+                configuration[keyPath: setting] = try Distribution(parsing: text, as: .duration)
+            } catch {
+                throw ValidationError("\(flag) \(error)")
+            }
         }
         configuration.deduplicate = dedup
         guard let size = ByteSize.parse(maxMessageSize) else {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClickSwarmCommands
 import Reports
 
 struct CompareCommand: ParsableCommand {

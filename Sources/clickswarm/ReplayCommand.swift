@@ -1,7 +1,9 @@
 import ArgumentParser
+import ClickSwarmCommands
 import Collector
 import Foundation
 import Simulation
+import SwarmPrimitives
 
 struct ReplayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -34,10 +36,11 @@ struct ReplayCommand: AsyncParsableCommand {
         request.format = format
         request.overrides = ScenarioOverrides(devices: devices, seed: seed)
         if let duration {
-            guard let seconds = DelayDistribution.parseDuration(duration), seconds > 0 else {
-                throw ValidationError("--duration '\(duration)' is not a positive duration such as 30s or 5m")
+            do {
+                request.overrides.duration = try DurationFlag.parse(duration, flag: "--duration")
+            } catch {
+                throw ValidationError(error.description)
             }
-            request.overrides.duration = seconds
         }
         let code = await RunCommand.replay(
             request, output: { Console.write($0, to: .standardOutput) },

@@ -1,9 +1,11 @@
 import ArgumentParser
+import ClickSwarmCommands
 import Collector
 import Foundation
 import Logging
 import Reports
 import Simulation
+import SwarmPrimitives
 
 #if canImport(Glibc)
     import Glibc
@@ -63,10 +65,11 @@ struct RunScenarioCommand: AsyncParsableCommand {
         request.startAt = try startAt.map(Self.parseStartAt)
         var overrides = ScenarioOverrides(devices: devices, seed: seed)
         if let duration {
-            guard let seconds = DelayDistribution.parseDuration(duration), seconds > 0 else {
-                throw ValidationError("--duration '\(duration)' is not a positive duration such as 30s or 5m")
+            do {
+                overrides.duration = try DurationFlag.parse(duration, flag: "--duration")
+            } catch {
+                throw ValidationError(error.description)
             }
-            overrides.duration = seconds
         }
         if let target {
             do {
@@ -201,10 +204,11 @@ struct PushFlags: ParsableArguments {
     }
 
     private static func duration(_ text: String, flag: String) throws -> Double {
-        guard let seconds = DelayDistribution.parseDuration(text), seconds > 0 else {
-            throw ValidationError("\(flag) '\(text)' is not a positive duration such as 500ms, 5s or 1m")
+        do {
+            return try DurationFlag.parse(text, flag: flag)
+        } catch {
+            throw ValidationError(error.description)
         }
-        return seconds
     }
 }
 

@@ -81,7 +81,7 @@ struct CollectorCommandTests {
         "a bad flag value exits 64 and names the flag",
         arguments: [
             (["collector", "--ack", "sometimes"], "--ack must be immediate or after-publish"),
-            (["collector", "--ack-delay", "soon"], "'soon' is not a delay distribution"),
+            (["collector", "--ack-delay", "soon"], "--ack-delay 'soon' is not a duration with a unit"),
             (["collector", "--max-message-size", "huge"], "--max-message-size 'huge'"),
             (["collector", "--ack-loss", "2"], "fault probabilities must be from 0 to 1"),
             (["collector", "--port", "99999"], "port 99999 is outside 0-65535"),

@@ -2,6 +2,7 @@ import ClickstreamSDK
 import Foundation
 import NIOCore
 import RaccoonWire
+import SwarmPrimitives
 import Testing
 
 @Suite("Event store")

@@ -1,5 +1,6 @@
 import ClickSwarmTestSupport
 import ClickstreamSDK
+import ClickstreamTransports
 import Collector
 import NIOCore
 import NIOEmbedded

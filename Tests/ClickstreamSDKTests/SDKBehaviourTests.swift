@@ -1,3 +1,4 @@
+import ClickSwarmTestSupport
 import ClickstreamSDK
 import NIOCore
 import RaccoonWire

@@ -1,4 +1,5 @@
 import ClickstreamSDK
+import ClickstreamTransports
 import NIOCore
 import NIOEmbedded
 import Testing

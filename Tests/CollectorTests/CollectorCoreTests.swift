@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import RaccoonWire
+import SwarmPrimitives
 import Testing
 
 @testable import Collector
@@ -161,9 +162,9 @@ struct CollectorCoreTests {
     @Test("ack delay and, in after-publish mode, publish delay are added")
     func delays() throws {
         var core = core {
-            $0.faults.ackDelay = .constant(seconds: 0.2)
+            $0.faults.ackDelay = .constant(0.2)
             $0.ackMode = .afterPublish
-            $0.publishDelay = .constant(seconds: 0.05)
+            $0.publishDelay = .constant(0.05)
         }
         var memory: RequestGUIDMemory?
         let decision = ingest(&core, Batches.request("d", []), memory: &memory)

@@ -255,7 +255,7 @@ struct FaultLoopbackTests {
     func delays() async throws {
         try await withCollector({
             $0.ackMode = .afterPublish
-            $0.publishDelay = .constant(seconds: 0.15)
+            $0.publishDelay = .constant(0.15)
         }) { server in
             let client = try await WebSocketTestClient.connect(to: server, id: "slow")
             let start = ContinuousClock.now

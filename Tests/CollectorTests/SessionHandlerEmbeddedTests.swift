@@ -67,7 +67,7 @@ struct SessionHandlerEmbeddedTests {
 
     @Test("a batch is answered at once, or after the injected ack delay on the virtual clock")
     func ackDelay() throws {
-        let shared = shared { $0.faults.ackDelay = .constant(seconds: 2) }
+        let shared = shared { $0.faults.ackDelay = .constant(2) }
         let channel = try channel(shared)
         let bytes: [UInt8] = try Batches.request("late", [Batches.click(device: 1, sequence: 0)]).serializedBytes()
         try channel.writeInbound(WebSocketFrame(fin: true, opcode: .binary, data: ByteBuffer(bytes: bytes)))

@@ -1,10 +1,12 @@
 import ClickSwarmTestSupport
 import ClickstreamSDK
+import ClickstreamTransports
 import Collector
 import NIOCore
 import NIOEmbedded
 import NIOPosix
 import RaccoonWire
+import SwarmPrimitives
 import Testing
 
 @testable import Simulation

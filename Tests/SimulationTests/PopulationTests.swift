@@ -1,5 +1,6 @@
 import ClickstreamSDK
 import RaccoonWire
+import SwarmPrimitives
 import Testing
 
 @testable import Simulation

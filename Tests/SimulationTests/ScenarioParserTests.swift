@@ -1,6 +1,7 @@
 import ClickstreamSDK
 import Foundation
 import RaccoonWire
+import SwarmPrimitives
 import Testing
 
 @testable import Simulation

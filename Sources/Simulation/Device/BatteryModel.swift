@@ -1,5 +1,5 @@
 import Foundation
-import RaccoonWire
+import SwarmPrimitives
 
 /// One phone's battery: drains with time (faster in the foreground), and charges while plugged
 /// in. Pure: the device calls `advance` with the time passed and reads the level.

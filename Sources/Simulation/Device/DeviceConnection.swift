@@ -1,4 +1,5 @@
 import ClickstreamSDK
+import ClickstreamTransports
 import NIOCore
 
 /// How one device reaches its collector: a transport for each app launch, and the device's

@@ -1,4 +1,5 @@
 import RaccoonWire
+import SwarmPrimitives
 import SwiftProtobuf
 
 /// The scenario's journeys, compiled once per run: screens by index instead of name, and each

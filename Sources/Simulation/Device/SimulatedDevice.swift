@@ -4,6 +4,7 @@ import Foundation
 import NIOCore
 import RaccoonWire
 import Reports
+import SwarmPrimitives
 
 /// One simulated phone: its app walks the scenario's journeys and tracks events into a complete
 /// `ClickstreamSDK` instance, while its battery, network and lifecycle change with time.

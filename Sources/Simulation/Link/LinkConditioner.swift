@@ -1,6 +1,6 @@
 import Foundation
 import NIOCore
-import RaccoonWire
+import SwarmPrimitives
 
 /// Applies a device's `LinkProfile` to its real socket: the first handler of the pipeline (the
 /// one next to the socket) holds each outbound write and each inbound read back by the link's

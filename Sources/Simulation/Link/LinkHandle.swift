@@ -1,5 +1,5 @@
 import NIOCore
-import RaccoonWire
+import SwarmPrimitives
 
 /// A device's hold on its link: the profile its next connections get, and the live connection
 /// to drop. The device keeps one, and its `ConditionedSocketConnector` shares it.

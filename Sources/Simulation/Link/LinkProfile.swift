@@ -1,4 +1,4 @@
-import RaccoonWire
+import SwarmPrimitives
 
 /// What one device's network link does to its connection, in each direction.
 ///

@@ -1,4 +1,4 @@
-import RaccoonWire
+import SwarmPrimitives
 
 /// When each device joins and leaves the run (seconds from the start), from the scenario's
 /// arrival model. Device i's times depend only on i and the scenario (principle 4).

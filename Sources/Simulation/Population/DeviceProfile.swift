@@ -1,5 +1,5 @@
 import ClickstreamSDK
-import RaccoonWire
+import SwarmPrimitives
 
 /// Everything fixed about one simulated phone, drawn from its own generator seeded by
 /// (scenario seed, index): device i is the same whatever the device count (DESIGN principle 4).

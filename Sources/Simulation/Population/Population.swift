@@ -1,5 +1,5 @@
 import ClickstreamSDK
-import RaccoonWire
+import SwarmPrimitives
 
 /// The scenario's devices, each generated on demand from (seed, index).
 public struct Population: Sendable {

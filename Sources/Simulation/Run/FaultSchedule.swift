@@ -1,5 +1,6 @@
 import Collector
 import NIOCore
+import SwarmPrimitives
 
 /// The embedded collector's faults over time: at every window boundary, the settings of the
 /// windows then open, combined (an outage or a stall if any window has one, the highest
@@ -24,7 +25,7 @@ struct FaultSchedule: Sendable, Equatable {
             settings.publishStall = settings.publishStall || window.publishStall
             settings.ackLossProbability = max(settings.ackLossProbability, window.ackLoss)
             settings.errorProbability = max(settings.errorProbability, window.errorRate)
-            if window.ackDelay != .constant(0) { settings.ackDelay = window.ackDelay.delayDistribution }
+            if window.ackDelay != .constant(0) { settings.ackDelay = window.ackDelay }
         }
         return settings
     }

@@ -4,8 +4,8 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
-import RaccoonWire
 import Reports
+import SwarmPrimitives
 
 /// Runs a scenario live: real event loops, one real connection per device, against the embedded
 /// collector or a remote one; measures, reconciles, and writes the report.
@@ -98,7 +98,7 @@ public enum LiveRunner {
         configuration.threads = scenario.collector.threads
         configuration.maxConnections = max(30_000, scenario.population.devices * 2)
         configuration.ackMode = scenario.collector.ackAfterPublish ? .afterPublish : .immediate
-        configuration.publishDelay = scenario.collector.publishDelay.delayDistribution
+        configuration.publishDelay = scenario.collector.publishDelay
         configuration.deduplicate = scenario.collector.deduplicate
         configuration.maxMessageBytes = scenario.collector.maxMessageBytes
         configuration.seed = scenario.seed

@@ -2,6 +2,7 @@ import ClickstreamSDK
 import Collector
 import NIOCore
 import Reports
+import SwarmPrimitives
 
 /// The devices of one event loop and that loop's recorder shard. Lives on its loop only.
 final class LoopWorker {

@@ -1,6 +1,7 @@
 import Collector
 import Foundation
 import Reports
+import SwarmPrimitives
 
 /// Builds the run report from the merged recorder, the devices' pending events and ack bitmaps,
 /// and (for the embedded collector) the collector's own accounting.

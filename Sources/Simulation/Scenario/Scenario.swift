@@ -1,4 +1,5 @@
 import ClickstreamSDK
+import SwarmPrimitives
 
 /// A parsed, validated scenario file (`scenarios/NAME.yaml`; the schema is documented in
 /// `scenarios/README.md`). Durations are in seconds, shares and probabilities are fractions from

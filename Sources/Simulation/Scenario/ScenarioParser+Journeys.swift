@@ -1,4 +1,5 @@
 import RaccoonWire
+import SwarmPrimitives
 
 /// `journeys`: weighted screen graphs, each screen with its think time, events and next screens.
 extension ScenarioParser {

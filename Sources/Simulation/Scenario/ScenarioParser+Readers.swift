@@ -1,3 +1,4 @@
+import SwarmPrimitives
 import Yams
 
 /// Typed readers: each returns nil after recording why the value is not what the schema wants.

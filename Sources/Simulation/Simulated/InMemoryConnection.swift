@@ -1,7 +1,7 @@
 import ClickstreamSDK
 import Collector
 import NIOCore
-import RaccoonWire
+import SwarmPrimitives
 
 /// A simulated device's link to its partition's collector, in memory on the virtual clock: each
 /// message crosses it after the device's latency, a jitter sample and its bytes over the

@@ -1,7 +1,7 @@
 import Collector
 import NIOCore
-import RaccoonWire
 import Reports
+import SwarmPrimitives
 
 /// The collector core of one simulated partition, on that partition's virtual-clock loop: it
 /// decides every batch as the embedded collector would, with each device's own fault randomness,
@@ -17,7 +17,7 @@ final class SimulatedCollector {
     init(scenario: Scenario, loop: any EventLoop, wallClockMilliseconds: @escaping (NIODeadline) -> Int64) {
         var configuration = CollectorConfiguration()
         configuration.ackMode = scenario.collector.ackAfterPublish ? .afterPublish : .immediate
-        configuration.publishDelay = scenario.collector.publishDelay.delayDistribution
+        configuration.publishDelay = scenario.collector.publishDelay
         configuration.deduplicate = scenario.collector.deduplicate
         configuration.seed = scenario.seed
         core = CollectorCore(configuration: configuration, stream: 0, sink: nil)

@@ -4,8 +4,8 @@ import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOEmbedded
-import RaccoonWire
 import Reports
+import SwarmPrimitives
 
 /// Runs a scenario on a virtual clock: the same devices and the same SDK code as a live run, but
 /// each partition of the population runs on an `EmbeddedEventLoop` with an in-memory link to its

@@ -1,5 +1,7 @@
+import Collector
 import Foundation
 import Logging
+import SwarmPrimitives
 
 /// `clickswarm collector`: start, say where, serve until SIGINT or SIGTERM, shut down gracefully
 /// and hand back the final figures.

@@ -1,3 +1,4 @@
+import ClickstreamSDK
 import NIOCore
 
 /// One connection attempt of a transport. Each attempt has its own id, so late callbacks from an

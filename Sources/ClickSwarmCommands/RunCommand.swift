@@ -1,6 +1,8 @@
 import Foundation
 import Logging
 import Reports
+import Simulation
+import SwarmPrimitives
 
 /// The process exit codes of `clickswarm run` and `clickswarm validate` (the README lists them).
 public enum RunExitCode {

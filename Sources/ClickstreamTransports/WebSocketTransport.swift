@@ -1,3 +1,4 @@
+import ClickstreamSDK
 import NIOCore
 import NIOWebSocket
 

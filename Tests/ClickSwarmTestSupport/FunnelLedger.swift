@@ -1,3 +1,4 @@
+import ClickstreamSDK
 import NIOCore
 
 /// Counts every event's funnel per event type, from an `SDKObserver` feed, for DESIGN

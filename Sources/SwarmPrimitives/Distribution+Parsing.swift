@@ -1,27 +1,10 @@
-import Collector
 import Foundation
-import RaccoonWire
 
-/// A distribution of numbers, written wherever a scenario takes a number:
-///
-/// - `50ms` or `constant(50ms)`: always that value
-/// - `uniform(10ms, 200ms)`: low and high
-/// - `normal(100ms, 20ms)`: mean and standard deviation, clamped at zero
-/// - `lognormal(100ms, 0.5)`: median and sigma (of the underlying normal, unitless)
-/// - `exponential(100ms)`: mean
-///
-/// Values are stored in base units: seconds for durations, fractions for percentages (`50%` is
-/// 0.5, except where a quantity is itself in percent, as battery levels), bytes for sizes.
-public enum Distribution: Sendable, Equatable, CustomStringConvertible {
-    case constant(Double)
-    case uniform(Double, Double)
-    case normal(mean: Double, standardDeviation: Double)
-    case lognormal(median: Double, sigma: Double)
-    case exponential(mean: Double)
-
+extension Distribution {
     /// What the numbers inside a distribution measure, and so which units they take.
     public enum Quantity: Sendable, Equatable, CustomStringConvertible {
-        /// `us`, `ms`, `s`, `m`, `h` (a bare `0` is zero); in seconds.
+        /// `us`, `ms`, `s`, `m`, `h` (a bare `0` is zero); in seconds, at most
+        /// `Distribution.longestDuration`.
         case duration
         /// `%` or a plain number; a plain number must be from 0 to 1, `%` from 0 to 100; as a fraction.
         case fraction
@@ -43,25 +26,36 @@ public enum Distribution: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// Why a text is not a distribution or a quantity; `problem` completes "'<text>' is not ...".
+    /// The longest duration any file, flag or fault update may give: 366 days, in seconds. Every
+    /// duration is checked against it when it is parsed, so that converting it to nanoseconds
+    /// (`Int64`) or adding it to a clock can never overflow.
+    public static let longestDuration: Double = 366 * 86_400
+
+    /// Why a text is not a distribution or a quantity; `problem` completes "'<text>' ...".
     public struct ParseError: Error, Equatable, CustomStringConvertible {
         public var text: String
         public var problem: String
+
+        public init(text: String, problem: String) {
+            self.text = text
+            self.problem = problem
+        }
+
         public var description: String { "'\(text)' \(problem)" }
     }
 
     /// Parses one distribution whose values are `quantity`.
     public init(parsing text: String, as quantity: Quantity) throws(ParseError) {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingWhitespace()
         guard let open = trimmed.firstIndex(of: "(") else {
             self = .constant(try Self.value(trimmed, as: quantity, in: text))
             return
         }
         guard trimmed.hasSuffix(")") else { throw ParseError(text: text, problem: "is missing its closing ')'") }
-        let name = trimmed[..<open].trimmingCharacters(in: .whitespaces).lowercased()
+        let name = trimmed[..<open].trimmingWhitespace().lowercased()
         let arguments = trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)]
             .split(separator: ",", omittingEmptySubsequences: false)
-            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .map { $0.trimmingWhitespace() }
         func expect(_ count: Int) throws(ParseError) {
             guard arguments.count == count else {
                 throw ParseError(
@@ -88,9 +82,10 @@ public enum Distribution: Sendable, Equatable, CustomStringConvertible {
                 standardDeviation: try Self.value(arguments[1], as: quantity, in: text))
         case "lognormal":
             try expect(2)
-            guard let sigma = Double(arguments[1]), sigma >= 0, sigma.isFinite else {
+            guard let sigma = Double(arguments[1]), sigma >= 0, sigma <= 10 else {
                 throw ParseError(
-                    text: text, problem: "is not a distribution: sigma '\(arguments[1])' is not a non-negative number")
+                    text: text,
+                    problem: "is not a distribution: sigma '\(arguments[1])' is not a number from 0 to 10")
             }
             self = .lognormal(median: try Self.value(arguments[0], as: quantity, in: text), sigma: sigma)
         case "exponential":
@@ -110,7 +105,7 @@ public enum Distribution: Sendable, Equatable, CustomStringConvertible {
     }
 
     private static func value(_ text: String, as quantity: Quantity, in whole: String) throws(ParseError) -> Double {
-        let text = text.trimmingCharacters(in: .whitespaces)
+        let text = text.trimmingWhitespace()
         func fail() -> ParseError {
             whole == text
                 ? ParseError(text: whole, problem: "is not \(quantity)")
@@ -125,7 +120,16 @@ public enum Distribution: Sendable, Equatable, CustomStringConvertible {
             if text == "0" { return 0 }
             let units: [(String, Double)] = [("us", 1e-6), ("ms", 1e-3), ("s", 1), ("m", 60), ("h", 3600)]
             for (suffix, scale) in units where text.hasSuffix(suffix) {
-                if let value = number(text.dropLast(suffix.count)) { return value * scale }
+                // "ms" also ends in "s": only a purely numeric remainder counts.
+                guard let value = number(text.dropLast(suffix.count)) else { continue }
+                let seconds = value * scale
+                guard seconds <= longestDuration else {
+                    let problem = "is longer than the longest duration ClickSwarm takes, 366 days (8784h)"
+                    throw whole == text
+                        ? ParseError(text: whole, problem: problem)
+                        : ParseError(text: whole, problem: "has '\(text)', which \(problem)")
+                }
+                return seconds
             }
             throw fail()
         case .fraction:
@@ -154,44 +158,15 @@ public enum Distribution: Sendable, Equatable, CustomStringConvertible {
             return value
         }
     }
-
-    /// One value, never negative. The collector's `DelayDistribution` holds the sampling (its
-    /// math does not care whether the values are seconds, counts or bytes).
-    public func sample(using random: inout SeededRandom) -> Double {
-        delayDistribution.sample(using: &random)
-    }
-
-    /// The distribution's mean.
-    public var mean: Double {
-        switch self {
-        case .constant(let value): return value
-        case .uniform(let low, let high): return (low + high) / 2
-        case .normal(let mean, _): return mean
-        case .lognormal(let median, let sigma): return median * Foundation.exp(sigma * sigma / 2)
-        case .exponential(let mean): return mean
-        }
-    }
-
-    public var description: String {
-        switch self {
-        case .constant(let value): return "\(value)"
-        case .uniform(let low, let high): return "uniform(\(low), \(high))"
-        case .normal(let mean, let deviation): return "normal(\(mean), \(deviation))"
-        case .lognormal(let median, let sigma): return "lognormal(\(median), \(sigma))"
-        case .exponential(let mean): return "exponential(\(mean))"
-        }
-    }
 }
 
-extension Distribution {
-    /// The collector's form: fault delays, and the sampling every distribution uses.
-    var delayDistribution: DelayDistribution {
-        switch self {
-        case .constant(let value): return .constant(seconds: value)
-        case .uniform(let low, let high): return .uniform(low: low, high: high)
-        case .normal(let mean, let deviation): return .normal(mean: mean, standardDeviation: deviation)
-        case .lognormal(let median, let sigma): return .lognormal(median: median, sigma: sigma)
-        case .exponential(let mean): return .exponential(mean: mean)
-        }
+extension StringProtocol {
+    /// The text without leading and trailing white space (Unicode's definition).
+    package func trimmingWhitespace() -> String {
+        let scalars = unicodeScalars
+        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+            let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
+        return String(String.UnicodeScalarView(scalars[start...end]))
     }
 }

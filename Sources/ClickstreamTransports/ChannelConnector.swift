@@ -1,3 +1,4 @@
+import ClickstreamSDK
 import NIOCore
 
 /// How the SDK gets a TCP channel without knowing which NIO flavour makes it (NIOPosix sockets
