@@ -1,19 +1,20 @@
 import Foundation
+import SwarmPrimitives
 
 extension RunReport {
     /// The final figures as Prometheus text exposition (format 0.0.4), every sample labelled with
     /// `scenario` and `run_id`; metric names start `clickswarm_`. Latency histograms are summaries
     /// in seconds (quantiles 0.5 to 0.999, `_sum` from the mean) plus a `_max_seconds` gauge.
     public func prometheusText() -> String {
-        var out = PrometheusWriter(base: [("scenario", run.scenario), ("run_id", run.id)])
+        var out = PrometheusText(prefix: "clickswarm_", baseLabels: [("scenario", run.scenario), ("run_id", run.id)])
 
-        out.family("run_info", "gauge", "The run: mode, target, seed and clickswarm version; always 1.")
+        out.family("run_info", .gauge, "The run: mode, target, seed and clickswarm version; always 1.")
         out.sample(
             "run_info",
             [
                 ("mode", run.mode.rawValue), ("target", run.target), ("seed", String(run.seed)),
                 ("tool_version", run.toolVersion),
-            ], 1)
+            ], 1.0)
         out.gauge("run_devices", "Simulated devices.", Double(run.devices))
         out.gauge("run_duration_seconds", "Scripted duration of the journeys, in run time.", run.durationS)
         out.gauge("run_drain_seconds", "Drain after the journeys, in run time.", run.drainS)
@@ -21,16 +22,15 @@ extension RunReport {
         out.gauge(
             "run_interrupted", "1 if the run was stopped early: the figures cover only the part that ran.",
             run.interrupted ? 1 : 0)
-        out.family(
-            "run_verdict", "gauge", "1 for the run's verdict (passed, slo_failed, unbalanced), 0 for the others.")
+        out.family("run_verdict", .gauge, "1 for the run's verdict (passed, slo_failed, unbalanced), 0 for the others.")
         for candidate in [Verdict.passed, .sloFailed, .unbalanced] {
-            out.sample("run_verdict", [("verdict", candidate.rawValue)], candidate == verdict ? 1 : 0)
+            out.sample("run_verdict", [("verdict", candidate.rawValue)], candidate == verdict ? 1.0 : 0)
         }
 
-        out.family("events_total", "counter", "Events by outcome: generated, then sampled_out, dropped or acked.")
+        out.family("events_total", .counter, "Events by outcome: generated, then sampled_out, dropped or acked.")
         for (outcome, value) in Self.outcomes(totals) { out.sample("events_total", [("outcome", outcome)], value) }
         out.gauge("events_pending", "Events still in device stores at the end.", Double(totals.pendingAtEnd))
-        out.family("events_dropped_total", "counter", "Events dropped, by reason.")
+        out.family("events_dropped_total", .counter, "Events dropped, by reason.")
         for reason in totals.droppedByReason.keys.sorted() {
             out.sample("events_dropped_total", [("reason", reason)], Double(totals.droppedByReason[reason]!))
         }
@@ -49,13 +49,13 @@ extension RunReport {
             ("network", "network", byNetwork),
         ] {
             let name = "\(dimension)_events_total"
-            out.family(name, "counter", "Events by \(label) and outcome.")
+            out.family(name, .counter, "Events by \(label) and outcome.")
             for key in funnels.keys.sorted() {
                 for (outcome, value) in Self.outcomes(funnels[key]!) {
                     out.sample(name, [(label, key), ("outcome", outcome)], value)
                 }
             }
-            out.family("\(dimension)_events_dropped_total", "counter", "Events dropped, by \(label) and reason.")
+            out.family("\(dimension)_events_dropped_total", .counter, "Events dropped, by \(label) and reason.")
             for key in funnels.keys.sorted() {
                 let reasons = funnels[key]!.droppedByReason
                 for reason in reasons.keys.sorted() {
@@ -64,7 +64,7 @@ extension RunReport {
                         Double(reasons[reason]!))
                 }
             }
-            out.family("\(dimension)_delivery_ratio", "gauge", "Acked over deliverable, by \(label).")
+            out.family("\(dimension)_delivery_ratio", .gauge, "Acked over deliverable, by \(label).")
             for key in funnels.keys.sorted() {
                 if let ratio = funnels[key]!.deliveryRatio {
                     out.sample("\(dimension)_delivery_ratio", [(label, key)], ratio)
@@ -81,23 +81,23 @@ extension RunReport {
 
         out.counter("connection_attempts_total", "Connection attempts.", connections.attempts)
         out.counter("connections_opened_total", "Connection attempts that opened a connection.", connections.connected)
-        out.family("connection_failures_total", "counter", "Failed connection attempts, by reason.")
+        out.family("connection_failures_total", .counter, "Failed connection attempts, by reason.")
         for reason in connections.failedByReason.keys.sorted() {
             out.sample("connection_failures_total", [("reason", reason)], Double(connections.failedByReason[reason]!))
         }
-        out.family("disconnects_total", "counter", "Open connections that ended, by reason.")
+        out.family("disconnects_total", .counter, "Open connections that ended, by reason.")
         for reason in connections.disconnectedByReason.keys.sorted() {
             out.sample("disconnects_total", [("reason", reason)], Double(connections.disconnectedByReason[reason]!))
         }
         if let ratio = connections.successRatio {
             out.gauge("connect_success_ratio", "Connected over connection attempts.", ratio)
         }
-        out.family("sdk_health_events_total", "counter", "SDK health events, by name.")
+        out.family("sdk_health_events_total", .counter, "SDK health events, by name.")
         for name in health.keys.sorted() {
             out.sample("sdk_health_events_total", [("name", name)], Double(health[name]!))
         }
         out.family(
-            "simulation_notes_total", "counter", "Counters from the simulation (killed, battery_low_entered, ...).")
+            "simulation_notes_total", .counter, "Counters from the simulation (killed, battery_low_entered, ...).")
         for name in notes.keys.sorted() { out.sample("simulation_notes_total", [("name", name)], Double(notes[name]!)) }
 
         if let collector {
@@ -131,7 +131,7 @@ extension RunReport {
         }
 
         out.gauge("reconciliation_balanced", "1 if every event is accounted for.", reconciliation.balanced ? 1 : 0)
-        out.family("reconciliation_unaccounted_events", "gauge", "Events unaccounted for, by event type (should be 0).")
+        out.family("reconciliation_unaccounted_events", .gauge, "Events unaccounted for, by event type (should be 0).")
         for row in reconciliation.eventTypes {
             out.sample("reconciliation_unaccounted_events", [("event_type", row.eventType)], Double(row.unaccounted))
         }
@@ -149,15 +149,15 @@ extension RunReport {
         }
         out.gauge("reconciliation_problems", "Things that do not add up.", Double(reconciliation.problems.count))
 
-        out.family("slo_passed", "gauge", "1 if the SLO passed.")
-        for slo in slos { out.sample("slo_passed", [("slo", slo.name), ("metric", slo.metric)], slo.passed ? 1 : 0) }
-        out.family("slo_actual", "gauge", "The SLO's figure (seconds or a fraction); absent without data.")
+        out.family("slo_passed", .gauge, "1 if the SLO passed.")
+        for slo in slos { out.sample("slo_passed", [("slo", slo.name), ("metric", slo.metric)], slo.passed ? 1.0 : 0) }
+        out.family("slo_actual", .gauge, "The SLO's figure (seconds or a fraction); absent without data.")
         for slo in slos {
             if let actual = slo.actual {
                 out.sample("slo_actual", [("slo", slo.name), ("metric", slo.metric)], actual)
             }
         }
-        out.family("slo_threshold", "gauge", "The SLO's threshold; comparison says which side passes.")
+        out.family("slo_threshold", .gauge, "The SLO's threshold; comparison says which side passes.")
         for slo in slos {
             out.sample(
                 "slo_threshold", [("slo", slo.name), ("metric", slo.metric), ("comparison", slo.comparison)],
@@ -171,70 +171,5 @@ extension RunReport {
             ("generated", Double(funnel.generated)), ("sampled_out", Double(funnel.sampledOut)),
             ("dropped", Double(funnel.dropped)), ("acked", Double(funnel.acked)),
         ]
-    }
-
-    /// Builds the exposition: HELP and TYPE once per family, base labels on every sample.
-    private struct PrometheusWriter {
-        var base: [(String, String)]
-        var text = ""
-
-        mutating func family(_ name: String, _ type: String, _ help: String) {
-            text += "# HELP clickswarm_\(name) \(Self.escapeHelp(help))\n# TYPE clickswarm_\(name) \(type)\n"
-        }
-
-        mutating func sample(_ name: String, _ labels: [(String, String)], _ value: Double) {
-            let all = (base + labels).map { "\($0.0)=\"\(Self.escapeLabel($0.1))\"" }.joined(separator: ",")
-            text += "clickswarm_\(name){\(all)} \(Markup.number(value, decimals: 9))\n"
-        }
-
-        mutating func gauge(_ name: String, _ help: String, _ value: Double) {
-            family(name, "gauge", help)
-            sample(name, [], value)
-        }
-
-        mutating func counter(_ name: String, _ help: String, _ value: UInt64) {
-            family(name, "counter", help)
-            sample(name, [], Double(value))
-        }
-
-        /// `<name>_seconds` as a summary and `<name>_max_seconds` as a gauge; nothing but the
-        /// count when the histogram is empty.
-        mutating func summary(_ name: String, _ help: String, _ figures: HistogramSummary) {
-            summaries(name, help, nil, ["": figures])
-        }
-
-        mutating func summaries(_ name: String, _ help: String, _ label: String?, _ figures: [String: HistogramSummary])
-        {
-            let keys = figures.keys.sorted()
-            family("\(name)_seconds", "summary", help + " In seconds.")
-            for key in keys {
-                let summary = figures[key]!
-                let labels = label.map { [($0, key)] } ?? []
-                let quantiles: [(String, Double?)] = [
-                    ("0.5", summary.p50Ms), ("0.9", summary.p90Ms), ("0.95", summary.p95Ms), ("0.99", summary.p99Ms),
-                    ("0.999", summary.p99_9Ms),
-                ]
-                for (quantile, ms) in quantiles {
-                    guard let ms else { continue }
-                    sample("\(name)_seconds", labels + [("quantile", quantile)], ms / 1_000)
-                }
-                sample("\(name)_seconds_sum", labels, (summary.meanMs ?? 0) * Double(summary.count) / 1_000)
-                sample("\(name)_seconds_count", labels, Double(summary.count))
-            }
-            family("\(name)_max_seconds", "gauge", help + " Largest value, in seconds.")
-            for key in keys {
-                guard let max = figures[key]!.maxMs else { continue }
-                sample("\(name)_max_seconds", label.map { [($0, key)] } ?? [], max / 1_000)
-            }
-        }
-
-        static func escapeLabel(_ value: String) -> String {
-            value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-                .replacingOccurrences(of: "\n", with: "\\n")
-        }
-
-        static func escapeHelp(_ value: String) -> String {
-            value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
-        }
     }
 }

@@ -1,3 +1,4 @@
+import SwarmPrimitives
 import Testing
 
 @testable import Reports
@@ -111,7 +112,7 @@ struct PushSettingsTests {
             #expect(text.contains("clickswarm_events_dropped_by_reason{reason=\"\(reason)\"} \(count)\n"))
         }
         #expect(text.contains("clickswarm_event_latency_p99_seconds "))
-        #expect(PushgatewayPayload.Exposition.escape("a\"b\\c\nd") == #"a\"b\\c\nd"#)
+        #expect(PrometheusText.escapeLabel("a\"b\\c\nd") == #"a\"b\\c\nd"#)
     }
 
     @Test("a response snippet hides echoed secrets and stays one short line")

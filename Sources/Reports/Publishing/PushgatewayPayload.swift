@@ -1,4 +1,5 @@
 import Foundation
+import SwarmPrimitives
 
 /// The minimal Prometheus text exposition pushed to a Pushgateway: final figures of a report, or
 /// live progress during a run. Every metric is a gauge; the grouping key (job, scenario, run_id)
@@ -30,7 +31,7 @@ enum PushgatewayPayload {
 
     /// The final figures of a finished run.
     static func final(_ report: RunReport) -> String {
-        var text = Exposition()
+        var text = PrometheusText()
         let totals = report.totals
         text.gauge("clickswarm_run_finished", "1 once the run ended (0 in live pushes during the run).", 1)
         text.gauge(
@@ -67,7 +68,7 @@ enum PushgatewayPayload {
 
     /// Live progress during a run (the counters so far).
     static func live(_ counters: ProgressCounters, elapsed: Double) -> String {
-        var text = Exposition()
+        var text = PrometheusText()
         text.gauge("clickswarm_run_finished", "1 once the run ended (0 in live pushes during the run).", 0)
         text.gauge("clickswarm_run_elapsed_seconds", "Seconds since the run started.", elapsed)
         text.gauge("clickswarm_devices_online", "App sessions running now.", Double(counters.devicesOnline))
@@ -84,41 +85,5 @@ enum PushgatewayPayload {
     /// Milliseconds to seconds, to the microsecond (so `0.276` does not print as `0.27599999999999997`).
     static func seconds(_ milliseconds: Double?) -> Double? {
         milliseconds.map { ($0 * 1000).rounded() / 1_000_000 }
-    }
-
-    /// Prometheus text format 0.0.4, gauges only.
-    struct Exposition {
-        private(set) var text = ""
-
-        /// A gauge; nothing when `value` is nil (a figure with no data, like a ratio of nothing).
-        mutating func gauge(_ name: String, _ help: String, _ value: Double?) {
-            guard let value else { return }
-            header(name, help)
-            text += "\(name) \(Self.format(value))\n"
-        }
-
-        mutating func gauges(_ name: String, _ help: String, label: String, _ values: [String: Double]) {
-            guard !values.isEmpty else { return }
-            header(name, help)
-            for key in values.keys.sorted() {
-                text += "\(name){\(label)=\"\(Self.escape(key))\"} \(Self.format(values[key]!))\n"
-            }
-        }
-
-        private mutating func header(_ name: String, _ help: String) {
-            text += "# HELP \(name) \(help)\n# TYPE \(name) gauge\n"
-        }
-
-        static func format(_ value: Double) -> String {
-            if value.isNaN { return "NaN" }
-            if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
-            if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
-            return "\(value)"
-        }
-
-        static func escape(_ value: String) -> String {
-            value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-                .replacingOccurrences(of: "\n", with: "\\n")
-        }
     }
 }
