@@ -1,6 +1,7 @@
 import Collector
 import Foundation
 import Logging
+import ServiceLifecycle
 import SwarmPrimitives
 
 /// `clickswarm collector`: start, say where, serve until SIGINT or SIGTERM, shut down gracefully
@@ -35,10 +36,17 @@ public enum CollectorService {
             "collector listening on http://\(base) (WebSocket ws://\(base)/api/v1/events, REST POST /api/v1/events, "
                 + "/ping, /stats, /metrics, /admin/faults); ack mode \(configuration.ackMode.rawValue); "
                 + "Ctrl-C to stop")
-        let signal = await ProcessSignals.waitForFirst(of: [SIGINT, SIGTERM])
-        logger.debug("signal received, shutting down", metadata: ["signal": "\(signal)"])
-        let stats = try await server.stats()
-        try await server.shutdown()
+        // Serve until SIGINT or SIGTERM (graceful shutdown of the service group).
+        let stopped: CollectorStats?? = await SignalledJob<CollectorStats?>(logger: logger).run {
+            try? await gracefulShutdown()
+            logger.debug("signal received, shutting down")
+            let stats = try? await server.stats()
+            try? await server.shutdown()
+            return stats
+        }
+        guard let stats = stopped ?? nil else {
+            throw CollectorError.invalidConfiguration("the collector's final figures could not be read")
+        }
         return stats
     }
 }

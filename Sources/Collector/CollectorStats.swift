@@ -117,7 +117,7 @@ public struct CollectorStats: Codable, Sendable, Equatable {
             count: counters.ackLatency.total, sumSeconds: counters.ackLatency.sum,
             buckets: counters.ackLatency.cumulative.map { Latency.Bucket(le: $0.bound, count: $0.count) })
         self.faults = Faults(
-            ackDelay: faults.ackDelay.description, ackLoss: faults.ackLossProbability,
+            ackDelay: faults.ackDelay.durationText, ackLoss: faults.ackLossProbability,
             errorRate: faults.errorProbability, outage: faults.outage, publishStall: faults.publishStall)
     }
 

@@ -1,14 +1,18 @@
 import Foundation
 
-/// A baseline comparison as a gate with an exit code: the logic of `clickswarm compare` and
-/// of `clickswarm run --baseline`.
-///
-/// Exit codes: 0 no regression; 99 a regression beyond tolerance; 64 invalid input (a report
-/// file that cannot be read, a bad `--max-regression` or `--format`, runs that do not match).
+/// A baseline comparison as a gate: the logic of `clickswarm compare` and of
+/// `clickswarm run --baseline`.
 public struct BaselineGate: Sendable {
-    public static let passed: Int32 = 0
-    public static let invalidInput: Int32 = 64
-    public static let regression: Int32 = 99
+    /// What the gate decided.
+    public enum Outcome: Sendable, Equatable {
+        /// No figure regressed beyond its tolerance.
+        case passed
+        /// A figure regressed beyond its tolerance.
+        case regression
+        /// The comparison was refused: a report that cannot be read, a bad `--max-regression`
+        /// or `--format`, runs that do not match.
+        case refused
+    }
 
     public var tolerances: RegressionTolerances
     public var format: BaselineComparison.Format
@@ -40,33 +44,32 @@ public struct BaselineGate: Sendable {
         }
     }
 
-    /// Compares, prints the table to `output` and, on a regression or refusal, a line to `errors`;
-    /// returns 0, 99 or 64.
+    /// Compares, prints the table to `output` and, on a regression or refusal, a line to `errors`.
     public func check(
         baseline: RunReport, current: RunReport, output: (String) -> Void, errors: (String) -> Void
-    ) -> Int32 {
+    ) -> Outcome {
         let comparison: BaselineComparison
         do {
             comparison = try BaselineComparison(
                 baseline: baseline, current: current, tolerances: tolerances, allowMismatch: allowMismatch)
         } catch {
             errors("clickswarm: \(error)")
-            return Self.invalidInput
+            return .refused
         }
         output(comparison.rendered(format))
-        guard comparison.hasRegression else { return Self.passed }
+        guard comparison.hasRegression else { return .passed }
         errors("clickswarm: \(comparison.summary)")
-        return Self.regression
+        return .regression
     }
 
     /// `clickswarm compare BASELINE CURRENT`: everything but the flag parsing.
     public static func compare(
         baselinePath: String, currentPath: String, maxRegression: String?, format: String, allowMismatch: Bool,
         output: (String) -> Void, errors: (String) -> Void
-    ) -> Int32 {
+    ) -> Outcome {
         guard let format = BaselineComparison.Format(rawValue: format) else {
             errors("clickswarm: --format must be text or md, not '\(format)'")
-            return invalidInput
+            return .refused
         }
         var gate = BaselineGate(format: format, allowMismatch: allowMismatch)
         do {
@@ -76,7 +79,7 @@ public struct BaselineGate: Sendable {
             return gate.check(baseline: baseline, current: current, output: output, errors: errors)
         } catch {
             errors("clickswarm: \(error)")
-            return invalidInput
+            return .refused
         }
     }
 }

@@ -26,6 +26,12 @@ public struct RunInfo: Codable, Sendable, Equatable {
         }
     }
 
+    /// The version of ClickSwarm: reports record it, `clickswarm --version` prints it.
+    public static let toolVersion = "0.2.0"
+
+    /// A run id as reports write it: eight hexadecimal digits.
+    public static func runID(_ id: UInt32) -> String { String(format: "%08x", id) }
+
     public var id: String
     public var scenario: String
     public var description: String

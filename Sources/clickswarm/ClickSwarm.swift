@@ -1,18 +1,14 @@
 import ArgumentParser
 import ClickSwarmCommands
+import Reports
 
 @main
 struct ClickSwarm: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clickswarm",
         abstract: "A load generator for Clickstream/Raccoon analytics collectors.",
-        discussion: """
-            Exit codes: 0 success; 1 unexpected error; 64 invalid input (flags, files); \
-            69 set-up failure (port in use, file-descriptor limit, target unreachable); \
-            70 unbalanced reconciliation; 73 report not writable; 99 an SLO failed or a baseline regression; \
-            130 interrupted.
-            """,
-        version: "0.1.0",
+        discussion: "Exit codes: \(ExitStatus.summary).",
+        version: RunInfo.toolVersion,
         subcommands: [
             RunScenarioCommand.self, ValidateCommand.self, ReplayCommand.self, CollectorCommand.self,
             ReportCommand.self, CompareCommand.self, MergeCommand.self,
@@ -20,9 +16,9 @@ struct ClickSwarm: AsyncParsableCommand {
     )
 }
 
-/// The exit codes the README documents.
-enum ExitCodes {
-    static let invalidInput: Int32 = 64
-    static let setUpFailure: Int32 = 69
-    static let cannotWrite: Int32 = 73
+extension ExitStatus {
+    /// Ends the command with this status: nothing for success, else ArgumentParser's exit code.
+    func exit() throws {
+        if self != .success { throw ExitCode(rawValue) }
+    }
 }

@@ -108,7 +108,7 @@ struct CollectorCommand: AsyncParsableCommand {
             print("final stats:\n\(stats.summary)")
         } catch let error as CollectorError {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(ExitCodes.setUpFailure)
+            throw ExitCode(ExitStatus.setupFailed.rawValue)
         }
     }
 }

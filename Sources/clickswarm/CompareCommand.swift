@@ -25,10 +25,9 @@ struct CompareCommand: ParsableCommand {
     var allowMismatch = false
 
     func run() throws {
-        let code = BaselineGate.compare(
+        let outcome = BaselineGate.compare(
             baselinePath: baseline, currentPath: current, maxRegression: maxRegression, format: format,
-            allowMismatch: allowMismatch, output: { Console.write($0, to: .standardOutput) },
-            errors: { Console.write($0, to: .standardError) })
-        if code != 0 { throw ExitCode(code) }
+            allowMismatch: allowMismatch, output: Console.output, errors: Console.errors)
+        try ExitStatus(outcome).exit()
     }
 }

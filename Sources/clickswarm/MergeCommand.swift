@@ -1,7 +1,5 @@
 import ArgumentParser
 import ClickSwarmCommands
-import Foundation
-import Reports
 
 struct MergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,42 +19,6 @@ struct MergeCommand: ParsableCommand {
     var output: String?
 
     func run() throws {
-        var shards: [RunReport] = []
-        for path in reports {
-            do {
-                shards.append(try RunReport.decode(Data(contentsOf: URL(fileURLWithPath: path))))
-            } catch let error as ReportDecodingError {
-                throw failure("\(path): \(error)", code: ExitCodes.invalidInput)
-            } catch {
-                throw failure("\(path): cannot read it: \(error.localizedDescription)", code: ExitCodes.invalidInput)
-            }
-        }
-        let merged: RunReport
-        do {
-            merged = try RunReport.merge(shards)
-        } catch {
-            throw failure("\(error)", code: ExitCodes.invalidInput)
-        }
-        let data: Data
-        do { data = try merged.jsonData() } catch { throw failure("cannot encode the report: \(error)", code: 1) }
-        guard let output else {
-            FileHandle.standardOutput.write(data + Data("\n".utf8))
-            return
-        }
-        do {
-            try data.write(to: URL(fileURLWithPath: output), options: .atomic)
-        } catch {
-            throw failure(
-                "\(output): cannot write the merged report: \(error.localizedDescription)", code: ExitCodes.cannotWrite)
-        }
-        Console.write(
-            "merged \(shards.count) shards of \(merged.run.scenario) (\(merged.run.devices) devices, "
-                + "verdict \(merged.verdict.rawValue)): \(output)", to: .standardError)
-    }
-
-    /// Prints `message` and gives the exit code to throw.
-    private func failure(_ message: String, code: Int32) -> ExitCode {
-        Console.write("clickswarm merge: \(message)", to: .standardError)
-        return ExitCode(code)
+        try ShardMerge.run(reports: reports, output: output, errors: Console.errors).exit()
     }
 }

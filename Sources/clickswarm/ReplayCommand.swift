@@ -1,6 +1,5 @@
 import ArgumentParser
 import ClickSwarmCommands
-import Collector
 import Foundation
 import Simulation
 import SwarmPrimitives
@@ -42,9 +41,6 @@ struct ReplayCommand: AsyncParsableCommand {
                 throw ValidationError(error.description)
             }
         }
-        let code = await RunCommand.replay(
-            request, output: { Console.write($0, to: .standardOutput) },
-            errors: { Console.write($0, to: .standardError) })
-        if code != 0 { throw ExitCode(code) }
+        try await DeviceReplay.run(request, output: Console.output, errors: Console.errors).exit()
     }
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import ClickSwarmCommands
-import Foundation
 import Reports
 
 extension ReportFormat: ExpressibleByArgument {}
@@ -21,19 +20,6 @@ struct ReportCommand: ParsableCommand {
     var output: String?
 
     func run() throws {
-        do throws(ReportFileError) {
-            let text = ReportRenderer.render(try ReportRenderer.load(path: file), format: format)
-            if let output {
-                try ReportRenderer.write(text, to: output)
-            } else {
-                FileHandle.standardOutput.write(Data(text.utf8))
-            }
-        } catch {
-            Console.write("clickswarm: \(error)", to: .standardError)
-            switch error {
-            case .unreadableReport: throw ExitCode(ExitCodes.invalidInput)
-            case .cannotWrite: throw ExitCode(ExitCodes.cannotWrite)
-            }
-        }
+        try ReportRendering.run(file: file, format: format, output: output, errors: Console.errors).exit()
     }
 }

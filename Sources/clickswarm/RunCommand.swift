@@ -104,20 +104,7 @@ struct RunScenarioCommand: AsyncParsableCommand {
         request.logger = logger
         request.push = try publishing.settings(environment: ProcessInfo.processInfo.environment)
 
-        let stopper = RunStopper()
-        let signals = Task {
-            let signal = await ProcessSignals.waitForFirst(of: [SIGINT, SIGTERM])
-            if !Task.isCancelled {
-                FileHandle.standardError.write(Data("\nclickswarm: signal \(signal), stopping the run\n".utf8))
-                stopper.stop()
-            }
-        }
-        let code = await RunCommand.run(
-            request, stopper: stopper,
-            output: { line in Console.write(line, to: .standardOutput) },
-            errors: { line in Console.write(line, to: .standardError) })
-        signals.cancel()
-        if code != 0 { throw ExitCode(code) }
+        try await ScenarioRun.runUntilSignalled(request, output: Console.output, errors: Console.errors).exit()
     }
 }
 
@@ -222,20 +209,6 @@ struct ValidateCommand: ParsableCommand {
     @Argument(help: "Scenario files.") var files: [String]
 
     func run() throws {
-        let code = RunCommand.validate(
-            files: files, output: { Console.write($0, to: .standardOutput) },
-            errors: { Console.write($0, to: .standardError) })
-        if code != 0 { throw ExitCode(code) }
-    }
-}
-
-/// Writes whole lines (or a status line starting with a carriage return) unbuffered.
-enum Console {
-    enum Stream { case standardOutput, standardError }
-
-    static func write(_ text: String, to stream: Stream) {
-        let handle = stream == .standardOutput ? FileHandle.standardOutput : FileHandle.standardError
-        let line = text.hasPrefix("\r") ? text : text + "\n"
-        handle.write(Data(line.utf8))
+        try ScenarioValidation.run(files: files, output: Console.output, errors: Console.errors).exit()
     }
 }

@@ -62,7 +62,7 @@ struct LiveRunTests {
             """)
         let options = Self.options()
         defer { try? FileManager.default.removeItem(atPath: options.outputDirectory) }
-        let result = try await LiveRunner.run(scenario, options: options)
+        let result = try await RunDriver.run(scenario, options: options)
         let report = result.report
         #expect(report.reconciliation.balanced, "\(report.reconciliation)")
         #expect(report.totals.generated > 100)
@@ -117,7 +117,7 @@ struct LiveRunTests {
             """)
         let options = Self.options()
         defer { try? FileManager.default.removeItem(atPath: options.outputDirectory) }
-        let report = try await LiveRunner.run(scenario, options: options).report
+        let report = try await RunDriver.run(scenario, options: options).report
         #expect(report.reconciliation.balanced, "\(report.reconciliation)")
         #expect(report.reconciliation.eventTypes.allSatisfy { $0.unaccounted == 0 })
         #expect(report.reconciliation.delivery.ackedNotDelivered == 0)
@@ -147,7 +147,7 @@ struct LiveRunTests {
         scenario.population.arrival = .stages([.init(target: nil, over: 0)])
         let options = Self.options()
         defer { try? FileManager.default.removeItem(atPath: options.outputDirectory) }
-        let report = try await LiveRunner.run(scenario, options: options).report
+        let report = try await RunDriver.run(scenario, options: options).report
         let stats = try await server.stats()
         try await server.shutdown()
         #expect(report.reconciliation.balanced)
@@ -169,7 +169,7 @@ struct LiveRunTests {
               devices: 1
             """)
         await #expect {
-            try await LiveRunner.run(scenario, options: Self.options())
+            try await RunDriver.run(scenario, options: Self.options())
         } throws: { error in
             guard case RunError.setupFailed(let message) = error else { return false }
             return message.hasPrefix("the target ws://127.0.0.1:1/api/v1/events is unreachable")
@@ -197,7 +197,7 @@ struct LiveRunTests {
             stopper.stop()
         }
         let started = Date()
-        let report = try await LiveRunner.run(scenario, options: options).report
+        let report = try await RunDriver.run(scenario, options: options).report
         #expect(Date().timeIntervalSince(started) < 30)
         #expect(report.run.interrupted)
         #expect(report.reconciliation.balanced)
@@ -207,10 +207,10 @@ struct LiveRunTests {
 
     @Test("too few file descriptors: the error says how many are needed and what to do")
     func descriptorLimit() {
-        #expect(LiveRunner.descriptorsNeeded(devices: 10_000, embedded: true) == 20_256)
-        #expect(LiveRunner.descriptorsNeeded(devices: 10_000, embedded: false) == 10_256)
+        #expect(LiveBackend.descriptorsNeeded(devices: 10_000, embedded: true) == 20_256)
+        #expect(LiveBackend.descriptorsNeeded(devices: 10_000, embedded: false) == 10_256)
         #expect(throws: Never.self) {
-            try LiveRunner.checkDescriptors(
+            try LiveBackend.checkDescriptors(
                 needed: 20_256, devices: 10_000, embedded: true, limits: .init(soft: 30_000, hard: 30_000))
         }
         #expect(
@@ -219,7 +219,7 @@ struct LiveRunTests {
                     + "but the open-file limit is 20000 (hard limit 20000) and the system refused to raise it; "
                     + "run as root or raise it (ulimit -Hn 20256; ulimit -n 20256), or run at most 9872 devices")
         ) {
-            try LiveRunner.checkDescriptors(
+            try LiveBackend.checkDescriptors(
                 needed: 20_256, devices: 10_000, embedded: true, limits: .init(soft: 20_000, hard: 20_000))
         }
     }
@@ -259,7 +259,7 @@ struct ReadyScenarioTests {
             FileManager.default.temporaryDirectory
             .appendingPathComponent("clickswarm-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: options.outputDirectory) }
-        let report = try await LiveRunner.run(scenario, options: options).report
+        let report = try await RunDriver.run(scenario, options: options).report
         #expect(report.reconciliation.balanced, "\(name): \(report.reconciliation)")
         #expect(report.run.scenario == name)
         #expect(report.run.devices == 12)

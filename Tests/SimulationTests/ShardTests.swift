@@ -65,12 +65,12 @@ struct ShardTests {
     @Test("three simulated shards merge to the unsharded report, in every field")
     func simulatedShardsMergeExactly() async throws {
         let scenario = try Scenario(yaml: Self.hostile, file: "hostile.yaml")
-        let whole = try await SimulatedRunner.run(scenario, options: Self.options()).report
+        let whole = try await RunDriver.run(scenario, options: Self.options().simulating()).report
         var shards: [RunReport] = []
         for index in [2, 0, 1] {
             let options = Self.options(shard: RunInfo.Shard(index: index, count: 3))
             defer { try? FileManager.default.removeItem(atPath: options.outputDirectory) }
-            let result = try await SimulatedRunner.run(scenario, options: options)
+            let result = try await RunDriver.run(scenario, options: options.simulating())
             #expect(result.reportPath.hasSuffix("-shard\(index)of3.json"))
             #expect(result.report.run.shard == RunInfo.Shard(index: index, count: 3, devices: 10))
             #expect(result.report.run.devices == 30)
@@ -138,7 +138,7 @@ struct ShardTests {
         options.shard = RunInfo.Shard(index: index, count: 2)
         options.startAt = startAt
         options.threads = 2
-        let report = try await LiveRunner.run(scenario, options: options).report
+        let report = try await RunDriver.run(scenario, options: options).report
         #expect(report.run.shard?.devices == 6)
         return report
     }
@@ -148,7 +148,7 @@ struct ShardTests {
         let scenario = try Scenario(yaml: Self.hostile, file: "hostile.yaml")
         var options = Self.options()
         options.startAt = Date().addingTimeInterval(-60)
-        await #expect(throws: RunError.self) { try await LiveRunner.run(scenario, options: options) }
-        await #expect(throws: RunError.self) { try await SimulatedRunner.run(scenario, options: options) }
+        await #expect(throws: RunError.self) { try await RunDriver.run(scenario, options: options) }
+        await #expect(throws: RunError.self) { try await RunDriver.run(scenario, options: options.simulating()) }
     }
 }

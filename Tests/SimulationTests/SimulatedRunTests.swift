@@ -65,8 +65,8 @@ struct SimulatedRunTests {
         let scenario = try Scenario(yaml: Self.hostile, file: "hostile.yaml")
         let options = Self.options()
         defer { try? FileManager.default.removeItem(atPath: options.outputDirectory) }
-        let first = try await SimulatedRunner.run(scenario, options: options)
-        let second = try await SimulatedRunner.run(scenario, options: options)
+        let first = try await RunDriver.run(scenario, options: options.simulating())
+        let second = try await RunDriver.run(scenario, options: options.simulating())
         let firstBytes = try Data(contentsOf: URL(fileURLWithPath: first.reportPath))
         #expect(firstBytes == (try Data(contentsOf: URL(fileURLWithPath: second.reportPath))))
         #expect(first.report.run.mode == .simulated)
@@ -74,7 +74,7 @@ struct SimulatedRunTests {
 
         var other = scenario
         other.seed = 22
-        let third = try await SimulatedRunner.run(other, options: options)
+        let third = try await RunDriver.run(other, options: options.simulating())
         #expect(try third.report.jsonData() != firstBytes)
     }
 
@@ -83,7 +83,7 @@ struct SimulatedRunTests {
         let scenario = try Scenario(yaml: Self.hostile, file: "hostile.yaml")
         let options = Self.options()
         defer { try? FileManager.default.removeItem(atPath: options.outputDirectory) }
-        let report = try await SimulatedRunner.run(scenario, options: options).report
+        let report = try await RunDriver.run(scenario, options: options.simulating()).report
         #expect(report.reconciliation.balanced, "\(report.reconciliation)")
         #expect(report.reconciliation.delivery.checked)
         #expect(report.reconciliation.delivery.ackedNotDelivered == 0)
@@ -104,10 +104,10 @@ struct SimulatedRunTests {
         var full = Self.options()
         defer { try? FileManager.default.removeItem(atPath: full.outputDirectory) }
         full.trace = device
-        let whole = try #require(try await SimulatedRunner.run(scenario, options: full).timeline)
+        let whole = try #require(try await RunDriver.run(scenario, options: full.simulating()).timeline)
         var alone = full
         alone.onlyDevices = [device]
-        let replayed = try #require(try await SimulatedRunner.run(scenario, options: alone).timeline)
+        let replayed = try #require(try await RunDriver.run(scenario, options: alone.simulating()).timeline)
         #expect(whole.entries.count > 50)
         #expect(whole.entries.contains { $0.what == "acked" })
         #expect(whole.entries.contains { $0.kind == "connection" && $0.what == "connected" })
@@ -152,7 +152,7 @@ struct SimulatedRunTests {
         let options = Self.options()
         defer { try? FileManager.default.removeItem(atPath: options.outputDirectory) }
         let started = Date()
-        let result = try await SimulatedRunner.run(scenario, options: options)
+        let result = try await RunDriver.run(scenario, options: options.simulating())
         let report = result.report
         #expect(Date().timeIntervalSince(started) < 120, "24 hours of 40 devices should take seconds")
         #expect(report.reconciliation.balanced, "\(report.reconciliation)")

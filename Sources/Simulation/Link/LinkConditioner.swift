@@ -38,28 +38,6 @@ public final class LinkConditioner: ChannelDuplexHandler, RemovableChannelHandle
         var deadline: NIODeadline
     }
 
-    /// One direction of the link: when its sender is free again (bandwidth), when its last
-    /// message arrives (FIFO), and its own jitter generator, so each direction's delays depend
-    /// only on its own messages, not on how they interleave with the other's.
-    private struct Lane {
-        var freeAt = NIODeadline.uptimeNanoseconds(0)
-        var lastArrival = NIODeadline.uptimeNanoseconds(0)
-        var random: SeededRandom
-
-        /// When a message of `bytes` sent `now` comes out at the other end.
-        mutating func arrival(bytes: Int, now: NIODeadline, profile: LinkProfile) -> NIODeadline {
-            let start = Swift.max(now, freeAt)
-            if let bandwidth = profile.bandwidth {
-                freeAt = start + LinkConditioner.time(Double(bytes) / bandwidth)
-            } else {
-                freeAt = start
-            }
-            let delay = profile.latency + profile.jitter.sample(using: &random)
-            lastArrival = Swift.max(freeAt + LinkConditioner.time(delay), lastArrival)
-            return lastArrival
-        }
-    }
-
     public let profile: LinkProfile
     /// `profile.isTransparent`, kept because every message asks.
     private let transparent: Bool
@@ -70,13 +48,13 @@ public final class LinkConditioner: ChannelDuplexHandler, RemovableChannelHandle
     private var writes = CircularBuffer<PendingWrite>(initialCapacity: 2)
     /// How many of `writes`, from the front, were flushed and so have a deadline.
     private var flushedWrites = 0
-    private var outbound: Lane
+    private var outbound: LinkLane
     private var outboundTimer: Scheduled<Void>?
     /// A `close(mode: .output)` waiting for the queued writes: its promise, if any.
     private var outputClose: EventLoopPromise<Void>??
 
     private var reads = CircularBuffer<PendingRead>(initialCapacity: 2)
-    private var inbound: Lane
+    private var inbound: LinkLane
     private var inboundTimer: Scheduled<Void>?
     /// When the held-back `channelActive` is due.
     private var activeAt: NIODeadline?
@@ -96,8 +74,8 @@ public final class LinkConditioner: ChannelDuplexHandler, RemovableChannelHandle
         self.profile = profile
         self.transparent = profile.isTransparent
         var random = random
-        self.inbound = Lane(random: SeededRandom(seed: random.next()))
-        self.outbound = Lane(random: random)
+        self.inbound = LinkLane(random: SeededRandom(seed: random.next()))
+        self.outbound = LinkLane(random: random)
         self.activation = activation
     }
 
@@ -146,8 +124,8 @@ public final class LinkConditioner: ChannelDuplexHandler, RemovableChannelHandle
         let at = context.eventLoop.now + Self.time(delay)
         activeAt = at
         // Nothing crosses the link before the handshake is over.
-        inbound.lastArrival = Swift.max(inbound.lastArrival, at)
-        outbound.freeAt = Swift.max(outbound.freeAt, at)
+        inbound.holdArrivals(until: Self.seconds(at))
+        outbound.holdSending(until: Self.seconds(at))
         armInbound(context)
     }
 
@@ -169,7 +147,7 @@ public final class LinkConditioner: ChannelDuplexHandler, RemovableChannelHandle
             return
         }
         let now = context.eventLoop.now
-        inputClosedAt = Swift.max(now + Self.time(profile.latency), inbound.lastArrival)
+        inputClosedAt = Swift.max(now + Self.time(profile.latency), Self.deadline(inbound.lastArrival))
         armInbound(context)
     }
 
@@ -181,8 +159,7 @@ public final class LinkConditioner: ChannelDuplexHandler, RemovableChannelHandle
             return
         }
         let bytes = unwrapInboundIn(data)
-        let deadline = inbound.arrival(
-            bytes: bytes.readableBytes, now: context.eventLoop.now, profile: profile)
+        let deadline = arrival(&inbound, bytes: bytes.readableBytes, now: context.eventLoop.now)
         reads.append(PendingRead(data: bytes, deadline: deadline))
         armInbound(context)
     }
@@ -273,8 +250,7 @@ public final class LinkConditioner: ChannelDuplexHandler, RemovableChannelHandle
         let now = context.eventLoop.now
         var index = writes.index(writes.startIndex, offsetBy: flushedWrites)
         while index != writes.endIndex {
-            writes[index].deadline = outbound.arrival(
-                bytes: writes[index].data.readableBytes, now: now, profile: profile)
+            writes[index].deadline = arrival(&outbound, bytes: writes[index].data.readableBytes, now: now)
             index = writes.index(after: index)
         }
         flushedWrites = writes.count
@@ -341,6 +317,23 @@ public final class LinkConditioner: ChannelDuplexHandler, RemovableChannelHandle
         let activation = self.activation
         self.activation = nil
         activation?.succeed()
+    }
+
+    /// When a message handed to `lane` now comes out at the other end (the shared `LinkLane`
+    /// formula, on the loop's clock in seconds).
+    private func arrival(_ lane: inout LinkLane, bytes: Int, now: NIODeadline) -> NIODeadline {
+        Self.deadline(
+            lane.arrival(
+                bytes: bytes, now: Self.seconds(now), latency: profile.latency, jitter: profile.jitter,
+                bandwidth: profile.bandwidth))
+    }
+
+    /// A deadline of the loop's clock in seconds.
+    static func seconds(_ deadline: NIODeadline) -> Double { Double(deadline.uptimeNanoseconds) / 1e9 }
+
+    /// Seconds of the loop's clock as a deadline, rounded to the nanosecond.
+    static func deadline(_ seconds: Double) -> NIODeadline {
+        .uptimeNanoseconds(UInt64(Swift.max(0, (seconds * 1e9).rounded())))
     }
 
     /// Seconds as a `TimeAmount`, capped at a million seconds so a wild sample cannot overflow.

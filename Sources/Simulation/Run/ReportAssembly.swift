@@ -21,8 +21,6 @@ struct ReportAssembly {
     var wallSeconds: Double? = nil
     var shard: RunInfo.Shard? = nil
 
-    static let toolVersion = "0.2.0"
-
     func report() -> RunReport {
         var reconciliation = Reconciliation.funnel(from: snapshot, pendingAtEnd: pending)
         let ackedTotal = snapshot.funnelTotals.acked
@@ -52,7 +50,7 @@ struct ReportAssembly {
             reconciliation.attach(delivery: .unchecked(acked: ackedTotal))
         }
         let run = RunInfo(
-            id: String(format: "%08x", context.runID), scenario: scenario.name, description: scenario.description,
+            id: RunInfo.runID(context.runID), scenario: scenario.name, description: scenario.description,
             scenarioFile: scenario.file, seed: scenario.seed, mode: mode, target: scenario.target.description,
             startedAt: RunInfo.timestamp(startedAt), endedAt: RunInfo.timestamp(endedAt),
             durationS: scenario.duration, drainS: scenario.drain,
@@ -64,35 +62,10 @@ struct ReportAssembly {
                 shard.devices = shard.indexes(population: scenario.population.devices).reduce(0) { count, _ in count + 1
                 }
                 return shard
-            }, toolVersion: Self.toolVersion)
+            }, toolVersion: RunInfo.toolVersion)
         return RunReport.make(
             run: run, snapshot: snapshot, reconciliation: reconciliation, collector: collector?.accounting,
             slos: scenario.slos.thresholds)
-    }
-}
-
-/// What the embedded collector counted: its accounting for the report and every device's
-/// delivered sequence numbers for the delivery check.
-struct CollectorFigures {
-    var accounting: CollectorAccounting
-    var delivered: [UInt32: SequenceBitmap]
-
-    /// Reads them from a running embedded collector.
-    static func read(from server: CollectorServer, run: UInt32) async throws(RunError) -> CollectorFigures {
-        do {
-            let stats = try await server.stats()
-            return CollectorFigures(
-                accounting: CollectorAccounting(
-                    eventsReceived: stats.events.received, uniqueDeliveries: stats.events.uniqueDeliveries,
-                    duplicateDeliveries: stats.events.duplicateDeliveries, foreign: stats.events.foreign,
-                    batchesAckLost: stats.batches.ackLost, batchesErrorInjected: stats.batches.errorInjected,
-                    connectionsRefusedOutage: stats.connections.refusedDuringOutage,
-                    connectionsRejected: stats.connections.rejectedMaxConnections
-                        + stats.connections.rejectedDuplicateIdentity),
-                delivered: try await server.deliveries(run: run))
-        } catch {
-            throw .setupFailed("the embedded collector's accounting could not be read: \(error)")
-        }
     }
 }
 

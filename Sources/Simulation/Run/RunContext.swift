@@ -4,7 +4,7 @@ import RaccoonWire
 
 /// What every device of a run shares, immutable once the run starts.
 final class RunContext: Sendable {
-    /// Where devices connect.
+    /// Where a live run's devices connect.
     struct Endpoint: Sendable {
         var host: String
         var port: Int
@@ -22,23 +22,18 @@ final class RunContext: Sendable {
     let start: NIODeadline
     /// Time zero on the wall clock (event timestamps).
     let wallStart: Date
-    let endpoint: Endpoint
-    /// Keep per-device ack bitmaps to check against the embedded collector's deliveries.
+    /// Keep per-device ack bitmaps to check against the collector's deliveries.
     let checkDeliveries: Bool
     let healthType: String
 
-    init(
-        scenario: Scenario, plan: ArrivalPlan, library: ScriptLibrary, runID: UInt32, start: NIODeadline,
-        wallStart: Date, endpoint: Endpoint, checkDeliveries: Bool
-    ) {
+    init(scenario: Scenario, library: ScriptLibrary, clock: RunClock, checkDeliveries: Bool) {
         self.scenario = scenario
         self.population = Population(scenario: scenario)
-        self.plan = plan
+        self.plan = ArrivalPlan(scenario: scenario)
         self.library = library
-        self.runID = runID
-        self.start = start
-        self.wallStart = wallStart
-        self.endpoint = endpoint
+        self.runID = clock.runID
+        self.start = clock.start
+        self.wallStart = clock.wallStart
         self.checkDeliveries = checkDeliveries
         healthType = EventContracts.eventType(
             for: HealthEvent.self, appPrefix: scenario.sdkConfiguration(for: .android).appPrefix)

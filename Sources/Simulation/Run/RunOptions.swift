@@ -5,6 +5,9 @@ import Reports
 
 /// How a run is carried out, beyond the scenario: where reports go, what the user sees.
 public struct RunOptions: Sendable {
+    /// Run on a virtual clock (`--simulated`): `EmbeddedEventLoop` partitions, in-memory links
+    /// and a collector core per partition; hours of device time in seconds.
+    public var simulated = false
     /// Where the JSON report is written (created when missing).
     public var outputDirectory = "results"
     /// Receives a status line every `progressInterval` seconds; nil for none.
@@ -14,7 +17,7 @@ public struct RunOptions: Sendable {
     /// `progressInterval`, whether or not `progress` is set; nil for none. Called off the event
     /// loops, but on the runner's task: it must return at once (hand slow work to a queue).
     public var live: (@Sendable (_ runID: String, _ counters: ProgressCounters, _ elapsed: Double) -> Void)?
-    /// Event-loop threads for the devices; 0 is one per core.
+    /// Event-loop threads for the devices of a live run; 0 is one per core.
     public var threads = 0
     /// Ends the run early (Ctrl-C); the report is still written.
     public var stopper = RunStopper()

@@ -13,9 +13,10 @@ final class InMemoryConnection: DeviceConnection, SDKTransport {
     private let latency: Double
     private let jitter: Distribution
     private let bandwidth: Double?
-    /// Jitter per direction, and the collector's fault decisions for this device.
-    private var upRandom: SeededRandom
-    private var downRandom: SeededRandom
+    /// Each direction of the link (with its own jitter stream), and the collector's fault
+    /// decisions for this device.
+    private var up: LinkLane
+    private var down: LinkLane
     private var collectorRandom: SeededRandom
     private var handler: ((TransportEvent) -> Void)?
     private var memory: RequestGUIDMemory?
@@ -23,11 +24,6 @@ final class InMemoryConnection: DeviceConnection, SDKTransport {
     private var generation: UInt64 = 0
     private var open = false
     private var connecting = false
-    /// When each direction's link is next free, and its last arrival (no overtaking).
-    private var upFree = 0.0
-    private var upLast = 0.0
-    private var downFree = 0.0
-    private var downLast = 0.0
     let order: Int
 
     init(profile: DeviceProfile, collector: SimulatedCollector, loop: any EventLoop, runSeed: UInt64) {
@@ -37,8 +33,8 @@ final class InMemoryConnection: DeviceConnection, SDKTransport {
         jitter = profile.network.jitter
         bandwidth = profile.network.bandwidth
         var link = profile.random(.link)
-        upRandom = SeededRandom(seed: link.next(), stream: 1)
-        downRandom = SeededRandom(seed: link.next(), stream: 2)
+        up = LinkLane(random: SeededRandom(seed: link.next(), stream: 1))
+        down = LinkLane(random: SeededRandom(seed: link.next(), stream: 2))
         collectorRandom = SeededRandom(seed: runSeed, stream: 0xC011_0000_0000 + UInt64(profile.index))
         order = profile.index
     }
@@ -100,7 +96,8 @@ final class InMemoryConnection: DeviceConnection, SDKTransport {
     func send(_ request: ByteBuffer) -> Bool {
         guard open else { return false }
         let generation = self.generation
-        let arrival = schedule(bytes: request.readableBytes, free: &upFree, last: &upLast, random: &upRandom)
+        let arrival = up.arrival(
+            bytes: request.readableBytes, now: now, latency: latency, jitter: jitter, bandwidth: bandwidth)
         at(arrival) { connection in
             guard connection.generation == generation else { return }
             let decision = connection.collector.ingest(
@@ -109,9 +106,9 @@ final class InMemoryConnection: DeviceConnection, SDKTransport {
             let bytes: [UInt8] = (try? response.serializedBytes()) ?? []
             connection.after(decision.delay) { connection in
                 guard connection.generation == generation else { return }
-                let back = connection.schedule(
-                    bytes: bytes.count, free: &connection.downFree, last: &connection.downLast,
-                    random: &connection.downRandom)
+                let back = connection.down.arrival(
+                    bytes: bytes.count, now: connection.now, latency: connection.latency, jitter: connection.jitter,
+                    bandwidth: connection.bandwidth)
                 connection.at(back) { connection in
                     guard connection.generation == generation, connection.open else { return }
                     connection.handler?(.received(ByteBuffer(bytes: bytes)))
@@ -126,17 +123,6 @@ final class InMemoryConnection: DeviceConnection, SDKTransport {
     }
 
     // MARK: Timing
-
-    /// When a message of `bytes` sent now arrives: it waits for the link, takes its time on it,
-    /// then the latency and a jitter sample, and never before the previous message.
-    private func schedule(bytes: Int, free: inout Double, last: inout Double, random: inout SeededRandom) -> Double {
-        let start = max(now, free)
-        let onLink = bandwidth.map { Double(bytes) / $0 } ?? 0
-        free = start + onLink
-        let arrival = max(free + latency + jitter.sample(using: &random), last)
-        last = arrival
-        return arrival
-    }
 
     private func after(_ seconds: Double, _ body: @escaping (InMemoryConnection) -> Void) {
         at(now + seconds, body)

@@ -10,7 +10,9 @@ final class SimulatedCollector {
     private(set) var core: CollectorCore
     private let loop: any EventLoop
     private var connections: [ObjectIdentifier: InMemoryConnection] = [:]
-    private(set) var refusedDuringOutage: UInt64 = 0
+    /// Counts connections refused in an outage (the in-memory link has no identities to reject).
+    private var table = ConnectionTable(maxConnections: .max)
+    private let ackMode: CollectorConfiguration.AckMode
     let wallClock: (NIODeadline) -> Int64
     let deduplicate: Bool
 
@@ -21,6 +23,7 @@ final class SimulatedCollector {
         configuration.deduplicate = scenario.collector.deduplicate
         configuration.seed = scenario.seed
         core = CollectorCore(configuration: configuration, stream: 0, sink: nil)
+        ackMode = configuration.ackMode
         deduplicate = scenario.collector.deduplicate
         self.loop = loop
         wallClock = wallClockMilliseconds
@@ -46,7 +49,7 @@ final class SimulatedCollector {
     /// A connection attempt: refused during an outage.
     func accept(_ connection: InMemoryConnection) -> Bool {
         guard !outage else {
-            refusedDuringOutage += 1
+            table.noteRefusedDuringOutage()
             return false
         }
         connections[ObjectIdentifier(connection)] = connection
@@ -66,21 +69,15 @@ final class SimulatedCollector {
             serverTime: wallClock(loop.now), random: &random)
     }
 
-    /// The counts the report's `collector` section shows, and every device's deliveries.
-    func figures(run: UInt32) -> (accounting: CollectorAccounting, delivered: [UInt32: SequenceBitmap]) {
-        let ledger = core.ledger
+    /// What this partition's collector counted for `run`: its figures, as the embedded server's
+    /// `/stats` would show them, and every device's deliveries.
+    func figures(run: UInt32) -> CollectorFigures {
         var delivered: [UInt32: SequenceBitmap] = [:]
-        for (key, bitmap) in ledger.devices where UInt32(truncatingIfNeeded: key >> 32) == run {
+        for (key, bitmap) in core.ledger.devices where UInt32(truncatingIfNeeded: key >> 32) == run {
             delivered[UInt32(truncatingIfNeeded: key)] = bitmap
         }
-        let received = ledger.types.values.reduce(0) { $0 + $1.received }
-        return (
-            CollectorAccounting(
-                eventsReceived: received, uniqueDeliveries: ledger.uniqueDeliveries,
-                duplicateDeliveries: ledger.duplicateDeliveries, foreign: ledger.foreignEvents,
-                batchesAckLost: core.batches.ackLost, batchesErrorInjected: core.batches.errored,
-                connectionsRefusedOutage: refusedDuringOutage, connectionsRejected: 0),
-            delivered
-        )
+        let stats = CollectorStats(
+            uptime: 0, ackMode: ackMode, table: table, counters: core.snapshot, faults: core.faults)
+        return CollectorFigures(stats: stats, delivered: delivered)
     }
 }

@@ -1,0 +1,80 @@
+import Reports
+import Simulation
+
+/// Every exit code of every `clickswarm` command, in one place; the README's table and the
+/// top-level help list the same codes with the same words.
+public enum ExitStatus: Int32, Sendable, CaseIterable, CustomStringConvertible {
+    /// The command did what was asked: a run passed, a file was valid, a report was written.
+    case success = 0
+    /// Something the program did not expect (a bug): the message says what.
+    case unexpected = 1
+    /// Bad flags, a bad scenario or report file, a baseline of another run.
+    case invalidInput = 64
+    /// The machine or the target is not ready: a port in use, the open-file limit, an
+    /// unreachable target.
+    case setupFailed = 69
+    /// The run's reconciliation did not balance: an event is unaccounted for, or acked but never
+    /// delivered.
+    case unbalanced = 70
+    /// A report, rendering or output file could not be written.
+    case cannotWrite = 73
+    /// A push (`--push`, `--push-prometheus`) failed; the report is still on disk.
+    case pushFailed = 75
+    /// An SLO failed, or (`--baseline`, `compare`) a figure regressed beyond its tolerance.
+    case sloFailed = 99
+    /// Stopped by Ctrl-C or SIGTERM; the report is still written, marked interrupted.
+    case interrupted = 130
+
+    public var description: String {
+        switch self {
+        case .success: return "success"
+        case .unexpected: return "unexpected error"
+        case .invalidInput: return "invalid input (flags, files)"
+        case .setupFailed: return "set-up failure (port in use, file-descriptor limit, target unreachable)"
+        case .unbalanced: return "unbalanced reconciliation"
+        case .cannotWrite: return "report not writable"
+        case .pushFailed: return "a push failed (the report is still written)"
+        case .sloFailed: return "an SLO failed or a baseline regression"
+        case .interrupted: return "interrupted"
+        }
+    }
+
+    /// `0 success; 1 unexpected error; ...`: the list for help texts.
+    public static var summary: String {
+        allCases.map { "\($0.rawValue) \($0.description)" }.joined(separator: "; ")
+    }
+
+    /// The code a run error calls for.
+    public init(_ error: RunError) {
+        switch error {
+        case .invalidInput: self = .invalidInput
+        case .setupFailed: self = .setupFailed
+        case .cannotWriteReport: self = .cannotWrite
+        }
+    }
+
+    /// The code a finished run's report calls for: unbalanced wins, then an interrupt, then a
+    /// failed push (the one outcome the report on disk cannot record), then SLOs.
+    public init(report: RunReport, pushFailed: Bool = false) {
+        if report.verdict == .unbalanced {
+            self = .unbalanced
+        } else if report.run.interrupted {
+            self = .interrupted
+        } else if pushFailed {
+            self = .pushFailed
+        } else if report.verdict == .sloFailed {
+            self = .sloFailed
+        } else {
+            self = .success
+        }
+    }
+
+    /// What a baseline gate's outcome calls for.
+    public init(_ outcome: BaselineGate.Outcome) {
+        switch outcome {
+        case .passed: self = .success
+        case .regression: self = .sloFailed
+        case .refused: self = .invalidInput
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Collector
+import Logging
+import NIOCore
+import NIOPosix
+import SwarmPrimitives
+
+extension LiveBackend {
+    /// Each device holds one socket, and the embedded collector one more per device.
+    static func descriptorsNeeded(devices: Int, embedded: Bool) -> UInt64 {
+        UInt64(devices) * (embedded ? 2 : 1) + 256
+    }
+
+    /// Fails with what to do when the limits in force leave no room for `needed` descriptors.
+    static func checkDescriptors(
+        needed: UInt64, devices: Int, embedded: Bool, limits: FileDescriptorLimit.Limits?
+    ) throws(RunError) {
+        guard let limits else { throw .setupFailed("cannot read the open-file limit (getrlimit failed)") }
+        guard limits.soft < needed else { return }
+        let perDevice: UInt64 = embedded ? 2 : 1
+        let most = limits.soft > 256 ? (limits.soft - 256) / perDevice : 0
+        throw .setupFailed(
+            "\(devices) devices need about \(needed) file descriptors"
+                + (embedded ? " (two per device with the embedded collector)" : "")
+                + ", but the open-file limit is \(limits.soft) (hard limit \(limits.hard)) and the system refused "
+                + "to raise it; run as root or raise it (ulimit -Hn \(needed); ulimit -n \(needed)), "
+                + "or run at most \(most) devices")
+    }
+
+    /// The embedded collector for `target: embedded`, on a free loopback port.
+    static func startCollector(_ scenario: Scenario, logger: Logger) async throws(RunError) -> CollectorServer {
+        var configuration = CollectorConfiguration()
+        configuration.port = 0
+        configuration.threads = scenario.collector.threads
+        configuration.maxConnections = max(30_000, scenario.population.devices * 2)
+        configuration.ackMode = scenario.collector.ackAfterPublish ? .afterPublish : .immediate
+        configuration.publishDelay = scenario.collector.publishDelay
+        configuration.deduplicate = scenario.collector.deduplicate
+        configuration.maxMessageBytes = scenario.collector.maxMessageBytes
+        configuration.seed = scenario.seed
+        do {
+            return try await CollectorServer.start(configuration: configuration, logger: logger)
+        } catch {
+            throw .setupFailed("the embedded collector did not start: \(error)")
+        }
+    }
+
+    /// A remote target's endpoint, once a TCP connection to it succeeded.
+    static func reachableEndpoint(
+        _ target: Scenario.Target, group: MultiThreadedEventLoopGroup
+    ) async throws(RunError) -> RunContext.Endpoint {
+        guard case .remote(let url, let scheme, let host, let port, let path) = target else {
+            throw .invalidInput("no target")
+        }
+        if scheme == .wss {
+            throw .invalidInput("\(url): wss:// (TLS) is not supported yet; use ws:// or http://")
+        }
+        do {
+            let channel = try await ClientBootstrap(group: group)
+                .connectTimeout(.seconds(5))
+                .connect(host: host, port: port).get()
+            try? await channel.close()
+        } catch {
+            throw .setupFailed("the target \(url) is unreachable: \(error)")
+        }
+        return RunContext.Endpoint(host: host, port: port, path: path, transport: scheme == .http ? .rest : .websocket)
+    }
+}

@@ -1,0 +1,145 @@
+import Collector
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import Reports
+import SwarmPrimitives
+
+/// The live backend: NIOPosix event loops (one per core unless `--threads`), each device a real
+/// connection through its link conditioner, to the embedded collector (started here, in-process)
+/// or a remote one; run time is wall-clock time.
+actor LiveBackend: RunBackend {
+    nonisolated let mode = RunInfo.Mode.live
+    nonisolated let partitions: Int
+    nonisolated let checksDeliveries: Bool
+    private let scenario: Scenario
+    private let logger: Logger
+    private let group: MultiThreadedEventLoopGroup
+    private var collector: CollectorServer?
+    private var endpoint: RunContext.Endpoint?
+    private var workers: [NIOLoopBound<LoopWorker>] = []
+    private var start = NIODeadline.now()
+    private var faults: Task<Void, Never>?
+    private var shutDown = false
+
+    init(scenario: Scenario, options: RunOptions) {
+        self.scenario = scenario
+        self.logger = options.logger
+        partitions = options.threads > 0 ? options.threads : System.coreCount
+        checksDeliveries = scenario.target == .embedded
+        group = MultiThreadedEventLoopGroup(numberOfThreads: partitions)
+    }
+
+    nonisolated func check(_ options: RunOptions, devices: Int) throws(RunError) {
+        if let startAt = options.startAt, startAt.timeIntervalSinceNow < -5 {
+            throw .invalidInput(
+                "--start-at \(RunInfo.timestamp(startAt)) is \(Int(-startAt.timeIntervalSinceNow)) seconds in the past; "
+                    + "give a time in the future")
+        }
+        let embedded = scenario.target == .embedded
+        try Self.checkDescriptors(
+            needed: Self.descriptorsNeeded(devices: devices, embedded: embedded), devices: devices,
+            embedded: embedded,
+            limits: FileDescriptorLimit.ensure(Self.descriptorsNeeded(devices: devices, embedded: embedded)))
+    }
+
+    func clock(devices: Int, options: RunOptions) async throws(RunError) -> RunClock {
+        if scenario.target == .embedded {
+            let server = try await Self.startCollector(scenario, logger: logger)
+            collector = server
+            endpoint = RunContext.Endpoint(
+                host: server.host, port: server.port, path: "/api/v1/events", transport: scenario.collector.transport)
+        } else {
+            endpoint = try await Self.reachableEndpoint(scenario.target, group: group)
+        }
+        // Time zero leaves room to build the devices first (about 50 us each on one loop); the
+        // shards of one run share theirs (`--start-at`), and with it the run id.
+        var setUp = 0.5 + Double(devices) * 100e-6 / Double(partitions)
+        if let startAt = options.startAt { setUp = max(0, startAt.timeIntervalSinceNow) }
+        let wallStart = options.startAt ?? Date().addingTimeInterval(setUp)
+        start = NIODeadline.now() + DeviceTime.amount(setUp)
+        var runSeed = SeededRandom(seed: scenario.seed ^ UInt64(wallStart.timeIntervalSince1970 * 1e6))
+        return RunClock(
+            start: start, wallStart: wallStart, runID: UInt32(truncatingIfNeeded: runSeed.next()),
+            runSeed: runSeed.next(), virtual: false)
+    }
+
+    func start(_ context: RunContext, assignment: [[Int]], trace: Int?) async throws(RunError) {
+        guard let endpoint else { throw .setupFailed("the live backend has no collector endpoint") }
+        // One worker per loop, built on its loop.
+        for (position, loop) in group.makeIterator().enumerated() {
+            let indexes = assignment[position]
+            let worker = try? await loop.submit {
+                let worker = LoopWorker(context: context, loop: loop, indexes: indexes) { profile in
+                    SocketDeviceConnection(profile: profile, endpoint: endpoint, loop: loop)
+                }
+                worker.trace(trace)
+                worker.schedule()
+                return NIOLoopBound(worker, eventLoop: loop)
+            }.get()
+            guard let worker else { throw .setupFailed("event loop \(position) is shut down") }
+            workers.append(worker)
+        }
+        if let collector {
+            let schedule = FaultSchedule(scenario.faults)
+            let start = context.start
+            faults = Task { await schedule.play(on: collector, start: start) }
+        }
+    }
+
+    func advance(to end: Double, stopper: RunStopper) async -> RunProgressEnd {
+        let deadline = start + DeviceTime.amount(end)
+        defer { faults?.cancel() }
+        while NIODeadline.now() < deadline {
+            if stopper.isStopped { return RunProgressEnd(reached: elapsed, interrupted: true) }
+            try? await Task.sleep(nanoseconds: 50_000_000)
+        }
+        return RunProgressEnd(reached: elapsed, interrupted: false)
+    }
+
+    private var elapsed: Double { max(0, Double((NIODeadline.now() - start).nanoseconds) / 1e9) }
+
+    func sample() async -> ProgressSample {
+        var counters = ProgressCounters()
+        for worker in workers {
+            if let part = try? await worker.eventLoop.submit({ worker.value.recorder.progress }).get() {
+                counters.merge(part)
+            }
+        }
+        return ProgressSample(time: elapsed, counters: counters)
+    }
+
+    func finish() async throws(RunError) -> [PartitionResult] {
+        var results: [PartitionResult] = []
+        for worker in workers {
+            let part = try? await worker.eventLoop.submit {
+                let finished = worker.value.finish()
+                return PartitionResult(
+                    pending: finished.pending, acked: finished.acked, snapshot: worker.value.recorder.snapshot(),
+                    timeline: worker.value.timeline)
+            }.get()
+            guard let part else { throw .setupFailed("an event loop shut down before the run was accounted") }
+            results.append(part)
+        }
+        return results
+    }
+
+    func collectorFigures(run: UInt32) async throws(RunError) -> CollectorFigures? {
+        guard let collector else { return nil }
+        do {
+            return CollectorFigures(
+                stats: try await collector.stats(), delivered: try await collector.deliveries(run: run))
+        } catch {
+            throw .setupFailed("the embedded collector's accounting could not be read: \(error)")
+        }
+    }
+
+    func shutdown() async {
+        guard !shutDown else { return }
+        shutDown = true
+        faults?.cancel()
+        try? await collector?.shutdown()
+        try? await group.shutdownGracefully()
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOEmbedded
+import Reports
+import SwarmPrimitives
+
+/// The virtual-clock backend: the same devices and SDK code as a live run, but each partition
+/// runs on an `EmbeddedEventLoop` on its own thread, with an in-memory link per device to the
+/// partition's own collector core, and run time advances as fast as the machine can; hours of
+/// device time take seconds. The same seed writes the same report, byte for byte.
+actor VirtualBackend: RunBackend {
+    /// The partition count is fixed (not the machine's core count) so that the report does not
+    /// depend on the machine.
+    static let partitionCount = 2
+
+    /// Virtual time zero on the wall clock: 2026-01-01T00:00:00Z, so that reports do not depend
+    /// on when they ran.
+    static let epoch = Date(timeIntervalSince1970: 1_767_225_600)
+
+    /// Run time advances in steps of this many seconds; the stop flag and progress are looked at
+    /// between steps.
+    static let step = 10.0
+
+    nonisolated let mode = RunInfo.Mode.simulated
+    nonisolated let partitions = VirtualBackend.partitionCount
+    nonisolated let checksDeliveries = true
+    private let scenario: Scenario
+    private let progress: VirtualProgress
+    private var plan: (context: RunContext, assignment: [[Int]], trace: Int?, runSeed: UInt64)?
+    private var results: [VirtualPartition.Result] = []
+
+    init(scenario: Scenario) {
+        self.scenario = scenario
+        progress = VirtualProgress(partitions: Self.partitionCount)
+    }
+
+    nonisolated func check(_ options: RunOptions, devices: Int) throws(RunError) {
+        guard scenario.target == .embedded else {
+            throw .invalidInput(
+                "a simulated run has its own in-memory collector; it cannot use the target \(scenario.target)")
+        }
+        if options.startAt != nil {
+            throw .invalidInput("--start-at is for live runs; a simulated run starts on its own virtual clock")
+        }
+        if options.threads > 0 {
+            throw .invalidInput(
+                "--threads is for live runs; a simulated run always uses \(Self.partitionCount) partitions so that "
+                    + "its report does not depend on the machine")
+        }
+    }
+
+    func clock(devices: Int, options: RunOptions) async throws(RunError) -> RunClock {
+        var seeds = SeededRandom(seed: scenario.seed, stream: 0x51_4D55_4C41)
+        let runID = UInt32(truncatingIfNeeded: seeds.next())
+        return RunClock(
+            start: .uptimeNanoseconds(0), wallStart: Self.epoch, runID: runID, runSeed: seeds.next(), virtual: true)
+    }
+
+    func start(_ context: RunContext, assignment: [[Int]], trace: Int?) async throws(RunError) {
+        // The partitions build their devices on their own threads, when run time starts.
+        var seeds = SeededRandom(seed: scenario.seed, stream: 0x51_4D55_4C41)
+        _ = seeds.next()
+        plan = (context, assignment, trace, seeds.next())
+    }
+
+    func advance(to end: Double, stopper: RunStopper) async -> RunProgressEnd {
+        guard let plan else { return RunProgressEnd(reached: 0, interrupted: false) }
+        let progress = self.progress
+        results = await withTaskGroup(of: VirtualPartition.Result.self) { group in
+            for (partition, indexes) in plan.assignment.enumerated() {
+                let setup = VirtualPartition(
+                    index: partition, context: plan.context, devices: indexes, runSeed: plan.runSeed,
+                    trace: plan.trace)
+                group.addTask {
+                    await withCheckedContinuation { continuation in
+                        // A thread of its own: a partition blocks for the whole run, and must not
+                        // hold one of the few threads Swift concurrency and Dispatch share.
+                        Thread {
+                            continuation.resume(
+                                returning: setup.run(to: end, step: Self.step, stopper: stopper, progress: progress))
+                        }.start()
+                    }
+                }
+            }
+            var results: [VirtualPartition.Result] = []
+            for await result in group { results.append(result) }
+            return results.sorted { $0.partition < $1.partition }
+        }
+        return RunProgressEnd(
+            reached: results.map(\.reached).min() ?? 0, interrupted: results.contains { $0.interrupted })
+    }
+
+    func sample() async -> ProgressSample { progress.sample() }
+
+    func finish() async throws(RunError) -> [PartitionResult] { results.map(\.outcome) }
+
+    func collectorFigures(run: UInt32) async throws(RunError) -> CollectorFigures? {
+        var figures: CollectorFigures?
+        for result in results {
+            if figures == nil { figures = result.collector } else { figures!.add(result.collector) }
+        }
+        return figures
+    }
+
+    func shutdown() async {}
+}
+
+/// The partitions' progress, shared with the status line: each partition's run time reached and
+/// running totals.
+final class VirtualProgress: Sendable {
+    private let state: NIOLockedValueBox<[(time: Double, counters: ProgressCounters)]>
+
+    init(partitions: Int) {
+        state = NIOLockedValueBox(Array(repeating: (0, ProgressCounters()), count: partitions))
+    }
+
+    func update(_ partition: Int, time: Double, counters: ProgressCounters) {
+        state.withLockedValue { $0[partition] = (time, counters) }
+    }
+
+    /// The slowest partition's time and everybody's totals.
+    func sample() -> ProgressSample {
+        let parts = state.withLockedValue { $0 }
+        var counters = ProgressCounters()
+        for part in parts { counters.merge(part.counters) }
+        return ProgressSample(time: parts.map(\.time).min() ?? 0, counters: counters)
+    }
+}

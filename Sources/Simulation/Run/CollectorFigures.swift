@@ -1,0 +1,30 @@
+import Collector
+import Reports
+import SwarmPrimitives
+
+/// What the collector counted for one run: its accounting for the report's `collector` section
+/// and every device's delivered sequence numbers for the delivery check.
+///
+/// Both backends read the collector as a `CollectorStats` (the embedded server's `/stats`, or a
+/// virtual partition's collector core), so the mapping into the report exists once.
+struct CollectorFigures: Sendable {
+    var accounting: CollectorAccounting
+    var delivered: [UInt32: SequenceBitmap]
+
+    init(stats: CollectorStats, delivered: [UInt32: SequenceBitmap]) {
+        accounting = CollectorAccounting(
+            eventsReceived: stats.events.received, uniqueDeliveries: stats.events.uniqueDeliveries,
+            duplicateDeliveries: stats.events.duplicateDeliveries, foreign: stats.events.foreign,
+            batchesAckLost: stats.batches.ackLost, batchesErrorInjected: stats.batches.errorInjected,
+            connectionsRefusedOutage: stats.connections.refusedDuringOutage,
+            connectionsRejected: stats.connections.rejectedMaxConnections
+                + stats.connections.rejectedDuplicateIdentity)
+        self.delivered = delivered
+    }
+
+    /// Adds another partition's figures (devices never span partitions).
+    mutating func add(_ other: CollectorFigures) {
+        accounting.add(other.accounting)
+        delivered.merge(other.delivered, uniquingKeysWith: { first, _ in first })
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Logging
+import Reports
+import SwarmPrimitives
+
+/// Runs a scenario: one driver over a live or a virtual-clock backend (`RunBackend`).
+///
+/// The driver owns what every run does the same way: it checks the options against the
+/// backend, picks the devices (population, shard, explicit list) and deals them over the
+/// backend's partitions, shows progress and feeds live pushes, lets run time pass to the end of
+/// the journeys and the drain (or a stop), then merges every partition's pending events, acks
+/// and recorder, reconciles them with the collector's figures, assembles the report and writes
+/// it. The backend supplies the loops, the devices' connections, the clock and the collector.
+public enum RunDriver {
+    public static func run(_ scenario: Scenario, options: RunOptions = RunOptions()) async throws(RunError)
+        -> RunResult
+    {
+        let backend: any RunBackend =
+            options.simulated ? VirtualBackend(scenario: scenario) : LiveBackend(scenario: scenario, options: options)
+        let devices = DeviceAssignment.devices(
+            population: scenario.population.devices, shard: options.shard, only: options.onlyDevices)
+        do throws(RunError) {
+            try backend.check(options, devices: devices.count)
+            let library: ScriptLibrary
+            do { library = try ScriptLibrary(scenario: scenario) } catch { throw .invalidInput(error.description) }
+            let result = try await drive(
+                scenario, library: library, devices: devices, backend: backend, options: options)
+            await backend.shutdown()
+            options.logger.debug(
+                "run finished", metadata: ["report": "\(result.reportPath)", "mode": "\(backend.mode.rawValue)"])
+            return result
+        } catch {
+            await backend.shutdown()
+            throw error
+        }
+    }
+
+    private static func drive(
+        _ scenario: Scenario, library: ScriptLibrary, devices: [Int], backend: any RunBackend, options: RunOptions
+    ) async throws(RunError) -> RunResult {
+        let clock = try await backend.clock(devices: devices.count, options: options)
+        let context = RunContext(
+            scenario: scenario, library: library, clock: clock, checkDeliveries: backend.checksDeliveries)
+        try await backend.start(
+            context, assignment: DeviceAssignment.deal(devices, over: backend.partitions), trace: options.trace)
+
+        let progress = RunProgress(
+            scenario: scenario, plan: context.plan, options: options, runID: RunInfo.runID(clock.runID),
+            virtual: clock.virtual)
+        let ticker = progress.isWanted ? Task { await progress.run(backend) } : nil
+        let wallStarted = Date()
+        let end = try await backend.advance(to: scenario.duration + scenario.drain, stopper: options.stopper)
+        ticker?.cancel()
+        await ticker?.value
+        let wall = Date().timeIntervalSince(wallStarted)
+        let ended = Date()
+
+        // Account: every device's pending events, the recorders, the collector's deliveries.
+        var pending: [String: UInt64] = [:]
+        var acked: [UInt32: SequenceBitmap] = [:]
+        var snapshot = RecorderSnapshot()
+        var timeline: DeviceTimeline?
+        for part in try await backend.finish() {
+            pending.merge(part.pending, uniquingKeysWith: +)
+            acked.merge(part.acked, uniquingKeysWith: { first, _ in first })
+            snapshot.merge(part.snapshot)
+            timeline = timeline ?? part.timeline
+        }
+        let figures = try await backend.collectorFigures(run: clock.runID)
+        let report = ReportAssembly(
+            scenario: scenario, context: context, mode: backend.mode, startedAt: clock.wallStart,
+            endedAt: clock.virtual ? clock.wallStart.addingTimeInterval(end.reached) : ended,
+            interrupted: end.interrupted, snapshot: snapshot, pending: pending, acked: acked, collector: figures,
+            wallSeconds: clock.virtual ? 0 : nil, shard: options.shard
+        ).report()
+        let path = try ReportFile.write(
+            report, scenario: scenario.name, at: clock.virtual ? Date() : clock.wallStart,
+            to: options.outputDirectory)
+        options.logger.debug(
+            "run accounted",
+            metadata: ["run_s": "\(end.reached)", "wall_s": "\(wall)", "interrupted": "\(end.interrupted)"])
+        return RunResult(
+            report: report, reportPath: path,
+            simulatedSecondsPerWallSecond: clock.virtual ? end.reached / max(wall, 1e-9) : nil, timeline: timeline)
+    }
+}

@@ -1,0 +1,11 @@
+import Reports
+
+/// What a run produced: the report and where it was written.
+public struct RunResult: Sendable {
+    public var report: RunReport
+    public var reportPath: String
+    /// Virtual clocks: run seconds per wall-clock second.
+    public var simulatedSecondsPerWallSecond: Double?
+    /// The timeline of `RunOptions.trace`'s device.
+    public var timeline: DeviceTimeline?
+}
