@@ -26,17 +26,33 @@ final class InMemoryConnection: DeviceConnection, SDKTransport {
     private var connecting = false
     let order: Int
 
-    init(profile: DeviceProfile, collector: SimulatedCollector, loop: any EventLoop, runSeed: UInt64) {
+    /// Device `profile`'s link: its latency, jitter and bandwidth, each direction's jitter from the
+    /// device's link stream, the collector's decisions from the run's stream for the device.
+    convenience init(profile: DeviceProfile, collector: SimulatedCollector, loop: any EventLoop, runSeed: UInt64) {
+        var link = profile.random(.link)
+        self.init(
+            link: LinkProfile(
+                latency: profile.latency, jitter: profile.network.jitter, bandwidth: profile.network.bandwidth),
+            up: LinkLane(random: SeededRandom(seed: link.next(), stream: 1)),
+            down: LinkLane(random: SeededRandom(seed: link.next(), stream: 2)),
+            collectorRandom: SeededRandom(seed: runSeed, stream: 0xC011_0000_0000 + UInt64(profile.index)),
+            order: profile.index, collector: collector, loop: loop)
+    }
+
+    /// A link with its lanes given (the tests compare it with the live conditioner's).
+    init(
+        link: LinkProfile, up: LinkLane, down: LinkLane, collectorRandom: SeededRandom, order: Int,
+        collector: SimulatedCollector, loop: any EventLoop
+    ) {
         self.collector = collector
         self.loop = loop
-        latency = profile.latency
-        jitter = profile.network.jitter
-        bandwidth = profile.network.bandwidth
-        var link = profile.random(.link)
-        up = LinkLane(random: SeededRandom(seed: link.next(), stream: 1))
-        down = LinkLane(random: SeededRandom(seed: link.next(), stream: 2))
-        collectorRandom = SeededRandom(seed: runSeed, stream: 0xC011_0000_0000 + UInt64(profile.index))
-        order = profile.index
+        latency = link.latency
+        jitter = link.jitter
+        bandwidth = link.bandwidth
+        self.up = up
+        self.down = down
+        self.collectorRandom = collectorRandom
+        self.order = order
     }
 
     private var now: Double { Double(loop.now.uptimeNanoseconds) / 1e9 }
