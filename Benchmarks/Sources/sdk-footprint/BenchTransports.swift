@@ -3,30 +3,6 @@ import NIOCore
 import NIOPosix
 import RaccoonWire
 
-/// Connects with NIOPosix's `ClientBootstrap` on exactly the event loop it is given, so a
-/// device's channel lives on the device's loop. (A copy of the test support's
-/// `BootstrapConnector`, which is not a product.)
-struct BootstrapConnector: ChannelConnector {
-    func connect(
-        host: String,
-        port: Int,
-        on eventLoop: any EventLoop,
-        timeout: TimeAmount,
-        initializer: @escaping @Sendable (any Channel) -> EventLoopFuture<Void>
-    ) -> EventLoopFuture<any Channel> {
-        // A bootstrap on a single loop (an `EventLoop` is a group of one) puts the channel there.
-        guard let bootstrap = ClientBootstrap(validatingGroup: eventLoop) else {
-            return eventLoop.makeFailedFuture(ChannelError.operationUnsupported)
-        }
-        return
-            bootstrap
-            .connectTimeout(timeout)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .channelInitializer(initializer)
-            .connect(host: host, port: port)
-    }
-}
-
 /// A transport that never gets anywhere: `connect` reports nothing, `send` fails. The SDK stays
 /// in its connecting state and keeps every event it is given.
 final class SilentTransport: SDKTransport {

@@ -1,9 +1,12 @@
 import ArgumentParser
+import ClickSwarmTestSupport
 import ClickstreamSDK
+import ClickstreamTransports
 import Collector
 import Foundation
 import NIOCore
 import NIOPosix
+import SwarmPrimitives
 
 /// Memory per idle SDK instance connected to a real collector over loopback WebSocket.
 struct ConnectedFootprint: ParsableCommand {

@@ -1,6 +1,8 @@
 import ArgumentParser
 import BenchSupport
+import ClickSwarmTestSupport
 import ClickstreamSDK
+import ClickstreamTransports
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
