@@ -3,6 +3,18 @@ extension RunReport {
     /// verdict first, then run, funnel, latency, breakdowns, collector, reconciliation and SLOs.
     public func markdown() -> String {
         var out: [String] = []
+        markdownHeadline(&out)
+        markdownFunnel(&out)
+        markdownLatency(&out)
+        markdownConnections(&out)
+        markdownCollector(&out)
+        markdownReconciliation(&out)
+        markdownSLOs(&out)
+        return out.joined(separator: "\n")
+    }
+
+    /// The verdict, the headline and the run table.
+    private func markdownHeadline(_ out: inout [String]) {
         let verdictText: String
         switch verdict {
         case .passed: verdictText = "✅ PASSED"
@@ -30,7 +42,10 @@ extension RunReport {
         if let shard = run.shard { runRows.append(["shard", "\(shard.index + 1) of \(shard.count)"]) }
         runRows.append(["clickswarm", run.toolVersion])
         out += Self.table(["", ""], runRows, alignRight: [])
+    }
 
+    /// The funnel.
+    private func markdownFunnel(_ out: inout [String]) {
         out += ["## Funnel", ""]
         out += Self.table(
             ["generated", "sampled out", "dropped", "acked", "pending", "delivery"],
@@ -51,7 +66,10 @@ extension RunReport {
                 + "(generated minus sampled out and drop-list drops).",
             "",
         ]
+    }
 
+    /// Latency, and the breakdowns by flavor, network and event type.
+    private func markdownLatency(_ out: inout [String]) {
         out += ["## Latency", ""]
         let histograms: [(String, HistogramSummary)] = [
             ("event (intended time to ack)", latency.event), ("batch round trip", latency.batchRoundTrip),
@@ -81,7 +99,10 @@ extension RunReport {
                     Formatting.count(funnel.pendingAtEnd), Formatting.percent(funnel.deliveryRatio),
                 ]
             }, alignRight: Array(1..<7))
+    }
 
+    /// Connections.
+    private func markdownConnections(_ out: inout [String]) {
         out += ["## Connections", ""]
         out += Self.table(
             ["attempts", "connected", "success"],
@@ -99,7 +120,10 @@ extension RunReport {
         }
         if !health.isEmpty { out += ["SDK health events: \(Markup.markdownCell(Formatting.reasons(health))).", ""] }
         if !notes.isEmpty { out += ["Simulation: \(Markup.markdownCell(Formatting.reasons(notes))).", ""] }
+    }
 
+    /// The collector's accounting.
+    private func markdownCollector(_ out: inout [String]) {
         out += ["## Collector accounting", ""]
         if let collector {
             out += Self.table(
@@ -117,7 +141,10 @@ extension RunReport {
                 "No collector accounting: the run used a remote collector (\(Markup.markdownCell(run.target))).", "",
             ]
         }
+    }
 
+    /// The reconciliation.
+    private func markdownReconciliation(_ out: inout [String]) {
         out += ["## Reconciliation", ""]
         out.append(
             reconciliation.balanced
@@ -149,7 +176,10 @@ extension RunReport {
         if !reconciliation.problems.isEmpty {
             out += reconciliation.problems.map { "- \(Markup.markdownCell($0))" } + [""]
         }
+    }
 
+    /// The SLOs.
+    private func markdownSLOs(_ out: inout [String]) {
         out += ["## SLOs", ""]
         if slos.isEmpty {
             out += ["The scenario sets no SLOs.", ""]
@@ -164,7 +194,6 @@ extension RunReport {
                     ]
                 }, alignRight: [])
         }
-        return out.joined(separator: "\n")
     }
 
     private func breakdown(

@@ -8,6 +8,18 @@ extension RunReport {
     public func prometheusText() -> String {
         var out = PrometheusText(prefix: "clickswarm_", baseLabels: [("scenario", run.scenario), ("run_id", run.id)])
 
+        writeRun(&out)
+        writeEvents(&out)
+        writeLatencies(&out)
+        writeConnections(&out)
+        writeCollector(&out)
+        writeReconciliation(&out)
+        writeSLOs(&out)
+        return out.text
+    }
+
+    /// The run: what ran, how long, the verdict.
+    private func writeRun(_ out: inout PrometheusText) {
         out.family("run_info", .gauge, "The run: mode, target, seed and clickswarm version; always 1.")
         out.sample(
             "run_info",
@@ -26,7 +38,10 @@ extension RunReport {
         for candidate in [Verdict.passed, .sloFailed, .unbalanced] {
             out.sample("run_verdict", [("verdict", candidate.rawValue)], candidate == verdict ? 1.0 : 0)
         }
+    }
 
+    /// Events by outcome, overall and by event type, flavor and network.
+    private func writeEvents(_ out: inout PrometheusText) {
         out.family("events_total", .counter, "Events by outcome: generated, then sampled_out, dropped or acked.")
         for (outcome, value) in Self.outcomes(totals) { out.sample("events_total", [("outcome", outcome)], value) }
         out.gauge("events_pending", "Events still in device stores at the end.", Double(totals.pendingAtEnd))
@@ -71,14 +86,20 @@ extension RunReport {
                 }
             }
         }
+    }
 
+    /// Latency summaries.
+    private func writeLatencies(_ out: inout PrometheusText) {
         out.summary("event_latency", "Event latency: intended creation time to ack.", latency.event)
         out.summary("batch_round_trip", "Batch sent to its ack.", latency.batchRoundTrip)
         out.summary("connect", "Connection attempt to open connection.", latency.connect)
         out.summary("time_to_first_ack", "Open connection to its first ack.", latency.timeToFirstAck)
         out.summaries("flavor_event_latency", "Event latency by SDK flavor.", "flavor", latency.eventByFlavor)
         out.summaries("network_event_latency", "Event latency by network profile.", "network", latency.eventByNetwork)
+    }
 
+    /// Connections, SDK health events and the simulation's notes.
+    private func writeConnections(_ out: inout PrometheusText) {
         out.counter("connection_attempts_total", "Connection attempts.", connections.attempts)
         out.counter("connections_opened_total", "Connection attempts that opened a connection.", connections.connected)
         out.family("connection_failures_total", .counter, "Failed connection attempts, by reason.")
@@ -99,7 +120,10 @@ extension RunReport {
         out.family(
             "simulation_notes_total", .counter, "Counters from the simulation (killed, battery_low_entered, ...).")
         for name in notes.keys.sorted() { out.sample("simulation_notes_total", [("name", name)], Double(notes[name]!)) }
+    }
 
+    /// What the embedded collector counted.
+    private func writeCollector(_ out: inout PrometheusText) {
         if let collector {
             // Not `clickswarm_collector_`: the collector's own /metrics uses that prefix.
             let figures: [(String, String, UInt64)] = [
@@ -129,7 +153,10 @@ extension RunReport {
             ]
             for (name, help, value) in figures { out.counter("run_collector_\(name)_total", help, value) }
         }
+    }
 
+    /// The reconciliation.
+    private func writeReconciliation(_ out: inout PrometheusText) {
         out.gauge("reconciliation_balanced", "1 if every event is accounted for.", reconciliation.balanced ? 1 : 0)
         out.family("reconciliation_unaccounted_events", .gauge, "Events unaccounted for, by event type (should be 0).")
         for row in reconciliation.eventTypes {
@@ -148,7 +175,10 @@ extension RunReport {
                 Double(delivery.deliveredNotAcked))
         }
         out.gauge("reconciliation_problems", "Things that do not add up.", Double(reconciliation.problems.count))
+    }
 
+    /// The SLOs.
+    private func writeSLOs(_ out: inout PrometheusText) {
         out.family("slo_passed", .gauge, "1 if the SLO passed.")
         for slo in slos { out.sample("slo_passed", [("slo", slo.name), ("metric", slo.metric)], slo.passed ? 1.0 : 0) }
         out.family("slo_actual", .gauge, "The SLO's figure (seconds or a fraction); absent without data.")
@@ -163,7 +193,6 @@ extension RunReport {
                 "slo_threshold", [("slo", slo.name), ("metric", slo.metric), ("comparison", slo.comparison)],
                 slo.threshold)
         }
-        return out.text
     }
 
     private static func outcomes(_ funnel: FunnelFigures) -> [(String, Double)] {

@@ -49,7 +49,7 @@ public enum RunDriver {
             virtual: clock.virtual)
         let ticker = progress.isWanted ? Task { await progress.run(backend) } : nil
         let wallStarted = Date()
-        let end = try await backend.advance(to: scenario.duration + scenario.drain, stopper: options.stopper)
+        let end = await backend.advance(to: scenario.duration + scenario.drain, stopper: options.stopper)
         ticker?.cancel()
         await ticker?.value
         let wall = Date().timeIntervalSince(wallStarted)
