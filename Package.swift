@@ -112,11 +112,13 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
+        // Flags into the commands' requests (which name the libraries' types) and nothing else.
         .executableTarget(
             name: "clickswarm",
             dependencies: [
-                "ClickSwarmCommands",
+                "ClickSwarmCommands", "Simulation", "Reports", "Collector", "SwarmPrimitives",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(

@@ -15,7 +15,8 @@ public struct RunRequest: Sendable {
     public var threads = 0
     /// Run on a virtual clock with an in-memory collector (`--simulated`).
     public var simulated = false
-    public var logger = Logger(label: "clickswarm.run")
+    /// Where the run logs (debug and trace); nothing unless the caller hands one in.
+    public var logger = Logger(label: "clickswarm.run", factory: { _ in SwiftLogNoOpLogHandler() })
     /// Renderings to write next to the JSON report (same name, the format's extension).
     public var formats: [ReportFormat] = []
     /// Where to push the figures, once the report is written (and live, with an interval).

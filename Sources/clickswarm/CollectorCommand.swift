@@ -92,15 +92,12 @@ struct CollectorCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try makeConfiguration()
-        guard let level = Logger.Level(rawValue: logLevel) else {
-            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error")
+        let logger: Logger
+        do {
+            logger = try CommandLogging.logger(label: "clickswarm.collector", level: logLevel)
+        } catch {
+            throw ValidationError(error.description)
         }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        let logger = Logger(label: "clickswarm.collector")
         do {
             let stats = try await CollectorService.run(
                 configuration: configuration, portFile: portFile, logger: logger,

@@ -2,7 +2,6 @@ import ArgumentParser
 import ClickSwarmCommands
 import Collector
 import Foundation
-import Logging
 import Reports
 import Simulation
 import SwarmPrimitives
@@ -96,12 +95,11 @@ struct RunScenarioCommand: AsyncParsableCommand {
         request.threads = threads
         request.simulated = simulated
         request.formats = [(html, ReportFormat.html), (md, .md), (junit, .junit), (prom, .prom)].filter(\.0).map(\.1)
-        guard let level = Logger.Level(rawValue: logLevel) else {
-            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error")
+        do {
+            request.logger = try CommandLogging.logger(label: "clickswarm.run", level: logLevel)
+        } catch {
+            throw ValidationError(error.description)
         }
-        var logger = Logger(label: "clickswarm.run")
-        logger.logLevel = level
-        request.logger = logger
         request.push = try publishing.settings(environment: ProcessInfo.processInfo.environment)
 
         try await ScenarioRun.runUntilSignalled(request, output: Console.output, errors: Console.errors).exit()

@@ -21,7 +21,8 @@ public struct RunOptions: Sendable {
     public var threads = 0
     /// Ends the run early (Ctrl-C); the report is still written.
     public var stopper = RunStopper()
-    public var logger = Logger(label: "clickswarm.run")
+    /// Where the run logs (debug and trace); nothing unless the caller hands one in.
+    public var logger = Logger(label: "clickswarm.run", factory: { _ in SwiftLogNoOpLogHandler() })
     /// Run only these devices of the population (`clickswarm replay`); nil runs them all.
     public var onlyDevices: [Int]?
     /// Record this device's timeline (`Result.timeline`).
