@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what ClickSwarm needs on a fresh Debian machine that has Swift:
 #   - libcurl4-openssl-dev (apt): the Reports module links libcurl;
+#   - librdkafka-dev (apt): the CRdKafka system library (librdkafka with its mock cluster,
+#     rdkafka_mock.h, which Debian's package ships), for the Kafka client;
 #   - with --tests: python3 with pip, and the Python packages protobuf and grpcio-tools
 #     (the interoperability test compiles our .proto files for Python); Debian's prometheus
 #     package for promtool (the renderer tests check the Prometheus text with `promtool check metrics`);
@@ -39,6 +41,10 @@ apt_install() {
 
 if ! dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 && ! pkg-config --exists libcurl 2>/dev/null; then
   apt_install libcurl4-openssl-dev
+fi
+
+if ! dpkg -s librdkafka-dev >/dev/null 2>&1 && ! pkg-config --exists rdkafka 2>/dev/null; then
+  apt_install librdkafka-dev
 fi
 
 if $want_tests; then
