@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "ClickstreamSDK", targets: ["ClickstreamSDK"]),
         .library(name: "Simulation", targets: ["Simulation"]),
         .library(name: "Reports", targets: ["Reports"]),
+        .library(name: "SwarmKafka", targets: ["SwarmKafka"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -58,6 +59,14 @@ let package = Package(
             name: "CRdKafka",
             pkgConfig: "rdkafka",
             providers: [.apt(["librdkafka-dev"])]
+        ),
+        .target(
+            name: "SwarmKafka",
+            dependencies: [
+                "CRdKafka",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .target(
             name: "Reports",
