@@ -172,6 +172,10 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "SwarmKafkaTests",
+            dependencies: ["SwarmKafka", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
+        ),
+        .testTarget(
             name: "ClickSwarmCLITests",
             dependencies: ["clickswarm", "ClickSwarmTestSupport", "Reports"]
         ),
