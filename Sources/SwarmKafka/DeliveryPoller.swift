@@ -13,15 +13,15 @@ import NIOConcurrencyHelpers
 ///
 /// `@unchecked Sendable` is safe: `queue` is an immutable pointer to a `rd_kafka_queue_t`, whose
 /// `rd_kafka_queue_poll` and `rd_kafka_queue_yield` librdkafka makes thread safe; only this
-/// thread polls it and destroys it, and `stop` yields it under `drainDeadline`'s lock, which the
-/// thread must take (and see the deadline set) before it can destroy the queue.
+/// thread polls it and destroys it, and `stop` yields it under `drainTime`'s lock, which the
+/// thread must take (and see the time set) before it can destroy the queue.
 final class DeliveryPoller: @unchecked Sendable {
     private let handle: KafkaHandle
     private let gate: UseGate
     private let queue: OpaquePointer
     private let messageTimeout: Duration
     /// Set by `stop`: how long the thread may wait for purged messages' reports before destroying.
-    private let drainDeadline = NIOLockedValueBox<ContinuousClock.Instant?>(nil)
+    private let drainTime = NIOLockedValueBox<Duration?>(nil)
     private let exited = ConditionLock(value: false)
     private let thread = NIOLockedValueBox<Thread?>(nil)
     /// Messages handed to librdkafka whose report has not been passed to their callback yet.
@@ -51,8 +51,8 @@ final class DeliveryPoller: @unchecked Sendable {
     /// unless called on the delivery thread itself, which finishes once the callback returns.
     /// Call once, after the gate is closed.
     func stop(drainingFor drain: Duration) {
-        drainDeadline.withLockedValue { deadline in
-            deadline = .now + drain
+        drainTime.withLockedValue { time in
+            time = drain
             rd_kafka_queue_yield(queue)
         }
         guard !isCurrentThread else { return }
@@ -61,14 +61,14 @@ final class DeliveryPoller: @unchecked Sendable {
     }
 
     private func run() {
-        while drainDeadline.withLockedValue({ $0 }) == nil {
+        while drainTime.withLockedValue({ $0 }) == nil {
             serve(timeoutMilliseconds: 500)
         }
         // Producer calls that entered before the gate closed may still be queuing messages.
         while !gate.isIdle { serve(timeoutMilliseconds: 10) }
         gate.waitUntilIdle()
         rd_kafka_purge(handle.pointer, cs_rd_kafka_purge_all_flags(0))
-        let deadline = drainDeadline.withLockedValue { $0 } ?? .now
+        let deadline = ContinuousClock.now + (drainTime.withLockedValue { $0 } ?? .zero)
         while rd_kafka_outq_len(handle.pointer) > 0, ContinuousClock.now < deadline {
             serve(timeoutMilliseconds: 10)
         }
