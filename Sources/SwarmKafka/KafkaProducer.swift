@@ -17,7 +17,8 @@ import Foundation
 /// **Shutdown.** `close(flushTimeout:)` refuses further calls, waits up to `flushTimeout` for
 /// queued messages, then purges the rest (their callbacks get ``KafkaErrorCode/purgedFromQueue``
 /// or ``KafkaErrorCode/purgedInFlight``) and destroys the client: when it returns, every callback
-/// has run. Releasing the last reference without `close` closes without waiting.
+/// has run. Releasing the last reference without `close` closes with no flush: what is still
+/// queued is purged and reported as such.
 public final class KafkaProducer: Sendable {
     public let configuration: KafkaProducerConfiguration
     private let handle: KafkaHandle
