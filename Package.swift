@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "ClickstreamTransports", targets: ["ClickstreamTransports"]),
         .library(name: "Collector", targets: ["Collector"]),
         .library(name: "Reports", targets: ["Reports"]),
+        .library(name: "SwarmKafka", targets: ["SwarmKafka"]),
         .library(name: "Simulation", targets: ["Simulation"]),
         .library(name: "ClickSwarmCommands", targets: ["ClickSwarmCommands"]),
         // Fakes and loopback helpers for the tests and the Benchmarks package.
@@ -73,6 +74,20 @@ let package = Package(
             name: "CCurl",
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        // librdkafka (Debian's librdkafka-dev), the C client Raccoon's Go publisher uses too.
+        .systemLibrary(
+            name: "CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        .target(
+            name: "SwarmKafka",
+            dependencies: [
+                "CRdKafka",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .target(
             name: "Reports",
@@ -198,6 +213,10 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ] + nio
+        ),
+        .testTarget(
+            name: "SwarmKafkaTests",
+            dependencies: ["SwarmKafka", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
         ),
         .testTarget(
             name: "ClickSwarmCLITests",

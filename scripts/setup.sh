@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Installs what ClickSwarm needs on a fresh Debian machine that has Swift:
 #   - libcurl4-openssl-dev (apt): the Reports module links libcurl;
+#   - librdkafka-dev (apt): the SwarmKafka module links librdkafka and its mock cluster
+#     (rdkafka_mock.h, which Debian's package ships);
 #   - with --tests: python3 with pip, and the Python packages protobuf and grpcio-tools
-#     (the interoperability test compiles our .proto files for Python); Debian's prometheus
+#     (the interoperability test compiles our .proto files for Python) and confluent-kafka
+#     (the Kafka interoperability test reads and writes with it); Debian's prometheus
 #     package for promtool (the renderer tests check the Prometheus text with `promtool check metrics`);
 #     prometheus-pushgateway (apt): the push tests start one and read the pushed figures back.
 # Each step checks first and installs only what is missing; a step that fails says what and why.
@@ -41,6 +44,10 @@ if ! dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 && ! pkg-config --exists libcu
   apt_install libcurl4-openssl-dev
 fi
 
+if ! dpkg -s librdkafka-dev >/dev/null 2>&1 && ! pkg-config --exists rdkafka 2>/dev/null; then
+  apt_install librdkafka-dev
+fi
+
 if $want_tests; then
   command -v python3 >/dev/null 2>&1 || apt_install python3 python3-pip
   python3 -m pip --version >/dev/null 2>&1 || apt_install python3-pip
@@ -50,6 +57,12 @@ if $want_tests; then
     python3 -m pip install -q --upgrade protobuf grpcio-tools 2>/dev/null ||
       python3 -m pip install -q --upgrade --break-system-packages protobuf grpcio-tools ||
       fail "pip could not install protobuf and grpcio-tools (needed by the Python interoperability test)"
+  fi
+  if ! python3 -c 'import confluent_kafka' >/dev/null 2>&1; then
+    echo "setup: installing the Python package confluent-kafka with pip" >&2
+    python3 -m pip install -q confluent-kafka 2>/dev/null ||
+      python3 -m pip install -q --break-system-packages confluent-kafka ||
+      fail "pip could not install confluent-kafka (needed by the Kafka interoperability test)"
   fi
   command -v promtool >/dev/null 2>&1 || apt_install prometheus
   # The test starts the binary itself; the package's service may stay stopped.
