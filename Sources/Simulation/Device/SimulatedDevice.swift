@@ -56,19 +56,15 @@ final class SimulatedDevice: SDKObserver {
     private var everConnected = false
     private var typeIndexes: [String: Int] = [:]
 
+    private let log: DeviceLog
+
     /// Set for the device a replay (or a traced run) follows.
-    var trace: TimelineRecorder?
-
-    private func log(
-        _ kind: String, _ what: @autoclosure () -> String, _ details: @autoclosure () -> [String: String] = [:]
-    ) {
-        guard let trace else { return }
-        trace.add(clock, kind, what(), details())
+    var trace: TimelineRecorder? {
+        get { log.trace }
+        set { log.trace = newValue }
     }
 
-    private var batteryDetails: [String: String] {
-        ["battery": String(format: "%.1f%%", battery.level), "charging": "\(battery.charging)"]
-    }
+    private var batteryDetails: [String: String] { battery.timelineDetails }
 
     init(
         profile: DeviceProfile, context: RunContext, loop: any EventLoop, recorder: RecorderShard,
@@ -78,6 +74,7 @@ final class SimulatedDevice: SDKObserver {
         self.context = context
         self.loop = loop
         self.recorder = recorder
+        log = DeviceLog { [context, loop] in context.seconds(loop.now) }
         group = recorder.groupIndex(flavor: profile.flavor.rawValue, network: profile.networkName)
         link = connection
         store = EventStore(
@@ -458,7 +455,7 @@ final class SimulatedDevice: SDKObserver {
             if case .acked = step { recorder.note("health_events_acked") }
             return
         }
-        if trace != nil { log("event", Self.describe(step), Self.details(step, guid: guid, type: type)) }
+        if log.isTracing { log("event", step.timelineWhat, step.timelineDetails(guid: guid, type: type)) }
         let typeIndex = index(of: type)
         let time = at.uptimeNanoseconds
         switch step {
@@ -497,16 +494,7 @@ final class SimulatedDevice: SDKObserver {
 
     func connection(_ step: ConnectionStep, at: NIODeadline) {
         guard phase != .finished else { return }
-        if trace != nil {
-            switch step {
-            case .attempt: log("connection", "attempt")
-            case .connected(let took):
-                log("connection", "connected", ["took_ms": String(format: "%.1f", Double(took.nanoseconds) / 1e6)])
-            case .failed(let reason): log("connection", "failed", ["reason": reason])
-            case .closed(let code, let reason):
-                log("connection", "closed", ["reason": reason, "code": code.map { "\($0)" } ?? "none"])
-            }
-        }
+        if log.isTracing { log("connection", step.timelineWhat, step.timelineDetails) }
         let time = at.uptimeNanoseconds
         switch step {
         case .attempt:
@@ -536,38 +524,6 @@ final class SimulatedDevice: SDKObserver {
         }
     }
 
-    static func describe(_ step: FunnelStep) -> String {
-        switch step {
-        case .generated: return "generated"
-        case .sampledOut: return "sampled out"
-        case .dropped: return "dropped"
-        case .stored: return "stored"
-        case .batched: return "batched"
-        case .sent: return "sent"
-        case .acked: return "acked"
-        case .errorAnswer: return "error answer"
-        case .timedOut: return "timed out"
-        case .released: return "released"
-        }
-    }
-
-    static func details(_ step: FunnelStep, guid: String, type: String) -> [String: String] {
-        var details = ["guid": guid, "type": type]
-        switch step {
-        case .generated, .sampledOut, .stored: break
-        case .dropped(let reason): details["reason"] = reason
-        case .batched(let request), .acked(let request), .timedOut(let request), .released(let request):
-            details["request"] = request
-        case .sent(let request, let attempt):
-            details["request"] = request
-            details["attempt"] = "\(attempt)"
-        case .errorAnswer(let request, let code):
-            details["request"] = request
-            details["code"] = "\(code)"
-        }
-        return details
-    }
-
     static let sdkCloseReasons: Set<String> = ["low_battery", "network_unavailable", "App is paused"]
 
     private func index(of type: String) -> Int {
@@ -585,9 +541,4 @@ final class SimulatedDevice: SDKObserver {
         case .cellular2G: return .networkType2G
         }
     }
-}
-
-extension RunContext {
-    /// True once the journeys have stopped (the drain has begun).
-    func journeysOver(_ seconds: Double) -> Bool { seconds >= scenario.duration }
 }
