@@ -9,9 +9,9 @@ import SwarmPrimitives
 /// One simulated phone: its app walks the scenario's journeys and tracks events into a complete
 /// `ClickstreamSDK` instance, while its battery, network and lifecycle change with time.
 ///
-/// It lives on one event loop (DESIGN principle 1): every method runs there. It observes its
-/// SDK and records into its loop's recorder shard.
-final class SimulatedDevice: SDKObserver {
+/// It lives on one event loop (DESIGN principle 1): every method runs there. Its
+/// `DeviceObserver` records what the SDK reports into the loop's recorder shard.
+final class SimulatedDevice {
     let profile: DeviceProfile
     private let context: RunContext
     private let loop: any EventLoop
@@ -49,14 +49,11 @@ final class SimulatedDevice: SDKObserver {
     private var offlineStart = Double.infinity
     private var offlineEnd = Double.infinity
 
-    /// Ack bitmap for the delivery check against the embedded collector.
-    private(set) var ackedSequences = SequenceBitmap()
-    private var sentAt: [String: NIODeadline] = [:]
-    private var joinedAt: NIODeadline?
-    private var everConnected = false
-    private var typeIndexes: [String: Int] = [:]
-
+    private let observer: DeviceObserver
     private let log: DeviceLog
+
+    /// Ack bitmap for the delivery check against the embedded collector.
+    var ackedSequences: SequenceBitmap { observer.ackedSequences }
 
     /// Set for the device a replay (or a traced run) follows.
     var trace: TimelineRecorder? {
@@ -97,6 +94,9 @@ final class SimulatedDevice: SDKObserver {
         eventContext.app.appID = "clickswarm.simulated"
         eventContext.app.sdkFlavor = profile.flavor.rawValue
         eventContext.app.sdkVersion = "clickswarm"
+        observer = DeviceObserver(
+            recorder: recorder, group: group, flavor: profile.flavor, healthType: context.healthType,
+            keepsAcks: context.checkDeliveries, log: log)
     }
 
     private var now: NIODeadline { loop.now }
@@ -137,7 +137,7 @@ final class SimulatedDevice: SDKObserver {
     private func join() {
         guard phase == .waiting || phase == .left else { return }
         recorder.deviceOnline(group: group, at: now.uptimeNanoseconds)
-        if joinedAt == nil { joinedAt = now }
+        observer.joined(at: now)
         log("lifecycle", "join", ["flavor": profile.flavor.rawValue, "network": profile.networkName])
         startEnvironment()
         startSession()
@@ -161,7 +161,7 @@ final class SimulatedDevice: SDKObserver {
             return
         }
         recorder.deviceOnline(group: group, at: now.uptimeNanoseconds)
-        if joinedAt == nil { joinedAt = now }
+        observer.joined(at: now)
         startEnvironment()
         startSession()
     }
@@ -258,7 +258,7 @@ final class SimulatedDevice: SDKObserver {
         let sdk = ClickstreamSDK(
             configuration: configuration, deviceID: profile.identity, store: store, transport: transport,
             headers: [("X-User-ID", profile.identity)], eventLoop: loop, conditions: conditions,
-            remoteConfig: remoteConfig, seed: sampling.next(), observer: self,
+            remoteConfig: remoteConfig, seed: sampling.next(), observer: observer,
             wallClock: { context.wallClock($0) })
         self.sdk = sdk
         if launches > 1 { recorder.note("app_relaunches") }
@@ -440,97 +440,12 @@ final class SimulatedDevice: SDKObserver {
         for event in events where event.type != context.healthType { pending[event.type, default: 0] += 1 }
         log("lifecycle", "run end", ["pending": "\(pending.values.reduce(0, +))"])
         phase = .finished
+        observer.isFinished = true
         appGeneration &+= 1
         lifeGeneration &+= 1
         sdk?.kill()
         sdk = nil
         return pending
-    }
-
-    // MARK: SDKObserver
-
-    func event(guid: String, type: String, step: FunnelStep, intendedAt: NIODeadline, at: NIODeadline) {
-        guard phase != .finished else { return }
-        guard type != context.healthType else {
-            if case .acked = step { recorder.note("health_events_acked") }
-            return
-        }
-        if log.isTracing { log("event", step.timelineWhat, step.timelineDetails(guid: guid, type: type)) }
-        let typeIndex = index(of: type)
-        let time = at.uptimeNanoseconds
-        switch step {
-        case .generated:
-            recorder.generated(type: typeIndex, group: group, at: time)
-        case .sampledOut:
-            recorder.sampledOut(type: typeIndex, group: group, at: time)
-        case .dropped(let reason):
-            recorder.dropped(type: typeIndex, group: group, reason: reason, at: time)
-        case .stored, .batched:
-            break
-        case .sent(let requestGUID, let attempt):
-            recorder.sent(type: typeIndex, group: group, attempt: attempt, at: time)
-            sentAt[requestGUID] = at
-            if sentAt.count > 512 { sentAt.removeAll(keepingCapacity: true) }
-        case .acked(let requestGUID):
-            recorder.acked(type: typeIndex, group: group, intendedAt: intendedAt.uptimeNanoseconds, at: time)
-            if let sent = sentAt.removeValue(forKey: requestGUID) {
-                recorder.batchRoundTrip(group: group, nanoseconds: UInt64((at - sent).nanoseconds), at: time)
-            }
-            if let joined = joinedAt {
-                recorder.timeToFirstAck(group: group, nanoseconds: UInt64(max(0, (at - joined).nanoseconds)))
-                joinedAt = nil
-            }
-            if context.checkDeliveries, let parsed = EventGUID(guid) {
-                _ = ackedSequences.insert(parsed.sequence)
-            }
-        case .errorAnswer(_, let code):
-            recorder.errorAnswer(type: typeIndex, group: group, code: code, at: time)
-        case .timedOut:
-            recorder.timedOut(type: typeIndex, group: group, at: time)
-        case .released:
-            recorder.released(type: typeIndex, group: group, at: time)
-        }
-    }
-
-    func connection(_ step: ConnectionStep, at: NIODeadline) {
-        guard phase != .finished else { return }
-        if log.isTracing { log("connection", step.timelineWhat, step.timelineDetails) }
-        let time = at.uptimeNanoseconds
-        switch step {
-        case .attempt:
-            recorder.connectAttempt(group: group, at: time)
-        case .connected(let took):
-            recorder.connected(group: group, timeToConnect: UInt64(max(0, took.nanoseconds)), at: time)
-            if everConnected { recorder.reconnected(group: group, at: time) }
-            everConnected = true
-        case .failed(let reason):
-            recorder.connectFailed(group: group, reason: reason, at: time)
-        case .closed(let code, let reason):
-            recorder.disconnected(group: group, reason: code.map { "close \($0)" } ?? reason, at: time)
-            // The SDK's own closes, per flavor: iOS closes on low battery, both on background.
-            if code == nil, Self.sdkCloseReasons.contains(reason) {
-                recorder.note("\(profile.flavor.rawValue) closed socket: \(reason)")
-            }
-        }
-    }
-
-    func health(name: String, reason: String?, at: NIODeadline) {
-        guard phase != .finished else { return }
-        log("health", name, reason.map { ["reason": $0] } ?? [:])
-        recorder.health(name: reason.map { "\(name): \($0)" } ?? name, reason: nil)
-        // Android skips its batches on low battery (iOS closes its socket instead).
-        if name == "Batch Trigger Failed", let reason {
-            recorder.note("\(profile.flavor.rawValue) batch skipped: \(reason)")
-        }
-    }
-
-    static let sdkCloseReasons: Set<String> = ["low_battery", "network_unavailable", "App is paused"]
-
-    private func index(of type: String) -> Int {
-        if let index = typeIndexes[type] { return index }
-        let index = recorder.eventTypeIndex(type)
-        typeIndexes[type] = index
-        return index
     }
 
     private static func networkType(_ kind: NetworkKind) -> Clickswarm_Events_V1_NetworkType {
