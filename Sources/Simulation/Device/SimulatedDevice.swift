@@ -8,9 +8,11 @@ import SwarmPrimitives
 /// One simulated phone: its app walks the scenario's journeys and tracks events into a complete
 /// `ClickstreamSDK` instance, while its battery, network and lifecycle change with time.
 ///
-/// Its environment (battery, network, lifecycle state) is a `DeviceEnvironment`: the device
-/// arms one timer for the environment's next wake-up. `DeviceObserver` records what the SDK
-/// reports, `DeviceLog` writes the timeline.
+/// The coordinator of the device's parts: it owns the SDK instance, the store and the connection,
+/// and arms the timers: the arrivals, the sessions' ends, kills and returns, one timer for the
+/// environment's next wake-up (`DeviceEnvironment`) and the app's timers for the screens the
+/// `JourneyWalker` walks. `DeviceObserver` records what the SDK reports, `DeviceLog` writes the
+/// timeline.
 ///
 /// It lives on one event loop (DESIGN principle 1): every method runs there.
 final class SimulatedDevice {
@@ -27,9 +29,9 @@ final class SimulatedDevice {
     private var launches: UInt64 = 0
 
     private var environment: DeviceEnvironment
+    private var walker: JourneyWalker
     /// The next event guid's sequence; it survives app kills (guids stay unique per device).
     private var sequence: UInt64 = 0
-    private var journeyRandom: SeededRandom
     private var eventContext = EventContext()
     private var sessionNumber: UInt32 = 0
     private let observer: DeviceObserver
@@ -66,7 +68,9 @@ final class SimulatedDevice {
             capacityBytes: profile.configuration.storeCapacityBytes)
         remoteConfig = profile.remoteConfig
         environment = DeviceEnvironment(profile: profile, scenario: context.scenario, openModel: context.plan.isOpen)
-        journeyRandom = profile.random(.journeys)
+        walker = JourneyWalker(
+            library: context.library, betweenJourneys: context.scenario.lifecycle.betweenJourneys,
+            random: profile.random(.journeys))
         eventContext.userID = profile.identity
         eventContext.device.deviceID = profile.identity
         eventContext.device.os = profile.flavor == .ios ? .ios : .android
@@ -247,36 +251,28 @@ final class SimulatedDevice {
     // MARK: Journeys
 
     private func startJourney(generation: UInt64, at time: NIODeadline) {
-        let journey = journeyRandom(context.library.pickJourney)
-        enterScreen(journey: journey, screen: context.library.journeys[journey].start, generation: generation, at: time)
+        enterScreen(walker.startJourney(at: time), generation: generation)
     }
 
-    private func journeyRandom<T>(_ body: (inout SeededRandom) -> T) -> T { body(&journeyRandom) }
-
-    /// Tracks the screen's events at their scripted times, then moves on after the think time.
-    private func enterScreen(journey: Int, screen index: Int, generation: UInt64, at entered: NIODeadline) {
-        let screen = context.library.journeys[journey].screens[index]
-        for event in screen.events {
-            let count = Int(event.count.sample(using: &journeyRandom).rounded())
-            var offset = 0.0
-            for _ in 0..<max(0, count) {
-                let intended = entered + DeviceTime.amount(offset)
-                if intended <= now {
-                    track(event.template, intendedAt: intended)
-                } else {
-                    scheduleApp(at: intended, generation: generation) { $0.track(event.template, intendedAt: intended) }
-                }
-                offset += event.gap.sample(using: &journeyRandom)
+    /// Tracks the screen's events at their scripted times (those already due at once), then
+    /// moves on when the screen is left: to the next screen, or after a pause to the next journey.
+    private func enterScreen(_ visit: JourneyWalker.ScreenVisit, generation: UInt64) {
+        for event in visit.events {
+            let template = event.template
+            let intended = event.intendedAt
+            if intended <= now {
+                track(template, intendedAt: intended)
+            } else {
+                scheduleApp(at: intended, generation: generation) { $0.track(template, intendedAt: intended) }
             }
         }
-        let leaveAt = entered + DeviceTime.amount(screen.think.sample(using: &journeyRandom))
-        let next = context.library.nextScreen(after: screen, &journeyRandom)
+        let (journey, next, leaveAt) = (visit.journey, visit.next, visit.leaveAt)
         scheduleApp(at: leaveAt, generation: generation) { device in
             if let next {
-                device.enterScreen(journey: journey, screen: next, generation: generation, at: leaveAt)
+                device.enterScreen(
+                    device.walker.enter(journey: journey, screen: next, at: leaveAt), generation: generation)
             } else {
-                let pause = device.context.scenario.lifecycle.betweenJourneys.sample(using: &device.journeyRandom)
-                let startAt = leaveAt + DeviceTime.amount(pause)
+                let startAt = device.walker.nextJourneyStart(after: leaveAt)
                 device.scheduleApp(at: startAt, generation: generation) {
                     $0.startJourney(generation: generation, at: startAt)
                 }
@@ -284,6 +280,8 @@ final class SimulatedDevice {
         }
     }
 
+    /// Runs `body` at `deadline` if the app is still in the same session in front by then; not
+    /// at all when the journeys are over by then.
     private func scheduleApp(at deadline: NIODeadline, generation: UInt64, _ body: @escaping (SimulatedDevice) -> Void)
     {
         guard context.seconds(deadline) < context.scenario.duration else { return }
