@@ -11,8 +11,8 @@ import SwarmPrimitives
 /// The coordinator of the device's parts: it owns the SDK instance, the store and the connection,
 /// and arms the timers: the arrivals, the sessions' ends, kills and returns, one timer for the
 /// environment's next wake-up (`DeviceEnvironment`) and the app's timers for the screens the
-/// `JourneyWalker` walks. `DeviceObserver` records what the SDK reports, `DeviceLog` writes the
-/// timeline.
+/// `JourneyWalker` walks. `DeviceObserver` records what the SDK reports, `EventStamper` stamps
+/// the events, `DeviceLog` writes the timeline.
 ///
 /// It lives on one event loop (DESIGN principle 1): every method runs there.
 final class SimulatedDevice {
@@ -30,10 +30,7 @@ final class SimulatedDevice {
 
     private var environment: DeviceEnvironment
     private var walker: JourneyWalker
-    /// The next event guid's sequence; it survives app kills (guids stay unique per device).
-    private var sequence: UInt64 = 0
-    private var eventContext = EventContext()
-    private var sessionNumber: UInt32 = 0
+    private var stamper: EventStamper
     private let observer: DeviceObserver
     private let log: DeviceLog
 
@@ -53,10 +50,12 @@ final class SimulatedDevice {
     /// Ack bitmap for the delivery check against the embedded collector.
     var ackedSequences: SequenceBitmap { observer.ackedSequences }
 
+    /// Built on `loop`, where it lives.
     init(
         profile: DeviceProfile, context: RunContext, loop: any EventLoop, recorder: RecorderShard,
         connection: any DeviceConnection
     ) {
+        loop.preconditionInEventLoop()
         self.profile = profile
         self.context = context
         self.loop = loop
@@ -71,13 +70,7 @@ final class SimulatedDevice {
         walker = JourneyWalker(
             library: context.library, betweenJourneys: context.scenario.lifecycle.betweenJourneys,
             random: profile.random(.journeys))
-        eventContext.userID = profile.identity
-        eventContext.device.deviceID = profile.identity
-        eventContext.device.os = profile.flavor == .ios ? .ios : .android
-        eventContext.device.network = Self.networkType(profile.network.kind)
-        eventContext.app.appID = "clickswarm.simulated"
-        eventContext.app.sdkFlavor = profile.flavor.rawValue
-        eventContext.app.sdkVersion = "clickswarm"
+        stamper = EventStamper(profile: profile, runID: context.runID)
         log = DeviceLog { [context, loop] in context.seconds(loop.now) }
         observer = DeviceObserver(
             recorder: recorder, group: group, flavor: profile.flavor, healthType: context.healthType,
@@ -153,10 +146,7 @@ final class SimulatedDevice {
     private func startSession() {
         environment.enterForeground(at: clock)
         armWakeup()
-        sessionNumber += 1
-        eventContext.session.sessionID = "\(profile.identity)-s\(sessionNumber)"
-        eventContext.session.startedAt = ProtoTimestamp(date: context.wallClock(now))
-        eventContext.session.sequence = sessionNumber
+        stamper.startSession(at: context.wallClock(now))
         let coldStart = sdk == nil
         log("lifecycle", "session start (\(coldStart ? "cold" : "warm"))", environment.battery.timelineDetails)
         if let sdk {
@@ -295,14 +285,8 @@ final class SimulatedDevice {
         guard let sdk, environment.phase == .foreground, !context.journeysOver(context.seconds(intendedAt)) else {
             return
         }
-        var message = template
-        message.eventGuid = EventGUID(run: context.runID, device: UInt32(profile.index), sequence: sequence).description
-        sequence += 1
-        message.eventTimestamp = ProtoTimestamp(date: context.wallClock(intendedAt))
         let battery = environment.batteryReading(at: clock)
-        eventContext.device.batteryLevel = UInt32(battery.level.rounded())
-        eventContext.device.charging = battery.charging
-        message.context = eventContext
+        let message = stamper.stamp(template, intendedAt: context.wallClock(intendedAt), battery: battery)
         sdk.track(message, intendedAt: intendedAt)
     }
 
@@ -368,14 +352,5 @@ final class SimulatedDevice {
         sdk?.kill()
         sdk = nil
         return pending
-    }
-
-    private static func networkType(_ kind: NetworkKind) -> Clickswarm_Events_V1_NetworkType {
-        switch kind {
-        case .wifi: return .wifi
-        case .cellular4G: return .networkType4G
-        case .cellular3G: return .networkType3G
-        case .cellular2G: return .networkType2G
-        }
     }
 }
