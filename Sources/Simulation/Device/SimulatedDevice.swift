@@ -1,5 +1,4 @@
 import ClickstreamSDK
-import Collector
 import Foundation
 import NIOCore
 import RaccoonWire
@@ -9,9 +8,14 @@ import SwarmPrimitives
 /// One simulated phone: its app walks the scenario's journeys and tracks events into a complete
 /// `ClickstreamSDK` instance, while its battery, network and lifecycle change with time.
 ///
-/// It lives on one event loop (DESIGN principle 1): every method runs there. It observes its
-/// SDK and records into its loop's recorder shard.
-final class SimulatedDevice: SDKObserver {
+/// The coordinator of the device's parts: it owns the SDK instance, the store and the connection,
+/// and arms the timers: the arrivals, the sessions' ends, kills and returns, one timer for the
+/// environment's next wake-up (`DeviceEnvironment`) and the app's timers for the screens the
+/// `JourneyWalker` walks. `DeviceObserver` records what the SDK reports, `EventStamper` stamps
+/// the events, `DeviceLog` writes the timeline.
+///
+/// It lives on one event loop (DESIGN principle 1): every method runs there.
+final class SimulatedDevice {
     let profile: DeviceProfile
     private let context: RunContext
     private let loop: any EventLoop
@@ -21,59 +25,37 @@ final class SimulatedDevice: SDKObserver {
     /// The phone's database: it outlives the app (a kill keeps it).
     let store: EventStore
     private(set) var sdk: ClickstreamSDK?
-    private var conditions: DeviceConditions
-    private var battery: BatteryModel
-    private var batteryUpdatedAt = 0.0
     private var remoteConfig: RemoteConfig
-    /// The next event guid's sequence; it survives app kills (guids stay unique per device).
-    private var sequence: UInt64 = 0
     private var launches: UInt64 = 0
 
-    private enum Phase { case waiting, foreground, background, left, finished }
-    private var phase = Phase.waiting
-    /// Bumped to invalidate the app's and the lifecycle's pending timers (cheaper than cancelling).
+    private var environment: DeviceEnvironment
+    private var walker: JourneyWalker
+    private var stamper: EventStamper
+    private let observer: DeviceObserver
+    private let log: DeviceLog
+
+    /// Each bumped to invalidate one kind of pending timer (cheaper than cancelling them on the
+    /// loop's timer heap): the app's (screens), the lifecycle's (session end, kill, return) and
+    /// the environment's wake-up.
     private var appGeneration: UInt64 = 0
     private var lifeGeneration: UInt64 = 0
-    private var killed = false
-
-    private var journeyRandom: SeededRandom
-    private var lifecycleRandom: SeededRandom
-    private var networkRandom: SeededRandom
-    private var eventContext = EventContext()
-    private var sessionNumber: UInt32 = 0
-
-    private var environmentRunning = false
-    /// Bumped whenever the environment's next wakeup is recomputed; older wakeups do nothing.
-    private var environmentGeneration: UInt64 = 0
-    private var nextDrop = Double.infinity
-    private var offlineStart = Double.infinity
-    private var offlineEnd = Double.infinity
-
-    /// Ack bitmap for the delivery check against the embedded collector.
-    private(set) var ackedSequences = SequenceBitmap()
-    private var sentAt: [String: NIODeadline] = [:]
-    private var joinedAt: NIODeadline?
-    private var everConnected = false
-    private var typeIndexes: [String: Int] = [:]
+    private var wakeupGeneration: UInt64 = 0
 
     /// Set for the device a replay (or a traced run) follows.
-    var trace: TimelineRecorder?
-
-    private func log(
-        _ kind: String, _ what: @autoclosure () -> String, _ details: @autoclosure () -> [String: String] = [:]
-    ) {
-        guard let trace else { return }
-        trace.add(clock, kind, what(), details())
+    var trace: TimelineRecorder? {
+        get { log.trace }
+        set { log.trace = newValue }
     }
 
-    private var batteryDetails: [String: String] {
-        ["battery": String(format: "%.1f%%", battery.level), "charging": "\(battery.charging)"]
-    }
+    /// Ack bitmap for the delivery check against the embedded collector.
+    var ackedSequences: SequenceBitmap { observer.ackedSequences }
 
+    /// Built on `loop`, where it lives.
     init(
         profile: DeviceProfile, context: RunContext, loop: any EventLoop, recorder: RecorderShard,
         connection: any DeviceConnection
     ) {
+        loop.preconditionInEventLoop()
         self.profile = profile
         self.context = context
         self.loop = loop
@@ -83,28 +65,20 @@ final class SimulatedDevice: SDKObserver {
         store = EventStore(
             capacityEvents: profile.configuration.storeCapacityEvents,
             capacityBytes: profile.configuration.storeCapacityBytes)
-        conditions = DeviceConditions(
-            batteryLevel: profile.initialBattery, charging: profile.chargingInitially, networkReachable: true,
-            network: profile.network.kind, foreground: false)
-        battery = BatteryModel(
-            spec: context.scenario.battery, level: profile.initialBattery, charging: profile.chargingInitially,
-            now: 0, random: profile.random(.battery))
         remoteConfig = profile.remoteConfig
-        journeyRandom = profile.random(.journeys)
-        lifecycleRandom = profile.random(.lifecycle)
-        networkRandom = profile.random(.network)
-        eventContext.userID = profile.identity
-        eventContext.device.deviceID = profile.identity
-        eventContext.device.os = profile.flavor == .ios ? .ios : .android
-        eventContext.device.network = Self.networkType(profile.network.kind)
-        eventContext.app.appID = "clickswarm.simulated"
-        eventContext.app.sdkFlavor = profile.flavor.rawValue
-        eventContext.app.sdkVersion = "clickswarm"
+        environment = DeviceEnvironment(profile: profile, scenario: context.scenario, openModel: context.plan.isOpen)
+        walker = JourneyWalker(
+            library: context.library, betweenJourneys: context.scenario.lifecycle.betweenJourneys,
+            random: profile.random(.journeys))
+        stamper = EventStamper(profile: profile, runID: context.runID)
+        log = DeviceLog { [context, loop] in context.seconds(loop.now) }
+        observer = DeviceObserver(
+            recorder: recorder, group: group, flavor: profile.flavor, healthType: context.healthType,
+            keepsAcks: context.checkDeliveries, log: log)
     }
 
     private var now: NIODeadline { loop.now }
     private var clock: Double { context.seconds(loop.now) }
-    private var online: Bool { phase == .foreground || phase == .background }
 
     // MARK: Schedule
 
@@ -129,7 +103,7 @@ final class SimulatedDevice: SDKObserver {
     /// Runs `body` at `seconds` from the start, unless the run is over by then.
     private func after(_ seconds: Double, _ body: @escaping (SimulatedDevice) -> Void) {
         loop.assumeIsolated().scheduleTask(deadline: context.deadline(seconds)) {
-            guard self.phase != .finished else { return }
+            guard self.environment.phase != .finished else { return }
             body(self)
         }
     }
@@ -138,50 +112,45 @@ final class SimulatedDevice: SDKObserver {
 
     /// Closed model: the device enters the run; its app opens.
     private func join() {
-        guard phase == .waiting || phase == .left else { return }
+        guard environment.phase == .waiting || environment.phase == .left else { return }
         recorder.deviceOnline(group: group, at: now.uptimeNanoseconds)
-        if joinedAt == nil { joinedAt = now }
+        observer.joined(at: now)
         log("lifecycle", "join", ["flavor": profile.flavor.rawValue, "network": profile.networkName])
-        startEnvironment()
+        environment.start(at: clock)
         startSession()
     }
 
     /// Closed model: the device leaves the run; its app goes to the background for good.
     private func leave() {
-        guard online else { return }
+        guard environment.isOnline else { return }
         lifeGeneration &+= 1
-        if phase == .foreground { enterBackground() }
-        phase = .left
+        if environment.phase == .foreground { enterBackground() }
+        environment.leave()
         recorder.deviceOffline(group: group, at: now.uptimeNanoseconds)
         log("lifecycle", "leave")
     }
 
     /// Open model: a new app session lands on this device.
     private func openSessionArrived() {
-        guard phase != .foreground, !context.journeysOver(clock) else {
+        guard environment.phase != .foreground, !context.journeysOver(clock) else {
             recorder.note("arrivals_busy")
             log("lifecycle", "arrival while in a session (ignored)")
             return
         }
         recorder.deviceOnline(group: group, at: now.uptimeNanoseconds)
-        if joinedAt == nil { joinedAt = now }
-        startEnvironment()
+        observer.joined(at: now)
+        environment.start(at: clock)
         startSession()
     }
 
     private func startSession() {
-        updateBattery()
-        phase = .foreground
-        scheduleEnvironment()
-        sessionNumber += 1
-        eventContext.session.sessionID = "\(profile.identity)-s\(sessionNumber)"
-        eventContext.session.startedAt = ProtoTimestamp(date: context.wallClock(now))
-        eventContext.session.sequence = sessionNumber
-        conditions.foreground = true
+        environment.enterForeground(at: clock)
+        armWakeup()
+        stamper.startSession(at: context.wallClock(now))
         let coldStart = sdk == nil
-        log("lifecycle", "session start (\(coldStart ? "cold" : "warm"))", batteryDetails)
+        log("lifecycle", "session start (\(coldStart ? "cold" : "warm"))", environment.battery.timelineDetails)
         if let sdk {
-            sdk.update(conditions)
+            sdk.update(environment.conditions)
         } else {
             launch()
         }
@@ -192,12 +161,7 @@ final class SimulatedDevice: SDKObserver {
         }
         appGeneration &+= 1
         startJourney(generation: appGeneration, at: now)
-        let lifecycle = context.scenario.lifecycle
-        let length: Double? =
-            context.plan.isOpen
-            ? (lifecycle.session ?? .exponential(mean: 60)).sample(using: &lifecycleRandom)
-            : lifecycle.session?.sample(using: &lifecycleRandom)
-        if let length {
+        if let length = environment.drawSessionLength() {
             lifeGeneration &+= 1
             let generation = lifeGeneration
             after(clock + length) { device in
@@ -209,38 +173,34 @@ final class SimulatedDevice: SDKObserver {
 
     /// The session ends: background, maybe a kill, and (closed model) the next session later.
     private func endSession() {
-        guard phase == .foreground else { return }
+        guard environment.phase == .foreground else { return }
         enterBackground()
-        log("lifecycle", "session end (background)", batteryDetails)
-        let lifecycle = context.scenario.lifecycle
-        let gap = lifecycle.background.sample(using: &lifecycleRandom)
+        log("lifecycle", "session end (background)", environment.battery.timelineDetails)
+        let stay = environment.drawBackgroundStay()
         lifeGeneration &+= 1
         let generation = lifeGeneration
-        if lifecycleRandom.nextUnit() < lifecycle.killInBackground {
-            let killAt = clock + gap * lifecycleRandom.nextUnit()
-            after(killAt) { device in
+        if let killAfter = stay.killAfter {
+            after(clock + killAfter) { device in
                 guard device.lifeGeneration == generation else { return }
                 device.killApp()
             }
         }
         if context.plan.isOpen {
-            phase = .left
+            environment.leave()
             recorder.deviceOffline(group: group, at: now.uptimeNanoseconds)
             return
         }
-        after(clock + gap) { device in
-            guard device.lifeGeneration == generation, device.phase == .background else { return }
+        after(clock + stay.gap) { device in
+            guard device.lifeGeneration == generation, device.environment.phase == .background else { return }
             device.startSession()
         }
     }
 
     private func enterBackground() {
-        updateBattery()
-        phase = .background
-        scheduleEnvironment()
+        environment.enterBackground(at: clock)
+        armWakeup()
         appGeneration &+= 1
-        conditions.foreground = false
-        sdk?.update(conditions)
+        sdk?.update(environment.conditions)
     }
 
     private func killApp() {
@@ -255,13 +215,14 @@ final class SimulatedDevice: SDKObserver {
         launches += 1
         let configuration = profile.configuration
         let transport = link.makeTransport(configuration: configuration)
+        // Launch n seeds its sampler with the stream's n-th number.
         var sampling = profile.random(.sampling)
         for _ in 1..<launches { _ = sampling.next() }
         let context = self.context
         let sdk = ClickstreamSDK(
             configuration: configuration, deviceID: profile.identity, store: store, transport: transport,
-            headers: [("X-User-ID", profile.identity)], eventLoop: loop, conditions: conditions,
-            remoteConfig: remoteConfig, seed: sampling.next(), observer: self,
+            headers: [("X-User-ID", profile.identity)], eventLoop: loop, conditions: environment.conditions,
+            remoteConfig: remoteConfig, seed: sampling.next(), observer: observer,
             wallClock: { context.wallClock($0) })
         self.sdk = sdk
         if launches > 1 { recorder.note("app_relaunches") }
@@ -271,7 +232,7 @@ final class SimulatedDevice: SDKObserver {
 
     /// A remote-config change for this device's cohort.
     func apply(_ config: RemoteConfig) {
-        guard phase != .finished else { return }
+        guard environment.phase != .finished else { return }
         remoteConfig = config
         sdk?.apply(config)
         log("config", "remote config applied", ["cohort": profile.cohort])
@@ -280,36 +241,28 @@ final class SimulatedDevice: SDKObserver {
     // MARK: Journeys
 
     private func startJourney(generation: UInt64, at time: NIODeadline) {
-        let journey = journeyRandom(context.library.pickJourney)
-        enterScreen(journey: journey, screen: context.library.journeys[journey].start, generation: generation, at: time)
+        enterScreen(walker.startJourney(at: time), generation: generation)
     }
 
-    private func journeyRandom<T>(_ body: (inout SeededRandom) -> T) -> T { body(&journeyRandom) }
-
-    /// Tracks the screen's events at their scripted times, then moves on after the think time.
-    private func enterScreen(journey: Int, screen index: Int, generation: UInt64, at entered: NIODeadline) {
-        let screen = context.library.journeys[journey].screens[index]
-        for event in screen.events {
-            let count = Int(event.count.sample(using: &journeyRandom).rounded())
-            var offset = 0.0
-            for _ in 0..<max(0, count) {
-                let intended = entered + DeviceTime.amount(offset)
-                if intended <= now {
-                    track(event.template, intendedAt: intended)
-                } else {
-                    scheduleApp(at: intended, generation: generation) { $0.track(event.template, intendedAt: intended) }
-                }
-                offset += event.gap.sample(using: &journeyRandom)
+    /// Tracks the screen's events at their scripted times (those already due at once), then
+    /// moves on when the screen is left: to the next screen, or after a pause to the next journey.
+    private func enterScreen(_ visit: JourneyWalker.ScreenVisit, generation: UInt64) {
+        for event in visit.events {
+            let template = event.template
+            let intended = event.intendedAt
+            if intended <= now {
+                track(template, intendedAt: intended)
+            } else {
+                scheduleApp(at: intended, generation: generation) { $0.track(template, intendedAt: intended) }
             }
         }
-        let leaveAt = entered + DeviceTime.amount(screen.think.sample(using: &journeyRandom))
-        let next = context.library.nextScreen(after: screen, &journeyRandom)
+        let (journey, next, leaveAt) = (visit.journey, visit.next, visit.leaveAt)
         scheduleApp(at: leaveAt, generation: generation) { device in
             if let next {
-                device.enterScreen(journey: journey, screen: next, generation: generation, at: leaveAt)
+                device.enterScreen(
+                    device.walker.enter(journey: journey, screen: next, at: leaveAt), generation: generation)
             } else {
-                let pause = device.context.scenario.lifecycle.betweenJourneys.sample(using: &device.journeyRandom)
-                let startAt = leaveAt + DeviceTime.amount(pause)
+                let startAt = device.walker.nextJourneyStart(after: leaveAt)
                 device.scheduleApp(at: startAt, generation: generation) {
                     $0.startJourney(generation: generation, at: startAt)
                 }
@@ -317,120 +270,70 @@ final class SimulatedDevice: SDKObserver {
         }
     }
 
+    /// Runs `body` at `deadline` if the app is still in the same session in front by then; not
+    /// at all when the journeys are over by then.
     private func scheduleApp(at deadline: NIODeadline, generation: UInt64, _ body: @escaping (SimulatedDevice) -> Void)
     {
         guard context.seconds(deadline) < context.scenario.duration else { return }
         loop.assumeIsolated().scheduleTask(deadline: deadline) {
-            guard self.appGeneration == generation, self.phase == .foreground else { return }
+            guard self.appGeneration == generation, self.environment.phase == .foreground else { return }
             body(self)
         }
     }
 
     private func track(_ template: any EventContract, intendedAt: NIODeadline) {
-        guard let sdk, phase == .foreground, !context.journeysOver(context.seconds(intendedAt)) else { return }
-        var message = template
-        message.eventGuid = EventGUID(run: context.runID, device: UInt32(profile.index), sequence: sequence).description
-        sequence += 1
-        message.eventTimestamp = ProtoTimestamp(date: context.wallClock(intendedAt))
-        updateBattery()
-        eventContext.device.batteryLevel = UInt32(battery.level.rounded())
-        eventContext.device.charging = battery.charging
-        message.context = eventContext
+        guard let sdk, environment.phase == .foreground, !context.journeysOver(context.seconds(intendedAt)) else {
+            return
+        }
+        let battery = environment.batteryReading(at: clock)
+        let message = stamper.stamp(template, intendedAt: context.wallClock(intendedAt), battery: battery)
         sdk.track(message, intendedAt: intendedAt)
     }
 
     // MARK: Environment: battery, network drops, offline windows
 
-    private func startEnvironment() {
-        guard !environmentRunning else { return }
-        environmentRunning = true
-        let start = clock
-        // The phone's battery starts counting when it joins the run.
-        battery = BatteryModel(
-            spec: context.scenario.battery, level: profile.initialBattery, charging: profile.chargingInitially,
-            now: start, random: profile.random(.battery))
-        batteryUpdatedAt = start
-        let network = profile.network
-        if network.dropsPerMinute > 0 {
-            nextDrop = start + Self.exponentialGap(perMinute: network.dropsPerMinute, &networkRandom)
-        }
-        if let every = network.offlineEvery {
-            offlineStart = start + every.sample(using: &networkRandom)
-        }
-        scheduleEnvironment()
-    }
-
-    private static func exponentialGap(perMinute probability: Double, _ random: inout SeededRandom) -> Double {
-        guard probability < 1 else { return 1 }
-        let rate = -Foundation.log(1 - probability) / 60
-        return Distribution.exponential(mean: 1 / rate).sample(using: &random)
-    }
-
-    /// Arms one wakeup at the environment's next change: the battery crossing the SDK's minimum
-    /// (computed, not polled: the level is linear between changes), plugging in or out, a
-    /// network drop, an offline window's start or end.
-    private func scheduleEnvironment() {
-        guard environmentRunning else { return }
-        environmentGeneration &+= 1
-        let generation = environmentGeneration
-        let crossing = battery.crossing(
-            of: profile.configuration.minBatteryLevel, after: batteryUpdatedAt, foreground: phase == .foreground)
-        let next = min(crossing, nextDrop, offlineStart, offlineEnd, battery.nextChange)
-        guard next.isFinite, next < context.scenario.duration + context.scenario.drain else { return }
-        // Never at the same instant again: that could spin the loop without time passing.
-        after(max(next, clock + 0.001)) { device in
-            guard device.environmentGeneration == generation else { return }
-            device.environmentFired()
+    /// Arms the one wake-up at the environment's next change (the one armed before does nothing).
+    private func armWakeup() {
+        wakeupGeneration &+= 1
+        guard let next = environment.nextWakeup(now: clock) else { return }
+        let generation = wakeupGeneration
+        after(next) { device in
+            guard device.wakeupGeneration == generation else { return }
+            device.wake()
         }
     }
 
-    /// Brings the battery up to now (before the foreground changes, or to read its level).
-    private func updateBattery() {
-        battery.advance(from: batteryUpdatedAt, to: clock, foreground: phase == .foreground)
-        batteryUpdatedAt = clock
-    }
-
-    private func environmentFired() {
-        let time = clock
-        let foreground = phase == .foreground
-        let wasLow = conditions.batteryLow(minimum: profile.configuration.minBatteryLevel)
-        let switched = battery.advance(from: batteryUpdatedAt, to: time, foreground: foreground)
-        batteryUpdatedAt = time
-        conditions.batteryLevel = battery.level
-        conditions.charging = battery.charging
-        var changed = switched
-        let isLow = conditions.batteryLow(minimum: profile.configuration.minBatteryLevel)
-        if isLow != wasLow {
-            changed = true
-            recorder.note(isLow ? "battery_low_entered" : "battery_low_left")
-            log("battery", isLow ? "below the SDK's minimum" : "back above the SDK's minimum", batteryDetails)
-        }
-        if switched { log("battery", battery.charging ? "plugged in" : "unplugged", batteryDetails) }
-        if time >= nextDrop {
-            nextDrop = time + Self.exponentialGap(perMinute: profile.network.dropsPerMinute, &networkRandom)
-            if link.isConnected {
+    /// The environment's wake-up: acts on what changed, tells the SDK, arms the next one.
+    private func wake() {
+        let changes = environment.advance(to: clock)
+        for change in changes {
+            switch change {
+            case .batteryLowEntered:
+                recorder.note("battery_low_entered")
+                log("battery", "below the SDK's minimum", environment.battery.timelineDetails)
+            case .batteryLowLeft:
+                recorder.note("battery_low_left")
+                log("battery", "back above the SDK's minimum", environment.battery.timelineDetails)
+            case .pluggedIn:
+                log("battery", "plugged in", environment.battery.timelineDetails)
+            case .unplugged:
+                log("battery", "unplugged", environment.battery.timelineDetails)
+            case .linkDropDue:
+                if link.isConnected {
+                    link.dropConnection()
+                    recorder.note("link_drops")
+                    log("network", "connection dropped by the network")
+                }
+            case .offline(let until):
+                recorder.note("offline_windows")
+                log("network", "offline", ["until": String(format: "%.3f", until)])
                 link.dropConnection()
-                recorder.note("link_drops")
-                log("network", "connection dropped by the network")
+            case .online:
+                log("network", "online")
             }
         }
-        if time >= offlineStart {
-            offlineStart = .infinity
-            offlineEnd = time + (profile.network.offlineFor?.sample(using: &networkRandom) ?? 0)
-            conditions.networkReachable = false
-            changed = true
-            recorder.note("offline_windows")
-            log("network", "offline", ["until": String(format: "%.3f", offlineEnd)])
-            link.dropConnection()
-        } else if time >= offlineEnd {
-            offlineEnd = .infinity
-            offlineStart = time + (profile.network.offlineEvery?.sample(using: &networkRandom) ?? .infinity)
-            conditions.networkReachable = true
-            changed = true
-            log("network", "online")
-        }
-        if changed { sdk?.update(conditions) }
-        scheduleEnvironment()
+        if changes.contains(where: \.changesConditions) { sdk?.update(environment.conditions) }
+        armWakeup()
     }
 
     // MARK: End of run
@@ -442,152 +345,12 @@ final class SimulatedDevice: SDKObserver {
         let events = sdk?.pendingEvents() ?? store.allRows.map { (guid: $0.guid, type: $0.event.type) }
         for event in events where event.type != context.healthType { pending[event.type, default: 0] += 1 }
         log("lifecycle", "run end", ["pending": "\(pending.values.reduce(0, +))"])
-        phase = .finished
+        environment.finish()
+        observer.isFinished = true
         appGeneration &+= 1
         lifeGeneration &+= 1
         sdk?.kill()
         sdk = nil
         return pending
     }
-
-    // MARK: SDKObserver
-
-    func event(guid: String, type: String, step: FunnelStep, intendedAt: NIODeadline, at: NIODeadline) {
-        guard phase != .finished else { return }
-        guard type != context.healthType else {
-            if case .acked = step { recorder.note("health_events_acked") }
-            return
-        }
-        if trace != nil { log("event", Self.describe(step), Self.details(step, guid: guid, type: type)) }
-        let typeIndex = index(of: type)
-        let time = at.uptimeNanoseconds
-        switch step {
-        case .generated:
-            recorder.generated(type: typeIndex, group: group, at: time)
-        case .sampledOut:
-            recorder.sampledOut(type: typeIndex, group: group, at: time)
-        case .dropped(let reason):
-            recorder.dropped(type: typeIndex, group: group, reason: reason, at: time)
-        case .stored, .batched:
-            break
-        case .sent(let requestGUID, let attempt):
-            recorder.sent(type: typeIndex, group: group, attempt: attempt, at: time)
-            sentAt[requestGUID] = at
-            if sentAt.count > 512 { sentAt.removeAll(keepingCapacity: true) }
-        case .acked(let requestGUID):
-            recorder.acked(type: typeIndex, group: group, intendedAt: intendedAt.uptimeNanoseconds, at: time)
-            if let sent = sentAt.removeValue(forKey: requestGUID) {
-                recorder.batchRoundTrip(group: group, nanoseconds: UInt64((at - sent).nanoseconds), at: time)
-            }
-            if let joined = joinedAt {
-                recorder.timeToFirstAck(group: group, nanoseconds: UInt64(max(0, (at - joined).nanoseconds)))
-                joinedAt = nil
-            }
-            if context.checkDeliveries, let parsed = EventGUID(guid) {
-                _ = ackedSequences.insert(parsed.sequence)
-            }
-        case .errorAnswer(_, let code):
-            recorder.errorAnswer(type: typeIndex, group: group, code: code, at: time)
-        case .timedOut:
-            recorder.timedOut(type: typeIndex, group: group, at: time)
-        case .released:
-            recorder.released(type: typeIndex, group: group, at: time)
-        }
-    }
-
-    func connection(_ step: ConnectionStep, at: NIODeadline) {
-        guard phase != .finished else { return }
-        if trace != nil {
-            switch step {
-            case .attempt: log("connection", "attempt")
-            case .connected(let took):
-                log("connection", "connected", ["took_ms": String(format: "%.1f", Double(took.nanoseconds) / 1e6)])
-            case .failed(let reason): log("connection", "failed", ["reason": reason])
-            case .closed(let code, let reason):
-                log("connection", "closed", ["reason": reason, "code": code.map { "\($0)" } ?? "none"])
-            }
-        }
-        let time = at.uptimeNanoseconds
-        switch step {
-        case .attempt:
-            recorder.connectAttempt(group: group, at: time)
-        case .connected(let took):
-            recorder.connected(group: group, timeToConnect: UInt64(max(0, took.nanoseconds)), at: time)
-            if everConnected { recorder.reconnected(group: group, at: time) }
-            everConnected = true
-        case .failed(let reason):
-            recorder.connectFailed(group: group, reason: reason, at: time)
-        case .closed(let code, let reason):
-            recorder.disconnected(group: group, reason: code.map { "close \($0)" } ?? reason, at: time)
-            // The SDK's own closes, per flavor: iOS closes on low battery, both on background.
-            if code == nil, Self.sdkCloseReasons.contains(reason) {
-                recorder.note("\(profile.flavor.rawValue) closed socket: \(reason)")
-            }
-        }
-    }
-
-    func health(name: String, reason: String?, at: NIODeadline) {
-        guard phase != .finished else { return }
-        log("health", name, reason.map { ["reason": $0] } ?? [:])
-        recorder.health(name: reason.map { "\(name): \($0)" } ?? name, reason: nil)
-        // Android skips its batches on low battery (iOS closes its socket instead).
-        if name == "Batch Trigger Failed", let reason {
-            recorder.note("\(profile.flavor.rawValue) batch skipped: \(reason)")
-        }
-    }
-
-    static func describe(_ step: FunnelStep) -> String {
-        switch step {
-        case .generated: return "generated"
-        case .sampledOut: return "sampled out"
-        case .dropped: return "dropped"
-        case .stored: return "stored"
-        case .batched: return "batched"
-        case .sent: return "sent"
-        case .acked: return "acked"
-        case .errorAnswer: return "error answer"
-        case .timedOut: return "timed out"
-        case .released: return "released"
-        }
-    }
-
-    static func details(_ step: FunnelStep, guid: String, type: String) -> [String: String] {
-        var details = ["guid": guid, "type": type]
-        switch step {
-        case .generated, .sampledOut, .stored: break
-        case .dropped(let reason): details["reason"] = reason
-        case .batched(let request), .acked(let request), .timedOut(let request), .released(let request):
-            details["request"] = request
-        case .sent(let request, let attempt):
-            details["request"] = request
-            details["attempt"] = "\(attempt)"
-        case .errorAnswer(let request, let code):
-            details["request"] = request
-            details["code"] = "\(code)"
-        }
-        return details
-    }
-
-    static let sdkCloseReasons: Set<String> = ["low_battery", "network_unavailable", "App is paused"]
-
-    private func index(of type: String) -> Int {
-        if let index = typeIndexes[type] { return index }
-        let index = recorder.eventTypeIndex(type)
-        typeIndexes[type] = index
-        return index
-    }
-
-    private static func networkType(_ kind: NetworkKind) -> Clickswarm_Events_V1_NetworkType {
-        switch kind {
-        case .wifi: return .wifi
-        case .cellular4G: return .networkType4G
-        case .cellular3G: return .networkType3G
-        case .cellular2G: return .networkType2G
-        }
-    }
-}
-
-extension RunContext {
-    /// True once the journeys have stopped (the drain has begun).
-    func journeysOver(_ seconds: Double) -> Bool { seconds >= scenario.duration }
 }

@@ -17,6 +17,7 @@ final class LoopWorker {
         context: RunContext, loop: any EventLoop, indexes: some Sequence<Int>,
         connect: (DeviceProfile) -> any DeviceConnection
     ) {
+        loop.preconditionInEventLoop()
         self.context = context
         self.loop = loop
         recorder = RecorderShard(runStart: context.start.uptimeNanoseconds)

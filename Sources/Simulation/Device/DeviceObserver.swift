@@ -1,0 +1,140 @@
+import ClickstreamSDK
+import NIOCore
+import RaccoonWire
+import Reports
+import SwarmPrimitives
+
+/// Turns one device's SDK funnel, connection and health steps into its loop's recorder figures:
+/// funnel counters per event type, event latency from the intended time, batch round trip, time
+/// to first ack, connection outcomes and notes; keeps the ack bitmap the delivery check compares
+/// with the collector's. It lives on the device's loop, with the device (the SDK holds it weakly).
+final class DeviceObserver: SDKObserver {
+    /// The SDK's own closes, per flavor: iOS closes on low battery or no network, both on
+    /// background. Each gets a note.
+    static let sdkCloseReasons: Set<String> = ["low_battery", "network_unavailable", "App is paused"]
+
+    private let recorder: RecorderShard
+    private let group: Int
+    private let flavor: String
+    private let healthType: String
+    private let keepsAcks: Bool
+    private let log: DeviceLog
+
+    /// Set at the end of the run: what the SDK reports while it is torn down is not counted.
+    var isFinished = false
+    /// The sequences of the device's acked events (only when `keepsAcks`).
+    private(set) var ackedSequences = SequenceBitmap()
+    /// When each request in flight was last sent, by request guid.
+    private var sentAt: [String: NIODeadline] = [:]
+    /// Since the device first joined, until its first ack.
+    private var joinedAt: NIODeadline?
+    private var everConnected = false
+    /// The recorder's index of each event type seen.
+    private var typeIndexes: [String: Int] = [:]
+
+    /// `group`: the device's group in `recorder`; `healthType`: the SDK's health event type,
+    /// counted apart; `keepsAcks`: keep the ack bitmap; `log`: the device's timeline.
+    init(recorder: RecorderShard, group: Int, flavor: SDKFlavor, healthType: String, keepsAcks: Bool, log: DeviceLog) {
+        self.recorder = recorder
+        self.group = group
+        self.flavor = flavor.rawValue
+        self.healthType = healthType
+        self.keepsAcks = keepsAcks
+        self.log = log
+    }
+
+    /// The device joined the run: its time to first ack runs from its first join.
+    func joined(at time: NIODeadline) {
+        if joinedAt == nil { joinedAt = time }
+    }
+
+    func event(guid: String, type: String, step: FunnelStep, intendedAt: NIODeadline, at: NIODeadline) {
+        guard !isFinished else { return }
+        guard type != healthType else {
+            if case .acked = step { recorder.note("health_events_acked") }
+            return
+        }
+        if log.isTracing { log("event", step.timelineWhat, step.timelineDetails(guid: guid, type: type)) }
+        let typeIndex = index(of: type)
+        let time = at.uptimeNanoseconds
+        switch step {
+        case .generated:
+            recorder.generated(type: typeIndex, group: group, at: time)
+        case .sampledOut:
+            recorder.sampledOut(type: typeIndex, group: group, at: time)
+        case .dropped(let reason):
+            recorder.dropped(type: typeIndex, group: group, reason: reason, at: time)
+        case .stored, .batched:
+            break
+        case .sent(let requestGUID, let attempt):
+            recorder.sent(type: typeIndex, group: group, attempt: attempt, at: time)
+            sentAt[requestGUID] = at
+            // A bound for requests that never get an answer; losing a round trip is harmless.
+            if sentAt.count > 512 { sentAt.removeAll(keepingCapacity: true) }
+        case .acked(let requestGUID):
+            acked(guid: guid, type: typeIndex, request: requestGUID, intendedAt: intendedAt, at: at)
+        case .errorAnswer(_, let code):
+            recorder.errorAnswer(type: typeIndex, group: group, code: code, at: time)
+        case .timedOut:
+            recorder.timedOut(type: typeIndex, group: group, at: time)
+        case .released:
+            recorder.released(type: typeIndex, group: group, at: time)
+        }
+    }
+
+    /// An ack: the event's latency from its intended time, the batch's round trip from its last
+    /// send (once per batch), the device's time to first ack (once), and the ack bitmap.
+    private func acked(guid: String, type: Int, request: String, intendedAt: NIODeadline, at: NIODeadline) {
+        let time = at.uptimeNanoseconds
+        recorder.acked(type: type, group: group, intendedAt: intendedAt.uptimeNanoseconds, at: time)
+        if let sent = sentAt.removeValue(forKey: request) {
+            recorder.batchRoundTrip(group: group, nanoseconds: UInt64((at - sent).nanoseconds), at: time)
+        }
+        if let joined = joinedAt {
+            recorder.timeToFirstAck(group: group, nanoseconds: UInt64(max(0, (at - joined).nanoseconds)))
+            joinedAt = nil
+        }
+        if keepsAcks, let parsed = EventGUID(guid) {
+            _ = ackedSequences.insert(parsed.sequence)
+        }
+    }
+
+    func connection(_ step: ConnectionStep, at: NIODeadline) {
+        guard !isFinished else { return }
+        if log.isTracing { log("connection", step.timelineWhat, step.timelineDetails) }
+        let time = at.uptimeNanoseconds
+        switch step {
+        case .attempt:
+            recorder.connectAttempt(group: group, at: time)
+        case .connected(let took):
+            recorder.connected(group: group, timeToConnect: UInt64(max(0, took.nanoseconds)), at: time)
+            if everConnected { recorder.reconnected(group: group, at: time) }
+            everConnected = true
+        case .failed(let reason):
+            recorder.connectFailed(group: group, reason: reason, at: time)
+        case .closed(let code, let reason):
+            recorder.disconnected(group: group, reason: code.map { "close \($0)" } ?? reason, at: time)
+            if code == nil, Self.sdkCloseReasons.contains(reason) {
+                recorder.note("\(flavor) closed socket: \(reason)")
+            }
+        }
+    }
+
+    func health(name: String, reason: String?, at: NIODeadline) {
+        guard !isFinished else { return }
+        log("health", name, reason.map { ["reason": $0] } ?? [:])
+        recorder.health(name: reason.map { "\(name): \($0)" } ?? name, reason: nil)
+        // Android skips its batches on low battery (iOS closes its socket instead).
+        if name == "Batch Trigger Failed", let reason {
+            recorder.note("\(flavor) batch skipped: \(reason)")
+        }
+    }
+
+    /// The recorder's index of `type`, interned on the device's first event of that type.
+    private func index(of type: String) -> Int {
+        if let index = typeIndexes[type] { return index }
+        let index = recorder.eventTypeIndex(type)
+        typeIndexes[type] = index
+        return index
+    }
+}
