@@ -77,9 +77,11 @@ struct SimulatedDeviceTests {
             offlineEvery: .constant(100), offlineFor: .constant(20))
         let loop = EmbeddedEventLoop()
         let context = RunContext(
-            scenario: scenario, plan: ArrivalPlan(scenario: scenario), library: try ScriptLibrary(scenario: scenario),
-            runID: 1, start: loop.now, wallStart: Date(timeIntervalSince1970: 1_767_225_600),
-            endpoint: .init(host: "fake", port: 0, path: "", transport: .websocket), checkDeliveries: true)
+            scenario: scenario, library: try ScriptLibrary(scenario: scenario),
+            clock: RunClock(
+                start: loop.now, wallStart: Date(timeIntervalSince1970: 1_767_225_600), runID: 1, runSeed: 0,
+                virtual: true),
+            checkDeliveries: true)
         let connection = FakeConnection(loop: loop)
         let device = SimulatedDevice(
             profile: context.population.profile(0), context: context, loop: loop,
