@@ -1,5 +1,4 @@
 import ClickstreamSDK
-import ClickstreamTransports
 import NIOCore
 
 /// How one device reaches its collector: a transport for each app launch, and the device's
@@ -11,40 +10,4 @@ protocol DeviceConnection: AnyObject {
     var isConnected: Bool { get }
     /// Cuts the open connection as a network failure would (the SDK sees a drop).
     func dropConnection()
-}
-
-/// A live device's connection: a real socket through the link conditioner.
-final class SocketDeviceConnection: DeviceConnection {
-    private let link: LinkHandle
-    private let connector: ConditionedSocketConnector
-    private let endpoint: RunContext.Endpoint
-    private let loop: any EventLoop
-
-    init(profile: DeviceProfile, endpoint: RunContext.Endpoint, loop: any EventLoop) {
-        var random = profile.random(.link)
-        link = LinkHandle(
-            profile: LinkProfile(
-                latency: profile.latency, jitter: profile.network.jitter, bandwidth: profile.network.bandwidth),
-            seed: random.next(), eventLoop: loop)
-        connector = ConditionedSocketConnector(link: link)
-        self.endpoint = endpoint
-        self.loop = loop
-    }
-
-    func makeTransport(configuration: SDKConfiguration) -> any SDKTransport {
-        switch endpoint.transport {
-        case .websocket:
-            return WebSocketTransport(
-                host: endpoint.host, port: endpoint.port, path: endpoint.path, eventLoop: loop, connector: connector,
-                connectTimeout: configuration.connectTimeout)
-        case .rest:
-            return RESTTransport(
-                host: endpoint.host, port: endpoint.port, path: endpoint.path, eventLoop: loop, connector: connector,
-                connectTimeout: configuration.connectTimeout)
-        }
-    }
-
-    var isConnected: Bool { link.isConnected }
-
-    func dropConnection() { link.dropConnection() }
 }

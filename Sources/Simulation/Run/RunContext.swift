@@ -4,14 +4,6 @@ import RaccoonWire
 
 /// What every device of a run shares, immutable once the run starts.
 final class RunContext: Sendable {
-    /// Where a live run's devices connect.
-    struct Endpoint: Sendable {
-        var host: String
-        var port: Int
-        var path: String
-        var transport: Scenario.Transport
-    }
-
     let scenario: Scenario
     let population: Population
     let plan: ArrivalPlan

@@ -47,7 +47,7 @@ extension LiveBackend {
     /// A remote target's endpoint, once a TCP connection to it succeeded.
     static func reachableEndpoint(
         _ target: Scenario.Target, group: MultiThreadedEventLoopGroup
-    ) async throws(RunError) -> RunContext.Endpoint {
+    ) async throws(RunError) -> CollectorEndpoint {
         guard case .remote(let url, let scheme, let host, let port, let path) = target else {
             throw .invalidInput("no target")
         }
@@ -62,6 +62,6 @@ extension LiveBackend {
         } catch {
             throw .setupFailed("the target \(url) is unreachable: \(error)")
         }
-        return RunContext.Endpoint(host: host, port: port, path: path, transport: scheme == .http ? .rest : .websocket)
+        return CollectorEndpoint(host: host, port: port, path: path, transport: scheme == .http ? .rest : .websocket)
     }
 }

@@ -17,7 +17,7 @@ actor LiveBackend: RunBackend {
     private let logger: Logger
     private let group: MultiThreadedEventLoopGroup
     private var collector: CollectorServer?
-    private var endpoint: RunContext.Endpoint?
+    private var endpoint: CollectorEndpoint?
     private var workers: [NIOLoopBound<LoopWorker>] = []
     private var start = NIODeadline.now()
     private var faults: Task<Void, Never>?
@@ -48,7 +48,7 @@ actor LiveBackend: RunBackend {
         if scenario.target == .embedded {
             let server = try await Self.startCollector(scenario, logger: logger)
             collector = server
-            endpoint = RunContext.Endpoint(
+            endpoint = CollectorEndpoint(
                 host: server.host, port: server.port, path: "/api/v1/events", transport: scenario.collector.transport)
         } else {
             endpoint = try await Self.reachableEndpoint(scenario.target, group: group)

@@ -1,0 +1,7 @@
+/// Where a live run's devices connect: the embedded collector's port or the remote target.
+struct CollectorEndpoint: Sendable {
+    var host: String
+    var port: Int
+    var path: String
+    var transport: Scenario.Transport
+}
