@@ -28,6 +28,8 @@ public struct RunRequest: Sendable {
     public var shard: RunInfo.Shard?
     /// `--start-at`: live runs start at this wall-clock time (shared by the shards of one run).
     public var startAt: Date?
+    /// Seconds between partial reports; 0 for none.
+    public var partialInterval: Double = 10
 
     public init(file: String) { self.file = file }
 }

@@ -21,6 +21,12 @@ public enum ScenarioRun {
             errors("clickswarm: \(error)")
             return .invalidInput
         }
+        if let baseline,
+            let refusal = request.baselineGate.refusal(baseline: baseline, planned: planned(scenario, request))
+        {
+            errors("clickswarm: --baseline \(request.baseline ?? ""): \(refusal)")
+            return .invalidInput
+        }
         var options = RunOptions()
         options.simulated = request.simulated
         options.outputDirectory = request.outputDirectory
@@ -29,6 +35,7 @@ public enum ScenarioRun {
         options.logger = request.logger
         options.shard = request.shard
         options.startAt = request.startAt
+        options.partialInterval = request.partialInterval
         if !request.quiet {
             let terminal = request.terminal
             options.progressInterval = terminal ? 1 : 5
@@ -46,9 +53,9 @@ public enum ScenarioRun {
         let result: RunResult
         do {
             result = try await RunDriver.run(scenario, options: options)
-            _ = await live?.finish()
+            if let live { _ = await stopper.unlessHurried { await live.finish() } }
         } catch {
-            _ = await live?.finish()
+            if let live { _ = await stopper.unlessHurried { await live.finish() } }
             if request.terminal, !request.quiet { output("") }
             errors("clickswarm: \(error)")
             return ExitStatus(error)
@@ -59,10 +66,18 @@ public enum ScenarioRun {
             output("simulated \(Int(speed.rounded())) device-seconds per wall-clock second")
         }
         output("report: \(result.reportPath)")
+        if let problem = result.reportProblem { errors("clickswarm: \(problem)") }
         let renderingFailed = writeRenderings(of: result, formats: request.formats, output: output, errors: errors)
         var pushFailed = false
         if !request.push.isEmpty {
-            for pushed in await Publisher.publish(result.report, settings: request.push) {
+            let report = result.report
+            let settings = request.push
+            guard let results = await stopper.unlessHurried({ await Publisher.publish(report, settings: settings) })
+            else {
+                errors("clickswarm: stopped again: the pushes were given up; the report is at \(result.reportPath)")
+                return ExitStatus(report: result.report, pushFailed: true)
+            }
+            for pushed in results {
                 if pushed.succeeded {
                     if !request.quiet { output(pushed.description) }
                 } else {
@@ -72,8 +87,9 @@ public enum ScenarioRun {
             }
         }
         var status = ExitStatus(report: result.report, pushFailed: pushFailed)
-        // A rendering that cannot be written exits 73, unless the run itself already failed.
-        if renderingFailed, status == .success { status = .cannotWrite }
+        // A report or rendering not written where asked exits 73, unless the run itself already
+        // failed.
+        if renderingFailed || result.reportProblem != nil, status == .success { status = .cannotWrite }
         guard let baseline else { return status }
         // The run's own code wins (unbalanced, interrupted, push, SLO failed); an interrupted
         // run's figures are partial, so it is not compared at all.
@@ -101,6 +117,15 @@ public enum ScenarioRun {
         return failed
     }
 
+    /// The run about to start, as a report will describe it (for the baseline check).
+    private static func planned(_ scenario: Scenario, _ request: RunRequest) -> RunInfo {
+        RunInfo(
+            id: "", scenario: scenario.name, seed: scenario.seed, mode: request.simulated ? .simulated : .live,
+            target: scenario.target.description, startedAt: "", endedAt: "", durationS: scenario.duration,
+            drainS: scenario.drain, wallSeconds: 0, devices: scenario.population.devices,
+            toolVersion: RunInfo.toolVersion)
+    }
+
     private static func seconds(_ value: Double) -> String {
         value == value.rounded() ? "\(Int(value))s" : "\(value)s"
     }
@@ -122,7 +147,7 @@ extension ScenarioRun {
                     : "\nclickswarm: \(signal) again, stopping now")
         }
         job.stop = { stopper.stop() }
-        job.hurry = { stopper.stop() }
+        job.hurry = { stopper.hurry() }
         return await job.run { await run(request, stopper: stopper, output: output, errors: errors) } ?? .unexpected
     }
 }

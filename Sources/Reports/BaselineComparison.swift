@@ -86,6 +86,11 @@ public struct BaselineComparison: Sendable, Equatable {
         if baseline.mode != current.mode {
             differences.append("mode \(baseline.mode.rawValue) vs \(current.mode.rawValue)")
         }
+        if (baseline.partial ?? false) != (current.partial ?? false) {
+            differences.append(
+                "\(baseline.partial == true ? "partial" : "final") report vs \(current.partial == true ? "partial" : "final")"
+            )
+        }
         return differences
     }
 

@@ -44,6 +44,18 @@ public struct BaselineGate: Sendable {
         }
     }
 
+    /// Before a run starts: the baseline must be a run of the same scenario set-up as the run
+    /// about to start (scenario, seed, devices, duration, mode), unless mismatches are allowed;
+    /// nil when it is, else what differs. A partial baseline is always refused.
+    public func refusal(baseline: RunReport, planned: RunInfo) -> String? {
+        if baseline.run.partial == true {
+            return "the baseline is a partial report (written during a run that did not finish)"
+        }
+        let differences = BaselineComparison.mismatches(baseline.run, planned)
+        guard !differences.isEmpty, !allowMismatch else { return nil }
+        return ReportMismatch(differences: differences).description
+    }
+
     /// Compares, prints the table to `output` and, on a regression or refusal, a line to `errors`.
     public func check(
         baseline: RunReport, current: RunReport, output: (String) -> Void, errors: (String) -> Void

@@ -53,6 +53,9 @@ public struct RunInfo: Codable, Sendable, Equatable {
     public var devices: Int
     public var shard: Shard?
     public var toolVersion: String
+    /// True in a partial report, written during the run (every few seconds, beside the final
+    /// one) so that a run that crashed still leaves its figures; absent from a final report.
+    public var partial: Bool?
 
     public init(
         id: String, scenario: String, description: String = "", scenarioFile: String = "", seed: UInt64,
@@ -78,7 +81,7 @@ public struct RunInfo: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, scenario, description, seed, mode, target, interrupted, devices, shard
+        case id, scenario, description, seed, mode, target, interrupted, devices, shard, partial
         case scenarioFile = "scenario_file"
         case startedAt = "started_at"
         case endedAt = "ended_at"

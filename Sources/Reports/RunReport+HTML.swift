@@ -92,6 +92,11 @@ extension RunReport {
         if run.interrupted {
             out += "<p class=\"problems\"><strong>Interrupted:</strong> the figures cover only the part that ran.</p>\n"
         }
+        if run.partial == true {
+            out +=
+                "<p class=\"problems\"><strong>Partial:</strong> written during the run at \(Markup.escape(run.endedAt)); "
+                + "events not yet acked count as pending.</p>\n"
+        }
         var rows: [[String]] = [
             ["run id", run.id], ["mode", run.mode.rawValue], ["target", run.target],
             ["devices", Formatting.count(run.devices)],

@@ -27,6 +27,11 @@ extension RunReport {
         out.append(headline)
         out.append("")
         if run.interrupted { out += ["> **Interrupted:** the figures cover only the part that ran.", ""] }
+        if run.partial == true {
+            out += [
+                "> **Partial:** written during the run at \(run.endedAt); events not yet acked count as pending.", "",
+            ]
+        }
         if !run.description.isEmpty { out += [Markup.markdownCell(run.description), ""] }
 
         out.append("## Run")

@@ -74,6 +74,11 @@ extension RunReport {
     /// The reports sorted by shard index, once each checked to be the complete set of one run.
     private static func checkedShards(_ reports: [RunReport]) throws(MergeError) -> [RunReport] {
         guard !reports.isEmpty else { throw MergeError(message: "no reports to merge") }
+        for (position, report) in reports.enumerated() where report.run.partial == true {
+            throw MergeError(
+                message: "report \(position + 1) (run \(report.run.id)) is a partial report, written during a run "
+                    + "that did not finish: merge the shards' final reports")
+        }
         for (position, report) in reports.enumerated() where report.run.shard == nil {
             throw MergeError(
                 message: "report \(position + 1) (run \(report.run.id)) is not a shard report: merge takes the "

@@ -9,6 +9,12 @@ extension RunReport {
                 + "\(Formatting.count(run.devices)) devices  \(Self.duration(run.durationS)) + "
                 + "\(Self.duration(run.drainS)) drain  seed \(run.seed)  target \(run.target)\(shard)")
         if run.interrupted { lines.append(style.red("  interrupted: figures cover only the part that ran")) }
+        if run.partial == true {
+            lines.append(
+                style.red(
+                    "  partial: written during the run at \(run.endedAt); the run did not finish here (still running, "
+                        + "or killed); events not yet acked count as pending"))
+        }
         let dropped =
             totals.dropped > 0
             ? "\(Formatting.count(totals.dropped)) (\(Formatting.reasons(totals.droppedByReason)))" : "0"

@@ -30,6 +30,11 @@ struct RunScenarioCommand: AsyncParsableCommand {
     @Option(help: "Override the seed.") var seed: UInt64?
     @Option(help: "Override the target: embedded, ws://host:port/path or http://host:port/path.") var target: String?
     @Option(help: "Directory for the report.") var output = "results"
+    @Option(
+        help: ArgumentHelp(
+            "Rewrite a partial report (<report>.partial.json) this often during the run, so a killed run leaves its "
+                + "figures; 0 for none.", valueName: "duration"))
+    var partialInterval = "10s"
     @Flag(help: "No progress and no summary; only the report path and errors.") var quiet = false
     @Flag(
         help: "Run on a virtual clock with an in-memory collector: hours of device time in seconds, same report schema."
@@ -62,6 +67,11 @@ struct RunScenarioCommand: AsyncParsableCommand {
         var request = RunRequest(file: file)
         request.shard = try shard.map(Self.parseShard)
         request.startAt = try startAt.map(Self.parseStartAt)
+        do {
+            request.partialInterval = try DurationFlag.parse(partialInterval, flag: "--partial-interval", positive: false)
+        } catch {
+            throw ValidationError(error.description)
+        }
         var overrides = ScenarioOverrides(devices: devices, seed: seed)
         if let duration {
             do {

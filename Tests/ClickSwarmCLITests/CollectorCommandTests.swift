@@ -4,6 +4,10 @@ import Testing
 
 /// The built `clickswarm` binary, run as a user would.
 enum Binary {
+    /// The repository's top folder (this file is Tests/ClickSwarmCLITests/CollectorCommandTests.swift).
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
     static var url: URL {
         // Tests run from the build folder, next to the executable they depend on.
         let candidates = [

@@ -6,9 +6,6 @@ import Testing
 /// One list of exit codes: the code, the top-level help and the README say the same.
 @Suite("Exit codes")
 struct ExitStatusTests {
-    /// The repository's top folder (this file is Tests/ClickSwarmCLITests/ExitStatusTests.swift).
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().path
 
     @Test("the top-level help lists every exit code with its meaning")
     func help() throws {
@@ -22,7 +19,7 @@ struct ExitStatusTests {
 
     @Test("the README's exit-code table has a row for every code and no other")
     func readme() throws {
-        let readme = try String(contentsOfFile: Self.repository + "/README.md", encoding: .utf8)
+        let readme = try String(contentsOfFile: Binary.repository + "/README.md", encoding: .utf8)
         let section = try #require(readme.components(separatedBy: "## Exit codes").dropFirst().first)
         let rows = section.components(separatedBy: "\n## ").first!.split(separator: "\n")
             .filter { $0.hasPrefix("| ") && !$0.hasPrefix("| code") }

@@ -20,6 +20,26 @@ struct ReportAssembly {
     /// passes 0, so its report does not depend on the machine).
     var wallSeconds: Double? = nil
     var shard: RunInfo.Shard? = nil
+    /// A report written during the run: nothing is finished, so every event not yet sampled
+    /// out, dropped or acked counts as pending, and the collector is not asked.
+    var partial = false
+
+    /// A partial report of the run so far.
+    static func partial(
+        scenario: Scenario, context: RunContext, mode: RunInfo.Mode, startedAt: Date, now: Date,
+        snapshot: RecorderSnapshot, wallSeconds: Double?, shard: RunInfo.Shard?
+    ) -> RunReport {
+        var pending: [String: UInt64] = [:]
+        for (key, counts) in snapshot.funnel {
+            let settled = counts.sampledOut + counts.droppedTotal + counts.acked
+            pending[key.eventType, default: 0] += counts.generated > settled ? counts.generated - settled : 0
+        }
+        return ReportAssembly(
+            scenario: scenario, context: context, mode: mode, startedAt: startedAt, endedAt: now, interrupted: false,
+            snapshot: snapshot, pending: pending, acked: [:], collector: nil, wallSeconds: wallSeconds, shard: shard,
+            partial: true
+        ).report()
+    }
 
     func report() -> RunReport {
         var reconciliation = Reconciliation.funnel(from: snapshot, pendingAtEnd: pending)
@@ -63,8 +83,10 @@ struct ReportAssembly {
                 }
                 return shard
             }, toolVersion: RunInfo.toolVersion)
+        var info = run
+        if partial { info.partial = true }
         return RunReport.make(
-            run: run, snapshot: snapshot, reconciliation: reconciliation, collector: collector?.accounting,
+            run: info, snapshot: snapshot, reconciliation: reconciliation, collector: collector?.accounting,
             slos: scenario.slos.thresholds)
     }
 }

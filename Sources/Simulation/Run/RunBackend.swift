@@ -35,6 +35,9 @@ protocol RunBackend: Sendable {
     func advance(to end: Double, stopper: RunStopper) async -> RunProgressEnd
     /// The running totals and how far the run has got.
     func sample() async -> ProgressSample
+    /// Every partition's recorder so far, merged, for a partial report; nil when it cannot be had
+    /// now.
+    func partialSnapshot() async -> RecorderSnapshot?
     /// Ends every device: each partition's pending events, acks, recorder and timeline.
     func finish() async throws(RunError) -> [PartitionResult]
     /// What the collector counted for this run; nil when this backend cannot know it (a remote

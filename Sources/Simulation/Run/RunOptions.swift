@@ -13,6 +13,8 @@ public struct RunOptions: Sendable {
     /// Receives a status line every `progressInterval` seconds; nil for none.
     public var progress: (@Sendable (String) -> Void)?
     public var progressInterval: Double = 1
+    /// Seconds of wall time between partial reports (`<report>.partial.json`); 0 for none.
+    public var partialInterval: Double = 10
     /// Receives the run id, the running totals and the seconds since the start every
     /// `progressInterval`, whether or not `progress` is set; nil for none. Called off the event
     /// loops, but on the runner's task: it must return at once (hand slow work to a queue).
@@ -37,10 +39,14 @@ public struct RunOptions: Sendable {
 }
 
 /// Ends a run early from another thread (a signal handler): journeys stop, nothing drains, and
-/// the report is written with `interrupted` set.
+/// the report is written with `interrupted` set. Hurrying (a second signal) also skips what can
+/// wait after the report is written: the pushes.
 public final class RunStopper: Sendable {
-    private let stopped = NIOLockedValueBox(false)
+    private let state = NIOLockedValueBox((stopped: false, hurried: false))
     public init() {}
-    public func stop() { stopped.withLockedValue { $0 = true } }
-    public var isStopped: Bool { stopped.withLockedValue { $0 } }
+    public func stop() { state.withLockedValue { $0.stopped = true } }
+    /// Stop, and skip the pushes.
+    public func hurry() { state.withLockedValue { $0 = (true, true) } }
+    public var isStopped: Bool { state.withLockedValue { $0.stopped } }
+    public var isHurried: Bool { state.withLockedValue { $0.hurried } }
 }

@@ -110,6 +110,17 @@ actor LiveBackend: RunBackend {
         return ProgressSample(time: elapsed, counters: counters)
     }
 
+    func partialSnapshot() async -> RecorderSnapshot? {
+        var merged = RecorderSnapshot()
+        for worker in workers {
+            guard let part = try? await worker.eventLoop.submit({ worker.value.recorder.snapshot() }).get() else {
+                return nil
+            }
+            merged.merge(part)
+        }
+        return merged
+    }
+
     func finish() async throws(RunError) -> [PartitionResult] {
         var results: [PartitionResult] = []
         for worker in workers {

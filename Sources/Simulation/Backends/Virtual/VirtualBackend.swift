@@ -93,6 +93,17 @@ actor VirtualBackend: RunBackend {
 
     func sample() async -> ProgressSample { progress.sample() }
 
+    /// Asks each partition for its recorder at its next step and waits (a few seconds at most)
+    /// for them all; a partition that has finished counts with its last one.
+    func partialSnapshot() async -> RecorderSnapshot? {
+        let ticket = progress.requestSnapshots()
+        for _ in 0..<200 {
+            if let merged = progress.snapshots(for: ticket) { return merged }
+            try? await Task.sleep(nanoseconds: 20_000_000)
+        }
+        return nil
+    }
+
     func finish() async throws(RunError) -> [PartitionResult] { results.map(\.outcome) }
 
     func collectorFigures(run: UInt32) async throws(RunError) -> CollectorFigures? {
@@ -110,9 +121,44 @@ actor VirtualBackend: RunBackend {
 /// running totals.
 final class VirtualProgress: Sendable {
     private let state: NIOLockedValueBox<[(time: Double, counters: ProgressCounters)]>
+    /// Recorder snapshots asked for by a partial report: the request's number, and each
+    /// partition's answer with the request it answered.
+    private let snapshots: NIOLockedValueBox<(request: Int, parts: [(request: Int, snapshot: RecorderSnapshot)?])>
 
     init(partitions: Int) {
         state = NIOLockedValueBox(Array(repeating: (0, ProgressCounters()), count: partitions))
+        snapshots = NIOLockedValueBox((0, Array(repeating: nil, count: partitions)))
+    }
+
+    /// Asks every partition for its recorder; returns the request's number.
+    func requestSnapshots() -> Int {
+        snapshots.withLockedValue { state in
+            state.request += 1
+            return state.request
+        }
+    }
+
+    /// Whether partition `index` owes an answer to the latest request.
+    func wantsSnapshot(_ index: Int) -> Bool {
+        snapshots.withLockedValue { $0.request > ($0.parts[index]?.request ?? 0) }
+    }
+
+    /// Partition `index`'s recorder, answering the latest request (or its last, when finished).
+    func publish(_ index: Int, _ snapshot: RecorderSnapshot, finished: Bool = false) {
+        snapshots.withLockedValue { state in
+            state.parts[index] = (finished ? Int.max : state.request, snapshot)
+        }
+    }
+
+    /// Every partition's answer to `request`, merged; nil until they all answered.
+    func snapshots(for request: Int) -> RecorderSnapshot? {
+        let parts = snapshots.withLockedValue { $0.parts }
+        var merged = RecorderSnapshot()
+        for part in parts {
+            guard let part, part.request >= request else { return nil }
+            merged.merge(part.snapshot)
+        }
+        return merged
     }
 
     func update(_ partition: Int, time: Double, counters: ProgressCounters) {

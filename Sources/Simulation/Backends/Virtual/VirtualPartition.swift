@@ -44,7 +44,9 @@ struct VirtualPartition: Sendable {
             time = min(end, time + step)
             loop.advanceTime(to: context.deadline(time))
             progress.update(index, time: time, counters: worker.recorder.progress)
+            if progress.wantsSnapshot(index) { progress.publish(index, worker.recorder.snapshot()) }
         }
+        progress.publish(index, worker.recorder.snapshot(), finished: true)
         let finished = worker.finish()
         let outcome = PartitionResult(
             pending: finished.pending, acked: finished.acked, snapshot: worker.recorder.snapshot(),
