@@ -68,7 +68,8 @@ struct RunScenarioCommand: AsyncParsableCommand {
         request.shard = try shard.map(Self.parseShard)
         request.startAt = try startAt.map(Self.parseStartAt)
         do {
-            request.partialInterval = try DurationFlag.parse(partialInterval, flag: "--partial-interval", positive: false)
+            request.partialInterval = try DurationFlag.parse(
+                partialInterval, flag: "--partial-interval", positive: false)
         } catch {
             throw ValidationError(error.description)
         }
