@@ -140,7 +140,7 @@ struct LiveRunTests {
             name: remote
             duration: 2s
             drain: 3s
-            target: ws://127.0.0.1:\(server.port)/api/v1/events
+            target: ws://127.0.0.1:\(server.port)/api/v1/events?token=SECRET-TOKEN&region=eu
             population:
               devices: 10
             """)
@@ -155,7 +155,30 @@ struct LiveRunTests {
         #expect(report.collector == nil)
         #expect(report.totals.acked > 0)
         #expect(stats.events.uniqueDeliveries == report.totals.acked)
-        #expect(report.run.target == "ws://127.0.0.1:\(server.port)/api/v1/events")
+        // The query carried the devices' token to the collector; no report shows it.
+        #expect(report.run.target == "ws://127.0.0.1:\(server.port)/api/v1/events?token=…&region=…")
+        for format in ReportFormat.allCases {
+            #expect(!ReportRenderer.render(report, format: format).contains("SECRET-TOKEN"), "\(format)")
+        }
+        #expect(!String(decoding: try report.jsonData(), as: UTF8.self).contains("SECRET-TOKEN"))
+    }
+
+    @Test(
+        "a target's user information and query values never appear in what a user sees",
+        arguments: [
+            ("ws://user:pw@host/x", "ws://…@host/x"), ("ws://h:1/p?token=s3cr3t", "ws://h:1/p?token=…"),
+            ("http://h/p?a=1&b&c=2#f", "http://h/p?a=…&b&c=…#f"), ("ws://h/p", "ws://h/p"),
+            ("wss://u@[::1]:9/p?k=v", "wss://…@[::1]:9/p?k=…"),
+        ])
+    func redaction(url: String, shown: String) throws {
+        #expect(Scenario.Target.redacted(url) == shown)
+        do {
+            _ = try Scenario.Target(parsing: url)
+            #expect(!url.contains("@"), "a URL with user information must be refused")
+        } catch {
+            #expect(!error.description.contains("pw") && !error.description.contains("user:"), "\(error)")
+            #expect(error.description.contains("give credentials as a header"))
+        }
     }
 
     @Test("an unreachable target is a set-up failure that names it")

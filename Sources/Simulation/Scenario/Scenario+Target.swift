@@ -12,7 +12,28 @@ extension Scenario.Target {
         }
         switch ScenarioParser.parseURL(text) {
         case .success(let target): self = target
-        case .failure(let problem): throw ParseError(description: "'\(text)' \(problem.message)")
+        case .failure(let problem): throw ParseError(description: "'\(Self.redacted(text))' \(problem.message)")
         }
+    }
+
+    /// A target URL safe to show, in reports, summaries, pushes and errors: without user
+    /// information (`ws://…@host`) and without the query's values (`?token=…`), which often carry
+    /// secrets. The devices still connect with the URL as given.
+    public static func redacted(_ url: String) -> String {
+        var text = url
+        if let separator = text.range(of: "://") {
+            let rest = text[separator.upperBound...]
+            let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
+            if let at = rest[..<authorityEnd].lastIndex(of: "@") {
+                text.replaceSubrange(separator.upperBound...at, with: "…@")
+            }
+        }
+        guard let question = text.firstIndex(of: "?") else { return text }
+        let query = text[text.index(after: question)...]
+        let fragment = query.firstIndex(of: "#").map { String(query[$0...]) } ?? ""
+        let pairs = query.prefix { $0 != "#" }.split(separator: "&", omittingEmptySubsequences: false).map { pair in
+            pair.firstIndex(of: "=").map { String(pair[..<$0]) + "=…" } ?? String(pair)
+        }
+        return String(text[..<question]) + "?" + pairs.joined(separator: "&") + fragment
     }
 }

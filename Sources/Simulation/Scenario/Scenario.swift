@@ -50,10 +50,12 @@ extension Scenario {
             case ws, wss, http
         }
 
+        /// The target as reports and summaries show it: the URL without credentials and query
+        /// values (`Target.redacted`).
         public var description: String {
             switch self {
             case .embedded: return "embedded"
-            case .remote(let url, _, _, _, _): return url
+            case .remote(let url, _, _, _, _): return Self.redacted(url)
             }
         }
     }

@@ -9,7 +9,7 @@ extension ScenarioParser {
         switch Self.parseURL(text) {
         case .success(let target): return target
         case .failure(let problem):
-            fail(value, "'\(text)' \(problem.message)")
+            fail(value, "'\(Scenario.Target.redacted(text))' \(problem.message)")
             return nil
         }
     }
@@ -36,7 +36,10 @@ extension ScenarioParser {
             return .failure(URLProblem(message: "has a query or fragment but no path"))
         }
         guard !authority.contains("@") else {
-            return .failure(URLProblem(message: "has user information; put credentials elsewhere"))
+            return .failure(
+                URLProblem(
+                    message:
+                        "has user information (a user or password before '@'); give credentials as a header instead"))
         }
         var host: Substring
         var portText: Substring?

@@ -48,11 +48,11 @@ extension LiveBackend {
     static func reachableEndpoint(
         _ target: Scenario.Target, group: MultiThreadedEventLoopGroup
     ) async throws(RunError) -> CollectorEndpoint {
-        guard case .remote(let url, let scheme, let host, let port, let path) = target else {
+        guard case .remote(_, let scheme, let host, let port, let path) = target else {
             throw .invalidInput("no target")
         }
         if scheme == .wss {
-            throw .invalidInput("\(url): wss:// (TLS) is not supported yet; use ws:// or http://")
+            throw .invalidInput("\(target): wss:// (TLS) is not supported yet; use ws:// or http://")
         }
         do {
             let channel = try await ClientBootstrap(group: group)
@@ -60,7 +60,7 @@ extension LiveBackend {
                 .connect(host: host, port: port).get()
             try? await channel.close()
         } catch {
-            throw .setupFailed("the target \(url) is unreachable: \(error)")
+            throw .setupFailed("the target \(target) is unreachable: \(error)")
         }
         return CollectorEndpoint(host: host, port: port, path: path, transport: scheme == .http ? .rest : .websocket)
     }
