@@ -1,4 +1,5 @@
 import ClickstreamSDK
+import Foundation
 import RaccoonWire
 import SwarmPrimitives
 import Testing
@@ -175,14 +176,15 @@ struct PopulationTests {
         #expect(schedule.steps[3].faults == .init())
     }
 
-    @Test("--devices scales the ramp; a remote target refuses scheduled faults")
+    @Test("--devices scales the ramp's targets and --duration its stages; a remote target refuses scheduled faults")
     func overrides() throws {
         var scenario = Self.scenario(devices: 10_000)
+        scenario.duration = 60
         scenario.population.arrival = .stages([.init(target: 2500, over: 30), .init(target: nil, over: 30)])
-        let scaled = try scenario.applying(ScenarioOverrides(devices: 100, duration: 5, seed: 3))
+        let scaled = try scenario.applying(ScenarioOverrides(devices: 100, duration: 6, seed: 3))
         #expect(scaled.population.devices == 100)
-        #expect(scaled.population.arrival == .stages([.init(target: 25, over: 30), .init(target: nil, over: 30)]))
-        #expect(scaled.duration == 5 && scaled.seed == 3)
+        #expect(scaled.population.arrival == .stages([.init(target: 25, over: 3), .init(target: nil, over: 3)]))
+        #expect(scaled.duration == 6 && scaled.seed == 3)
         scenario.faults = [.init(start: 1, end: 2)]
         let remote = Scenario.Target.remote(
             url: "ws://127.0.0.1:9/x", scheme: .ws, host: "127.0.0.1", port: 9, path: "/x")
@@ -190,5 +192,20 @@ struct PopulationTests {
         #expect(throws: RunError.invalidInput("--devices must be at least 1, not 0")) {
             try scenario.applying(ScenarioOverrides(devices: 0))
         }
+    }
+
+    @Test(
+        "capacity-ramp with --devices 3000 --duration 60s reaches 3000 within the minute; the progress target is the stage's"
+    )
+    func rampFitsTheNewDuration() throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scenarios/capacity-ramp.yaml").path
+        let scenario = try Scenario.load(file: file).applying(ScenarioOverrides(devices: 3000, duration: 60))
+        let plan = ArrivalPlan(scenario: scenario)
+        #expect(plan.corners.last!.devices == 3000)
+        #expect(plan.corners.last!.time <= 60)
+        #expect(plan.stageTarget(at: 0.1) == 750)
+        #expect(plan.stageTarget(at: plan.corners.last!.time) == 3000)
+        #expect(plan.stageTarget(at: 1e9) == 3000)
     }
 }

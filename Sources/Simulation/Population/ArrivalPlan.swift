@@ -55,6 +55,13 @@ public struct ArrivalPlan: Sendable, Equatable {
         return last.devices
     }
 
+    /// Closed model: the target of the stage in progress at `time` (where the ramp is heading),
+    /// the denominator of the progress line's `devices online/target`.
+    public func stageTarget(at time: Double) -> Int {
+        for corner in corners where corner.time > time { return Int(corner.devices.rounded()) }
+        return Int((corners.last?.devices ?? 0).rounded())
+    }
+
     /// Closed model: the times device `index` joins and leaves, alternating (join first).
     public func transitions(of index: Int) -> [Double] {
         var result: [Double] = []

@@ -44,7 +44,7 @@ struct RunProgress: Sendable {
     func report(_ sample: ProgressSample, previous: ProgressCounters?, wall: Double) {
         live?(runID, sample.counters, sample.time)
         guard let sink else { return }
-        let target = plan.isOpen ? scenario.population.devices : Int(plan.target(at: sample.time).rounded())
+        let target = plan.isOpen ? scenario.population.devices : plan.stageTarget(at: sample.time)
         // On a virtual clock an interval of wall time covers many seconds of run time: rates are
         // over the whole run so far.
         sink(

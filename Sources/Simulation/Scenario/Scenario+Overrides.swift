@@ -15,7 +15,9 @@ public struct ScenarioOverrides: Sendable, Equatable {
 
 extension Scenario {
     /// The scenario with the overrides applied. A new device count scales the ramp stages'
-    /// targets in proportion, so a 10,000-device ramp run with `--devices 100` keeps its shape.
+    /// targets in proportion, so a 10,000-device ramp run with `--devices 100` keeps its shape;
+    /// a new duration scales the stages' lengths the same way, so the ramp still reaches its
+    /// peak within the journeys.
     public func applying(_ overrides: ScenarioOverrides) throws(RunError) -> Scenario {
         var scenario = self
         if let devices = overrides.devices {
@@ -36,6 +38,15 @@ extension Scenario {
         }
         if let duration = overrides.duration {
             guard duration > 0 else { throw .invalidInput("--duration must be positive") }
+            if case .stages(let stages) = scenario.population.arrival, self.duration > 0 {
+                let scale = duration / self.duration
+                scenario.population.arrival = .stages(
+                    stages.map { stage in
+                        var scaled = stage
+                        scaled.over = stage.over * scale
+                        return scaled
+                    })
+            }
             scenario.duration = duration
         }
         if let seed = overrides.seed { scenario.seed = seed }
