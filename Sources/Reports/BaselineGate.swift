@@ -1,4 +1,5 @@
 import Foundation
+import SwarmPrimitives
 
 /// A baseline comparison as a gate: the logic of `clickswarm compare` and of
 /// `clickswarm run --baseline`.
@@ -31,9 +32,9 @@ public struct BaselineGate: Sendable {
     public static func readReport(at path: String, role: String) throws(ReportDecodingError) -> RunReport {
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            data = Data(try FileIO.read(path))
         } catch {
-            throw ReportDecodingError(message: "cannot read the \(role) report \(path): \(error.localizedDescription)")
+            throw ReportDecodingError(message: "cannot read the \(role) report \(error)")
         }
         do {
             return try RunReport.decode(data)

@@ -1,4 +1,5 @@
 import Foundation
+import SwarmPrimitives
 
 /// Renders run reports: the logic behind `clickswarm report` and `clickswarm run --html` ...
 public enum ReportRenderer {
@@ -18,11 +19,9 @@ public enum ReportRenderer {
     public static func load(path: String) throws(ReportFileError) -> RunReport {
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            data = Data(try FileIO.read(path))
         } catch {
-            let reason =
-                FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
-            throw .unreadableReport(path: path, reason: reason)
+            throw .unreadableReport(path: path, reason: error.code == ENOENT ? "does not exist" : error.reason)
         }
         do {
             return try RunReport.decode(data)
@@ -36,13 +35,11 @@ public enum ReportRenderer {
     /// Writes `text` to `path` atomically, creating its directory; throws
     /// `ReportFileError.cannotWrite` naming the path and the reason.
     public static func write(_ text: String, to path: String) throws(ReportFileError) {
-        let url = URL(fileURLWithPath: path)
         do {
-            try FileManager.default.createDirectory(
-                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(text.utf8).write(to: url, options: .atomic)
+            try FileIO.makeDirectory(FileIO.parent(of: path))
+            try FileIO.write(Array(text.utf8), to: path)
         } catch {
-            throw .cannotWrite(path: path, reason: error.localizedDescription)
+            throw .cannotWrite(path: path, reason: error.path == path ? error.reason : error.description)
         }
     }
 

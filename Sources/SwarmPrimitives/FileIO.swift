@@ -48,8 +48,18 @@ public enum FileIO {
         if mkdir(path, 0o755) != 0, errno != EEXIST { throw failure(path, "cannot create the folder") }
     }
 
-    /// Writes `bytes` to `path` atomically, replacing what was there.
+    /// Writes `bytes` to `path` atomically, replacing the regular file that was there. A device or
+    /// a FIFO (`/dev/stdout`, a named pipe) is written in place, never replaced; a folder is
+    /// refused.
     public static func write(_ bytes: [UInt8], to path: String) throws(Failure) {
+        var info = stat()
+        if stat(path, &info) == 0 {
+            switch info.st_mode & S_IFMT {
+            case S_IFREG: break
+            case S_IFDIR: throw Failure(path: path, reason: "is a folder, not a file", code: EISDIR)
+            default: return try writeInPlace(bytes, to: path)
+            }
+        }
         let temporary = try writeTemporary(bytes, beside: path)
         if rename(temporary, path) != 0 {
             let code = errno
@@ -119,6 +129,20 @@ public enum FileIO {
     public static func parent(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// Writes `bytes` straight to the existing device or FIFO at `path`.
+    private static func writeInPlace(_ bytes: [UInt8], to path: String) throws(Failure) {
+        let descriptor = open(path, O_WRONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw failure(path, "cannot open it for writing") }
+        defer { close(descriptor) }
+        var done = 0
+        while done < bytes.count {
+            let count = bytes.withUnsafeBytes { systemWrite(descriptor, $0.baseAddress! + done, $0.count - done) }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { throw failure(path, "cannot write it") }
+            done += count
+        }
     }
 
     /// Writes `bytes` to a new temporary file in `path`'s folder and flushes it to disk.

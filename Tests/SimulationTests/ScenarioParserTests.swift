@@ -344,7 +344,12 @@ import Testing
                     + "token at line 3, column 1); YAML does not allow tabs for indentation, use spaces"
             ]
         ),
-        ("name: x\nname: y\n", ["bad.yaml:1:1: invalid YAML: duplicate key 'name' in one mapping"]),
+        ("name: x\nname: y\n", ["bad.yaml:2:1: invalid YAML: duplicate key 'name' (it is given again here)"]),
+        ("a: {b: 1, c: {b: 2}, b: 3}\n", ["bad.yaml:1:22: invalid YAML: duplicate key 'b' (it is given again here)"]),
+        (
+            "p:\n  d: 2\n  q:\n    d: 1\n  d: 3\n",
+            ["bad.yaml:5:3: invalid YAML: duplicate key 'd' (it is given again here)"]
+        ),
         (
             "durtion: 30s\nname: x\npopulation: {devices: 3}\njourneys: [{name: j, start: s, screens: {s: }}]",
             [
@@ -643,7 +648,13 @@ import Testing
         do {
             _ = try Scenario.load(file: directory.path)
         } catch {
-            #expect(error.description == "\(directory.path): is a directory, not a scenario file")
+            #expect(error.description == "\(directory.path): is a folder, not a file")
+        }
+        // A device or a FIFO is named for what it is, not blamed on permissions.
+        do {
+            _ = try Scenario.load(file: "/dev/zero")
+        } catch {
+            #expect(error.description == "/dev/zero: is a device, not a regular file")
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SwarmPrimitives
 
 extension Scenario {
     /// Reads and parses the scenario file at `path`; every problem (an unreadable file included)
@@ -7,15 +8,14 @@ extension Scenario {
         func failure(_ message: String) -> ScenarioErrors {
             ScenarioErrors([ScenarioError(file: path, line: 0, column: 0, path: "", message: message)])
         }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw failure("no such file")
+        let bytes: [UInt8]
+        do {
+            // A scenario is a few kilobytes; 16 MiB is room for any generated one.
+            bytes = try FileIO.read(path, limit: 16 << 20)
+        } catch {
+            throw failure(error.code == ENOENT ? "no such file" : error.reason)
         }
-        guard !isDirectory.boolValue else { throw failure("is a directory, not a scenario file") }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw failure("cannot be read (check its permissions)")
-        }
-        guard let text = String(data: data, encoding: .utf8) else { throw failure("is not UTF-8 text") }
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw failure("is not UTF-8 text") }
         return try Scenario(yaml: text, file: path)
     }
 

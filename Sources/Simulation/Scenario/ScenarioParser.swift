@@ -142,15 +142,80 @@ struct ScenarioParser {
             }
             fail(at: YAMLValue.Position(line: mark.line, column: mark.column), path: "", message)
         case .duplicatedKeysInMapping(let duplicates, let context):
-            let names = duplicates.map { "'\($0)'" }.joined(separator: ", ")
-            fail(
-                at: YAMLValue.Position(line: context.mark.line, column: context.mark.column), path: "",
-                "invalid YAML: duplicate key \(names) in one mapping")
+            // Yams marks the mapping; the user needs the repeat, so find each key's second place.
+            for key in duplicates.sorted() {
+                let position =
+                    Self.repeatedKey(key, inMappingAt: context.mark.line, column: context.mark.column, in: yaml)
+                    ?? YAMLValue.Position(line: context.mark.line, column: context.mark.column)
+                fail(at: position, path: "", "invalid YAML: duplicate key '\(key)' (it is given again here)")
+            }
         case .reader(let problem, let offset, _, _):
             fail(at: Self.position(ofUTF8Offset: offset, in: yaml), path: "", "invalid YAML: \(problem)")
         default:
             fail(at: .start, path: "", "invalid YAML: \(error)")
         }
+    }
+
+    /// Where `key` is given for the second time in the mapping that starts at `line`, `column`
+    /// (1-based): in a flow mapping (`{a: 1, a: 2}`), the second place on its line at its own
+    /// depth; in a block mapping, the next line at the mapping's indentation that names it.
+    static func repeatedKey(_ key: String, inMappingAt line: Int, column: Int, in text: String)
+        -> YAMLValue.Position?
+    {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0.unicodeScalars) }
+        guard line >= 1, line <= lines.count else { return nil }
+        let target = Array(key.unicodeScalars)
+        func names(_ content: [Unicode.Scalar], at index: Int) -> Bool {
+            var end = index
+            for quote in ["\"", "'"] where content[index] == Unicode.Scalar(quote)! {
+                end = index + 1
+                guard end + target.count < content.count, Array(content[end..<end + target.count]) == target,
+                    content[end + target.count] == Unicode.Scalar(quote)!
+                else { return false }
+                return end + target.count + 1 < content.count && content[end + target.count + 1] == ":"
+            }
+            guard end + target.count < content.count, Array(content[end..<end + target.count]) == target else {
+                return false
+            }
+            return content[end + target.count] == ":"
+        }
+        let first = lines[line - 1]
+        // libyaml marks a flow mapping at its first key, just after the brace.
+        let brace = (max(0, column - 2)...min(first.count - 1, max(0, column - 1))).first { first[$0] == "{" }
+        if column >= 1, column <= first.count, let brace {
+            var depth = 0
+            var seen = 0
+            var previous: Unicode.Scalar = " "
+            for index in brace..<first.count {
+                let scalar = first[index]
+                if scalar == "{" || scalar == "[" { depth += 1 }
+                if scalar == "}" || scalar == "]" { depth -= 1 }
+                if depth == 0 { break }
+                if depth == 1, previous == "{" || previous == "," || previous == " ", names(first, at: index) {
+                    seen += 1
+                    if seen == 2 { return YAMLValue.Position(line: line, column: index + 1) }
+                }
+                previous = scalar
+            }
+            return nil
+        }
+        var seen = 0
+        var indentation: Int?
+        for number in line...lines.count {
+            let content = lines[number - 1]
+            guard let start = content.firstIndex(where: { $0 != " " && $0 != "-" }), content[start] != "#" else {
+                continue
+            }
+            if let indentation, start < indentation { break }
+            // A deeper line belongs to a nested mapping, whose keys are its own.
+            if let indentation, start > indentation { continue }
+            if indentation == nil { indentation = start }
+            if names(content, at: start) {
+                seen += 1
+                if seen == 2 { return YAMLValue.Position(line: number, column: start + 1) }
+            }
+        }
+        return nil
     }
 
     /// The character at a 1-based line and column (counted in Unicode scalars, as libyaml does).
