@@ -113,7 +113,9 @@ public enum FileIO {
         guard info.st_size <= limit else {
             throw Failure(path: path, reason: "is \(info.st_size) bytes, more than the \(limit) bytes it may have")
         }
-        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        // Files under /proc say they are empty and are read to their end instead.
+        let streamed = info.st_size == 0
+        var bytes = [UInt8](repeating: 0, count: streamed ? 4096 : Int(info.st_size))
         var done = 0
         while done < bytes.count {
             let count = bytes.withUnsafeMutableBytes { systemRead(descriptor, $0.baseAddress! + done, $0.count - done) }
@@ -121,6 +123,12 @@ public enum FileIO {
             guard count >= 0 else { throw failure(path, "cannot read it") }
             if count == 0 { break }
             done += count
+            if streamed, done == bytes.count {
+                guard bytes.count < limit else {
+                    throw Failure(path: path, reason: "has more than the \(limit) bytes it may have")
+                }
+                bytes += [UInt8](repeating: 0, count: min(bytes.count, limit - bytes.count))
+            }
         }
         return Array(bytes[..<done])
     }

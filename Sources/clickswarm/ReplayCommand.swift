@@ -18,12 +18,13 @@ struct ReplayCommand: AsyncParsableCommand {
     )
 
     @Argument(help: "The scenario file.") var file: String
-    @Option(help: "The device index (0-based).") var device: Int
+    @Option(parsing: .unconditional, help: "The device index (0-based).") var device: Int
     @Flag(help: "Replay on the virtual clock (exactly as in a simulated run of the whole population).")
     var simulated = false
     @Option(help: "text (for people) or ndjson (one JSON object per line, for tools).") var format = "text"
     @Option(help: "Override the seed.") var seed: UInt64?
-    @Option(help: "Override the number of devices (as in the run you replay).") var devices: Int?
+    @Option(parsing: .unconditional, help: "Override the number of devices (as in the run you replay).")
+    var devices: Int?
     @Option(help: "Override the duration (as in the run you replay).") var duration: String?
 
     func run() async throws {

@@ -25,9 +25,11 @@ struct RunScenarioCommand: AsyncParsableCommand {
     )
 
     @Argument(help: "The scenario file (scenarios/NAME.yaml).") var file: String
-    @Option(help: "Override the number of devices (ramp stages scale with it).") var devices: Int?
+    // `.unconditional`: "-5" is a value to refuse with a reason, not a flag that leaves the option empty.
+    @Option(parsing: .unconditional, help: "Override the number of devices (ramp stages scale with it).")
+    var devices: Int?
     @Option(help: "Override the duration of the journeys (30s, 5m).") var duration: String?
-    @Option(help: "Override the seed.") var seed: UInt64?
+    @Option(parsing: .unconditional, help: "Override the seed.") var seed: UInt64?
     @Option(help: "Override the target: embedded, ws://host:port/path or http://host:port/path.") var target: String?
     @Option(help: "Directory for the report.") var output = "results"
     @Option(
@@ -40,7 +42,9 @@ struct RunScenarioCommand: AsyncParsableCommand {
         help: "Run on a virtual clock with an in-memory collector: hours of device time in seconds, same report schema."
     )
     var simulated = false
-    @Option(help: "Event-loop threads for the devices (0: one per core).") var threads = 0
+    @Option(
+        parsing: .unconditional, help: "Event-loop threads for a live run's devices (0: one per core, at most 1024).")
+    var threads = 0
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "warning"
     @Flag(help: "Also write the report as HTML next to the JSON (same name, .html).") var html = false
     @Flag(help: "Also write the report as Markdown next to the JSON (.md).") var md = false

@@ -74,6 +74,28 @@ struct RunRobustnessTests {
         #expect(Date().timeIntervalSince(started) < 10, "it must fail before the 60 s run")
     }
 
+    @Test(
+        "numbers out of range are refused before anything starts, with the range or the most that fits",
+        arguments: [
+            (["--threads", "-1"], 64, "--threads -1 is outside 0"),
+            (["--threads", "100000"], 64, "to 1024"),
+            (["--devices", "-5"], 64, "--devices must be at least 1, not -5"),
+            (["--simulated", "--devices", "20000000"], 69, "devices here, or split the population into shards"),
+            (["--duration", "3000000h"], 64, "longer than the longest duration ClickSwarm takes, 366 days"),
+            (["--duration", "1e308h"], 64, "longer than the longest duration"),
+            (["--partial-interval", "-1s"], 64, "--partial-interval"),
+        ])
+    func outOfRange(arguments: [String], status: Int32, message: String) throws {
+        let directory = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let started = Date()
+        let result = try Binary.run(["run", try Self.scenario(in: directory), "--output", directory.path] + arguments)
+        #expect(result.status == status, "\(result.stderr)")
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(Date().timeIntervalSince(started) < 10)
+        #expect(Self.files(in: directory, suffix: ".json").isEmpty)
+    }
+
     @Test("a baseline of another seed is refused before the run starts (64)")
     func baselineOfAnotherRun() throws {
         let directory = try Self.workspace()

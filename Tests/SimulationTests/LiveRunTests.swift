@@ -240,10 +240,21 @@ struct LiveRunTests {
             throws: RunError.setupFailed(
                 "10000 devices need about 20256 file descriptors (two per device with the embedded collector), "
                     + "but the open-file limit is 20000 (hard limit 20000) and the system refused to raise it; "
-                    + "run as root or raise it (ulimit -Hn 20256; ulimit -n 20256), or run at most 9872 devices")
+                    + "raise it (ulimit -Hn 20256; ulimit -n 20256, or run as root), or run at most 9872 devices")
         ) {
             try LiveBackend.checkDescriptors(
-                needed: 20_256, devices: 10_000, embedded: true, limits: .init(soft: 20_000, hard: 20_000))
+                needed: 20_256, devices: 10_000, embedded: true, limits: .init(soft: 20_000, hard: 20_000),
+                isRoot: false)
+        }
+        // Root is not told to run as root.
+        do {
+            try LiveBackend.checkDescriptors(
+                needed: 10_256, devices: 10_000, embedded: false, limits: .init(soft: 8_000, hard: 8_000), isRoot: true)
+            Issue.record("accepted")
+        } catch {
+            #expect(!error.description.contains("or run as root"))
+            #expect(error.description.contains("even though this process runs as root"))
+            #expect(error.description.contains("or run at most 7744 devices"))
         }
     }
 }

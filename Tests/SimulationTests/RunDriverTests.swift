@@ -1,6 +1,7 @@
 import Foundation
 import NIOConcurrencyHelpers
 import Reports
+import SwarmPrimitives
 import Testing
 
 @testable import Simulation
@@ -108,5 +109,31 @@ struct RunDriverTests {
             #expect(message.contains(option == "target" ? "in-memory collector" : "--\(option)"), "\(message)")
         }
         #expect(!FileManager.default.fileExists(atPath: options.outputDirectory))
+    }
+}
+
+@Suite("Memory check")
+struct MemoryCheckTests {
+    @Test("a device count the machine cannot hold is refused with the most that fits")
+    func refusal() {
+        #expect(throws: Never.self) {
+            try checkMemory(devices: 1000, perDevice: 1 << 20, mode: "simulated", available: 2 << 30)
+        }
+        do {
+            try checkMemory(devices: 5000, perDevice: 1 << 20, mode: "simulated", available: 2 << 30)
+            Issue.record("accepted")
+        } catch {
+            #expect(error.description.contains("run at most 2048 devices here"), "\(error)")
+        }
+        #expect(throws: RunError.self) {
+            try checkMemory(devices: .max, perDevice: 1 << 20, mode: "live", available: .max >> 1)
+        }
+    }
+
+    @Test("MemAvailable is read from meminfo")
+    func meminfo() {
+        #expect(SystemMemory.parse("MemTotal: 100 kB\nMemAvailable:   2048 kB\n") == 2 << 20)
+        #expect(SystemMemory.parse("MemTotal: 100 kB\n") == nil)
+        #expect((SystemMemory.available() ?? 0) > 0)
     }
 }

@@ -47,6 +47,22 @@ protocol RunBackend: Sendable {
     func shutdown() async
 }
 
+/// Refuses a device count the machine cannot hold, before anything is built: `perDevice`
+/// bytes is a floor for what one device costs (its SDK, store, app and link), so a refusal
+/// means the run could not have fit.
+func checkMemory(devices: Int, perDevice: UInt64, mode: String, available: UInt64? = SystemMemory.available())
+    throws(RunError)
+{
+    guard let available, devices > 0 else { return }
+    let (needed, overflow) = UInt64(devices).multipliedReportingOverflow(by: perDevice)
+    guard overflow || needed > available else { return }
+    let most = available / perDevice
+    throw .setupFailed(
+        "\(devices) devices need at least \(perDevice / 1024) KiB each in a \(mode) run, more than the "
+            + "\(available >> 20) MiB of memory this machine has available; run at most \(most) devices here, "
+            + "or split the population into shards (--shard i/N) over several machines")
+}
+
 /// A run's time zero and identity, as its backend sets them.
 struct RunClock: Sendable {
     /// Time zero on the event loops' clock.

@@ -1,4 +1,7 @@
 import Collector
+#if canImport(Glibc)
+    import Glibc
+#endif
 import Logging
 import NIOCore
 import NIOPosix
@@ -12,17 +15,25 @@ extension LiveBackend {
 
     /// Fails with what to do when the limits in force leave no room for `needed` descriptors.
     static func checkDescriptors(
-        needed: UInt64, devices: Int, embedded: Bool, limits: FileDescriptorLimit.Limits?
+        needed: UInt64, devices: Int, embedded: Bool, limits: FileDescriptorLimit.Limits?,
+        isRoot: Bool = geteuid() == 0
     ) throws(RunError) {
         guard let limits else { throw .setupFailed("cannot read the open-file limit (getrlimit failed)") }
         guard limits.soft < needed else { return }
         let perDevice: UInt64 = embedded ? 2 : 1
         let most = limits.soft > 256 ? (limits.soft - 256) / perDevice : 0
+        // Root may raise the hard limit unless the container or the system forbids it; then
+        // advice to "run as root" would send the user in a circle.
+        let advice =
+            isRoot
+            ? "the system refused even though this process runs as root (a container without "
+                + "CAP_SYS_RESOURCE, or the system's nr_open); raise the limit where the process is started "
+                + "(the container's nofile ulimit, or ulimit -Hn \(needed) in a root shell outside it)"
+            : "the system refused to raise it; raise it (ulimit -Hn \(needed); ulimit -n \(needed), or run as root)"
         throw .setupFailed(
             "\(devices) devices need about \(needed) file descriptors"
                 + (embedded ? " (two per device with the embedded collector)" : "")
-                + ", but the open-file limit is \(limits.soft) (hard limit \(limits.hard)) and the system refused "
-                + "to raise it; run as root or raise it (ulimit -Hn \(needed); ulimit -n \(needed)), "
+                + ", but the open-file limit is \(limits.soft) (hard limit \(limits.hard)) and \(advice), "
                 + "or run at most \(most) devices")
     }
 

@@ -26,12 +26,24 @@ actor LiveBackend: RunBackend {
     init(scenario: Scenario, options: RunOptions) {
         self.scenario = scenario
         self.logger = options.logger
-        partitions = options.threads > 0 ? options.threads : System.coreCount
+        partitions = (1...Self.mostThreads).contains(options.threads) ? options.threads : System.coreCount
         checksDeliveries = scenario.target == .embedded
         group = MultiThreadedEventLoopGroup(numberOfThreads: partitions)
     }
 
+    /// A floor for one live device's memory (capacity-ramp measured about 30 KiB per device).
+    static let bytesPerDevice: UInt64 = 16 << 10
+
+    /// More event-loop threads than this only add switching; 100,000 exhausted the descriptors.
+    static let mostThreads = 1024
+
     nonisolated func check(_ options: RunOptions, devices: Int) throws(RunError) {
+        guard options.threads >= 0, options.threads <= Self.mostThreads else {
+            throw .invalidInput(
+                "--threads \(options.threads) is outside 0 (one per core: \(System.coreCount) here) to "
+                    + "\(Self.mostThreads)")
+        }
+        try checkMemory(devices: devices, perDevice: Self.bytesPerDevice, mode: "live")
         if let startAt = options.startAt, startAt.timeIntervalSinceNow < -5 {
             throw .invalidInput(
                 "--start-at \(RunInfo.timestamp(startAt)) is \(Int(-startAt.timeIntervalSinceNow)) seconds in the past; "

@@ -48,7 +48,11 @@ actor VirtualBackend: RunBackend {
                 "--threads is for live runs; a simulated run always uses \(Self.partitionCount) partitions so that "
                     + "its report does not depend on the machine")
         }
+        try checkMemory(devices: devices, perDevice: Self.bytesPerDevice, mode: "simulated")
     }
+
+    /// A floor for one simulated device's memory (day-in-the-life measured 83 KiB per device).
+    static let bytesPerDevice: UInt64 = 48 << 10
 
     func clock(devices: Int, options: RunOptions) async throws(RunError) -> RunClock {
         var seeds = SeededRandom(seed: scenario.seed, stream: 0x51_4D55_4C41)
