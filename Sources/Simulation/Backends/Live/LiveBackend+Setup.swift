@@ -1,11 +1,12 @@
 import Collector
-#if canImport(Glibc)
-    import Glibc
-#endif
 import Logging
 import NIOCore
 import NIOPosix
 import SwarmPrimitives
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 extension LiveBackend {
     /// Each device holds one socket, and the embedded collector one more per device.
