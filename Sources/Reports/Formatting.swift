@@ -13,6 +13,33 @@ enum Formatting {
         return (value < 0 ? "-" : "") + grouped
     }
 
+    /// A figure a person reads beside a threshold: six significant digits, no float noise
+    /// (`0.999`, not `0.9990000000000001`), but as many more as it takes (up to 15) to show a
+    /// figure that differs from the threshold as different (`0.9989999`, not `0.999`).
+    static func figure(_ value: Double, beside threshold: Double? = nil) -> String {
+        guard value.isFinite else { return value.isNaN ? "NaN" : (value > 0 ? "inf" : "-inf") }
+        func text(_ digits: Int) -> String {
+            if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+            var shown = String(format: "%.\(digits)g", value)
+            if shown.contains("e") { return shown }
+            if shown.contains(".") {
+                while shown.hasSuffix("0") { shown.removeLast() }
+                if shown.hasSuffix(".") { shown.removeLast() }
+            }
+            return shown
+        }
+        var digits = 6
+        var shown = text(digits)
+        if let threshold, value != threshold {
+            let thresholdText = figure(threshold)
+            while digits < 15, Double(shown) == Double(thresholdText) {
+                digits += 1
+                shown = text(digits)
+            }
+        }
+        return shown
+    }
+
     /// `950`, `1.2k`, `3.4M`.
     static func compact(_ value: Double) -> String {
         switch abs(value) {

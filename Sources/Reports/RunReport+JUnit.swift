@@ -12,7 +12,7 @@ extension RunReport {
             if !slo.passed {
                 if let actual = slo.actual {
                     let message =
-                        "\(slo.metric) is \(Markup.number(actual, decimals: 6)), not \(slo.comparison) "
+                        "\(slo.metric) is \(Formatting.figure(actual, beside: slo.threshold)), not \(slo.comparison) "
                         + Markup.number(slo.threshold, decimals: 6)
                     failure = ("slo", message, message)
                 } else {

@@ -63,9 +63,10 @@ extension RunReport {
         }
         for slo in slos {
             let mark = slo.passed ? style.green("PASS") : style.red("FAIL")
-            let actual = slo.actual.map { Self.figure($0) } ?? "no data (\(slo.detail ?? "-"))"
+            let actual =
+                slo.actual.map { Formatting.figure($0, beside: slo.threshold) } ?? "no data (\(slo.detail ?? "-"))"
             lines.append(
-                "SLO  \(mark)  \(slo.name): \(slo.metric) \(actual) \(slo.comparison) \(Self.figure(slo.threshold))")
+                "SLO  \(mark)  \(slo.name): \(slo.metric) \(actual) \(slo.comparison) \(Formatting.figure(slo.threshold))")
         }
         let verdictText: String
         switch verdict {
@@ -112,10 +113,6 @@ extension RunReport {
 
     private static func duration(_ seconds: Double) -> String {
         seconds == seconds.rounded() ? "\(Int(seconds))s" : "\(seconds)s"
-    }
-
-    private static func figure(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
     }
 
     private struct Style {

@@ -71,3 +71,29 @@ import Testing
         #expect(abs(recent.milliseconds(atPercentile: 50)! - 500) / 500 < 0.02)
     }
 }
+
+@Suite("Figures a person reads")
+struct FigureFormattingTests {
+    @Test(
+        "no float noise, but a figure that differs from its threshold never looks equal to it",
+        arguments: [
+            (0.9990000000000001, 0.999, "0.999"), (0.99899999, 0.999, "0.99899999"), (0.5, 0.999, "0.5"),
+            (1.0, 0.99, "1"), (0.1 + 0.2, 0.5, "0.3"), (12_345.678_9, 1, "12345.7"), (2.5e-7, 1, "2.5e-07"),
+        ])
+    func figures(value: Double, threshold: Double, shown: String) {
+        #expect(Formatting.figure(value, beside: threshold) == shown)
+    }
+
+    @Test("the terminal summary's SLO line rounds to what the figure means")
+    func sloLine() throws {
+        var report = RendererTests.fixture()
+        report.slos = [
+            SLOResult(
+                name: "connect success", metric: "connect_success", comparison: ">=", threshold: 0.999,
+                actual: 0.9990000000000001, passed: true)
+        ]
+        let text = report.terminalSummary(color: false)
+        #expect(text.contains("connect_success 0.999 >= 0.999"), "\(text)")
+        #expect(!text.contains("0.9990000000000001"))
+    }
+}
