@@ -1,4 +1,8 @@
 extension RunReport {
+    /// The most shards one merge takes: with every count at most 2^53 (`largestNumber`), their
+    /// sums fit a counter.
+    public static let mostShards = 1000
+
     /// Combines the reports of every shard of one run (`run --shard i/N`, i from 0 to N-1) into
     /// the report the unsharded run writes: counters summed, histograms added bucket for bucket,
     /// the series aligned by second (percentiles recomputed from each shard's `latency_buckets`),
@@ -74,6 +78,9 @@ extension RunReport {
     /// The reports sorted by shard index, once each checked to be the complete set of one run.
     private static func checkedShards(_ reports: [RunReport]) throws(MergeError) -> [RunReport] {
         guard !reports.isEmpty else { throw MergeError(message: "no reports to merge") }
+        guard reports.count <= RunReport.mostShards else {
+            throw MergeError(message: "\(reports.count) reports: merge takes at most \(RunReport.mostShards) shards")
+        }
         for (position, report) in reports.enumerated() where report.run.partial == true {
             throw MergeError(
                 message: "report \(position + 1) (run \(report.run.id)) is a partial report, written during a run "

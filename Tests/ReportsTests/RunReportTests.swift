@@ -124,3 +124,48 @@ extension RunInfo {
         durationS: 30, drainS: 10, wallSeconds: 2.5, devices: 300, shard: RunInfo.Shard(index: 0, count: 2),
         toolVersion: "0.1.0")
 }
+
+@Suite("Reports that lie")
+struct HostileReportTests {
+    /// The fixture report's JSON with one field replaced.
+    static func edited(_ edit: (inout [String: Any]) -> Void) throws -> Data {
+        var tree = try JSONSerialization.jsonObject(with: try RendererTests.fixture().jsonData()) as! [String: Any]
+        edit(&tree)
+        return try JSONSerialization.data(withJSONObject: tree)
+    }
+
+    @Test(
+        "a count that is negative, fractional or too large names its field and its value",
+        arguments: [
+            ("-3", "run report field 'totals.generated' has the value -3, outside 0 to 18446744073709551615 (a count)"),
+            ("1.5", "run report field 'totals.generated' has the value 1.5, not a whole number"),
+            (
+                "9223372036854775808",
+                "run report field 'totals.generated' has the value 9223372036854775808, beyond what any run produces"
+            ),
+            ("\"many\"", "run report field 'totals.generated' is the text \"many\", not a number"),
+        ])
+    func badCounts(literal: String, message: String) throws {
+        let marker = 123_456_789_012
+        let data = try Self.edited { tree in
+            var totals = tree["totals"] as! [String: Any]
+            totals["generated"] = marker
+            tree["totals"] = totals
+        }
+        let text = String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\(marker)", with: literal)
+        do {
+            _ = try RunReport.decode(Data(text.utf8))
+            Issue.record("\(literal) was accepted")
+        } catch {
+            #expect("\(error)".hasPrefix(message), "\(error)")
+        }
+    }
+
+    @Test("merging more shards than the sums can hold is refused")
+    func tooManyShards() {
+        let report = RendererTests.fixture()
+        #expect(throws: MergeError.self) {
+            try RunReport.merge(Array(repeating: report, count: RunReport.mostShards + 1))
+        }
+    }
+}
