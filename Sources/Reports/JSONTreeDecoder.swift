@@ -178,7 +178,9 @@ private struct Single: SingleValueDecodingContainer {
     }
 
     func decode(_ type: String.Type) throws -> String {
-        guard let text = decoder.value as? String else { throw decoder.problem("is \(describe(decoder.value)), not text") }
+        guard let text = decoder.value as? String else {
+            throw decoder.problem("is \(describe(decoder.value)), not text")
+        }
         return text
     }
 

@@ -264,7 +264,8 @@ extension RunReport {
         var out = "<table>\n<tr><th>verdict</th><th>SLO</th><th>metric</th><th>actual</th><th>threshold</th></tr>\n"
         for slo in slos {
             let badge = slo.passed ? "<span class=\"badge pass\">PASS</span>" : "<span class=\"badge fail\">FAIL</span>"
-            let actual = slo.actual.map { Formatting.figure($0, beside: slo.threshold) } ?? "no data (\(slo.detail ?? "-"))"
+            let actual =
+                slo.actual.map { Formatting.figure($0, beside: slo.threshold) } ?? "no data (\(slo.detail ?? "-"))"
             out += "<tr><td>\(badge)</td><td class=\"text\">\(Markup.escape(slo.name))</td>"
             out += "<td class=\"text\">\(Markup.escape(slo.metric))</td><td>\(Markup.escape(actual))</td>"
             out += "<td>\(Markup.escape(slo.comparison + " " + Markup.number(slo.threshold, decimals: 6)))</td></tr>\n"

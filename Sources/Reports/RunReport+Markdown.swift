@@ -194,7 +194,8 @@ extension RunReport {
                 slos.map { slo in
                     [
                         slo.passed ? "✅ pass" : "❌ FAIL", slo.name, slo.metric,
-                        slo.actual.map { Formatting.figure($0, beside: slo.threshold) } ?? "no data (\(slo.detail ?? "-"))",
+                        slo.actual.map { Formatting.figure($0, beside: slo.threshold) }
+                            ?? "no data (\(slo.detail ?? "-"))",
                         "\(slo.comparison) \(Markup.number(slo.threshold, decimals: 6))",
                     ]
                 }, alignRight: [])

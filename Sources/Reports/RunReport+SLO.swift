@@ -31,6 +31,10 @@ extension RunReport {
             return (ratio(totals.droppedByReason[reason] ?? 0, totals.generated), "no generated events")
         case .connectSuccess:
             return (connections.successRatio, "no connection attempts")
+        case .ackedEvents:
+            return (Double(totals.acked), "")
+        case .connectionsOpened:
+            return (Double(connections.connected), "")
         }
     }
 

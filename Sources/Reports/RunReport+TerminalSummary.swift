@@ -66,7 +66,8 @@ extension RunReport {
             let actual =
                 slo.actual.map { Formatting.figure($0, beside: slo.threshold) } ?? "no data (\(slo.detail ?? "-"))"
             lines.append(
-                "SLO  \(mark)  \(slo.name): \(slo.metric) \(actual) \(slo.comparison) \(Formatting.figure(slo.threshold))")
+                "SLO  \(mark)  \(slo.name): \(slo.metric) \(actual) \(slo.comparison) \(Formatting.figure(slo.threshold))"
+            )
         }
         let verdictText: String
         switch verdict {

@@ -16,6 +16,10 @@ public struct SLOThreshold: Sendable, Equatable {
         case dropRateForReason(String)
         /// At least `connected / attempts`.
         case connectSuccess
+        /// At least this many events acked (the built-in "something was delivered" check).
+        case ackedEvents
+        /// At least this many connections opened (the built-in "the target answered" check).
+        case connectionsOpened
 
         /// The `metric` field of a result, like `event_latency_p99_s` or `drop_rate[store_full]`.
         public var name: String {
@@ -26,6 +30,8 @@ public struct SLOThreshold: Sendable, Equatable {
             case .dropRate: return "drop_rate"
             case .dropRateForReason(let reason): return "drop_rate[\(reason)]"
             case .connectSuccess: return "connect_success"
+            case .ackedEvents: return "acked_events"
+            case .connectionsOpened: return "connections_opened"
             }
         }
 
@@ -33,7 +39,7 @@ public struct SLOThreshold: Sendable, Equatable {
         public var comparison: String {
             switch self {
             case .latencyPercentile, .batchRoundTripPercentile, .dropRate, .dropRateForReason: return "<="
-            case .deliveryRatio, .connectSuccess: return ">="
+            case .deliveryRatio, .connectSuccess, .ackedEvents, .connectionsOpened: return ">="
             }
         }
 
@@ -76,6 +82,8 @@ extension SLOThreshold.Metric {
         case "delivery_ratio": self = .deliveryRatio
         case "drop_rate": self = .dropRate
         case "connect_success": self = .connectSuccess
+        case "acked_events": self = .ackedEvents
+        case "connections_opened": self = .connectionsOpened
         default:
             if name.hasPrefix("drop_rate["), name.hasSuffix("]") {
                 self = .dropRateForReason(String(name.dropFirst("drop_rate[".count).dropLast()))

@@ -20,6 +20,9 @@ struct PushCommandTests {
               - {to: all, over: 1s}
         networks:
           mix: {wifi: 100%}
+        # Batches every second, so the two seconds deliver something (a run that delivers nothing fails).
+        sdk:
+          android: {batch_period: 1s}
         journeys:
           - name: glance
             weight: 1

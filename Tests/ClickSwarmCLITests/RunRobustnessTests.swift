@@ -96,6 +96,21 @@ struct RunRobustnessTests {
         #expect(Self.files(in: directory, suffix: ".json").isEmpty)
     }
 
+    @Test("a target that accepts TCP and never answers fails the run (99): nothing delivered, no connection")
+    func silentTarget() throws {
+        let directory = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let listener = try SilentListener()
+        defer { listener.close() }
+        let result = try Binary.run([
+            "run", try Self.scenario(in: directory, duration: "2s"), "--output", directory.path, "--target",
+            "ws://127.0.0.1:\(listener.port)/api/v1/events",
+        ])
+        #expect(result.status == 99, "\(result.stderr)")
+        #expect(result.stdout.contains("FAIL  something delivered: acked_events 0 >= 1"), "\(result.stdout)")
+        #expect(result.stdout.contains("FAIL  a connection opened: connections_opened 0 >= 1"), "\(result.stdout)")
+    }
+
     @Test("a baseline of another seed is refused before the run starts (64)")
     func baselineOfAnotherRun() throws {
         let directory = try Self.workspace()

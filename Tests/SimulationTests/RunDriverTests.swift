@@ -42,6 +42,16 @@ struct RunDriverTests {
         #expect(DeviceAssignment.devices(population: 10, shard: nil, only: [8, 2]) == [2, 8])
         #expect(DeviceAssignment.devices(population: 10, shard: shard, only: [1, 2, 4, 5, 7]) == [1, 4, 7])
         #expect(DeviceAssignment.devices(population: 10, shard: shard, only: [2]) == [])
+        for population in 0..<12 {
+            for count in 1..<5 {
+                for index in 0..<count {
+                    let shard = RunInfo.Shard(index: index, count: count)
+                    #expect(
+                        DeviceAssignment.count(population: population, shard: shard, only: nil)
+                            == DeviceAssignment.devices(population: population, shard: shard, only: nil).count)
+                }
+            }
+        }
     }
 
     @Test("dealt over the partitions in turn: device i on partition i mod P for a whole population")

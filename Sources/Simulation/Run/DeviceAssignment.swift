@@ -17,6 +17,13 @@ enum DeviceAssignment {
         return chosen
     }
 
+    /// How many devices `devices` gives, without building the list.
+    static func count(population: Int, shard: RunInfo.Shard?, only: [Int]?) -> Int {
+        if let only { return devices(population: population, shard: shard, only: only).count }
+        guard let shard else { return population }
+        return population > shard.index ? (population - shard.index + shard.count - 1) / shard.count : 0
+    }
+
     /// `devices` dealt over `partitions` in turn: partition p gets devices[p], devices[p + P], ...
     static func deal(_ devices: [Int], over partitions: Int) -> [[Int]] {
         precondition(partitions > 0, "a run needs at least one partition")

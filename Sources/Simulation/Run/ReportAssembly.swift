@@ -121,6 +121,11 @@ extension Scenario.SLOs {
         if let connectSuccess {
             result.append(SLOThreshold(name: "connect success", metric: .connectSuccess, threshold: connectSuccess))
         }
+        if requireDelivery {
+            // A target that accepts TCP and never answers must not pass a run (slos.require_delivery).
+            result.append(SLOThreshold(name: "something delivered", metric: .ackedEvents, threshold: 1))
+            result.append(SLOThreshold(name: "a connection opened", metric: .connectionsOpened, threshold: 1))
+        }
         return result
     }
 }

@@ -18,11 +18,15 @@ public enum RunDriver {
     {
         let backend: any RunBackend =
             options.simulated ? VirtualBackend(scenario: scenario) : LiveBackend(scenario: scenario, options: options)
-        let devices = DeviceAssignment.devices(
-            population: scenario.population.devices, shard: options.shard, only: options.onlyDevices)
         var destination: ReportDestination?
         do throws(RunError) {
-            try backend.check(options, devices: devices.count)
+            // Checked before the device list is built: 20,000,000 devices are refused at once.
+            try backend.check(
+                options,
+                devices: DeviceAssignment.count(
+                    population: scenario.population.devices, shard: options.shard, only: options.onlyDevices))
+            let devices = DeviceAssignment.devices(
+                population: scenario.population.devices, shard: options.shard, only: options.onlyDevices)
             let library: ScriptLibrary
             do { library = try ScriptLibrary(scenario: scenario) } catch { throw .invalidInput(error.description) }
             // Where the report goes is settled before anything starts.

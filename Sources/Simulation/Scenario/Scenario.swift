@@ -326,6 +326,10 @@ extension Scenario {
         public var dropRateByReason: [String: Double] = [:]
         /// Least `connected / attempts`.
         public var connectSuccess: Double?
+        /// The built-in checks a run that delivered nothing fails: at least one event acked and
+        /// one connection opened. `slos: {require_delivery: false}` turns them off (a scenario
+        /// that means to deliver nothing).
+        public var requireDelivery = true
         public init() {}
     }
 }

@@ -11,6 +11,7 @@ extension ScenarioParser {
         var slos = Scenario.SLOs()
         let keys = [
             "latency", "batch_round_trip", "delivery_ratio", "drop_rate", "drop_rate_by_reason", "connect_success",
+            "require_delivery",
         ]
         guard let fields = fields(value, keys: keys) else { return slos }
         if let value = fields["latency"] { slos.latency = percentileLimits(value) }
@@ -27,6 +28,7 @@ extension ScenarioParser {
             }
         }
         if let value = fields["connect_success"] { slos.connectSuccess = quantity(value, as: .fraction) }
+        if let value = fields["require_delivery"], let required = bool(value) { slos.requireDelivery = required }
         return slos
     }
 
