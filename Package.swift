@@ -20,7 +20,6 @@ let package = Package(
         .library(name: "Reports", targets: ["Reports"]),
         .library(name: "SwarmKafka", targets: ["SwarmKafka"]),
         .library(name: "Simulation", targets: ["Simulation"]),
-        .library(name: "ClickSwarmCommands", targets: ["ClickSwarmCommands"]),
         // Fakes and loopback helpers for the tests and the Benchmarks package.
         .library(name: "ClickSwarmTestSupport", targets: ["ClickSwarmTestSupport"]),
     ],

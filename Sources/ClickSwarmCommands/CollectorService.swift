@@ -6,8 +6,8 @@ import SwarmPrimitives
 
 /// `clickswarm collector`: start, say where, serve until SIGINT or SIGTERM, shut down gracefully
 /// and hand back the final figures.
-public enum CollectorService {
-    public static func run(
+package enum CollectorService {
+    package static func run(
         configuration: CollectorConfiguration,
         portFile: String? = nil,
         logger: Logger,

@@ -3,14 +3,14 @@ import NIOConcurrencyHelpers
 
 /// The logger a command hands its libraries: log lines go to standard error (standard output
 /// carries the summary and the report path), at the level the user asked for.
-public enum CommandLogging {
+package enum CommandLogging {
     /// The levels `--log-level` takes, in order.
-    public static let levels = Logger.Level.allCases.map(\.rawValue)
+    package static let levels = Logger.Level.allCases.map(\.rawValue)
 
     /// Why a `--log-level` value is not a level.
-    public struct InvalidLevel: Error, CustomStringConvertible {
-        public var text: String
-        public var description: String {
+    package struct InvalidLevel: Error, CustomStringConvertible {
+        package var text: String
+        package var description: String {
             "--log-level must be one of \(CommandLogging.levels.joined(separator: ", ")), not '\(text)'"
         }
     }
@@ -19,7 +19,7 @@ public enum CommandLogging {
 
     /// A logger labelled `label` at `level`; the first call points the logging system at
     /// standard error.
-    public static func logger(label: String, level text: String) throws(InvalidLevel) -> Logger {
+    package static func logger(label: String, level text: String) throws(InvalidLevel) -> Logger {
         guard let level = Logger.Level(rawValue: text) else { throw InvalidLevel(text: text) }
         let first = bootstrapped.withLockedValue { done in
             defer { done = true }

@@ -5,29 +5,29 @@ import Simulation
 import SwarmPrimitives
 
 /// `clickswarm replay`: what the command line asked for.
-public struct ReplayRequest: Sendable {
-    public enum Format: String, Sendable, CaseIterable {
+package struct ReplayRequest: Sendable {
+    package enum Format: String, Sendable, CaseIterable {
         case text, ndjson
     }
 
-    public var file: String
-    public var device: Int
-    public var overrides = ScenarioOverrides()
-    public var simulated = false
-    public var format = Format.text
+    package var file: String
+    package var device: Int
+    package var overrides = ScenarioOverrides()
+    package var simulated = false
+    package var format = Format.text
 
-    public init(file: String, device: Int) {
+    package init(file: String, device: Int) {
         self.file = file
         self.device = device
     }
 }
 
 /// The logic behind `clickswarm replay`.
-public enum DeviceReplay {
+package enum DeviceReplay {
     /// Runs device `request.device` of the scenario alone, exactly as it behaves in the full run
     /// (its profile, journeys, battery and network come from (seed, index); on the virtual clock
     /// its faults too), and prints its timeline.
-    public static func run(
+    package static func run(
         _ request: ReplayRequest, output: @escaping @Sendable (String) -> Void,
         errors: @escaping @Sendable (String) -> Void
     ) async -> ExitStatus {

@@ -3,16 +3,16 @@ import SwarmPrimitives
 /// A duration given on the command line (`--duration 5m`), checked the way scenario files check
 /// theirs: a unit, a value within `Distribution.longestDuration`, and positive where a zero makes
 /// no sense.
-public enum DurationFlag {
+package enum DurationFlag {
     /// Why a flag's value is not a usable duration, naming the flag.
-    public struct Invalid: Error, Equatable, CustomStringConvertible {
-        public var flag: String
-        public var problem: String
-        public var description: String { "\(flag) \(problem)" }
+    package struct Invalid: Error, Equatable, CustomStringConvertible {
+        package var flag: String
+        package var problem: String
+        package var description: String { "\(flag) \(problem)" }
     }
 
     /// The seconds `text` stands for; `positive` refuses `0`.
-    public static func parse(_ text: String, flag: String, positive: Bool = true) throws(Invalid) -> Double {
+    package static func parse(_ text: String, flag: String, positive: Bool = true) throws(Invalid) -> Double {
         let seconds: Double
         do {
             seconds = try Distribution.value(text, as: .duration)

@@ -3,7 +3,7 @@ import Simulation
 
 /// Every exit code of every `clickswarm` command, in one place; the README's table and the
 /// top-level help list the same codes with the same words.
-public enum ExitStatus: Int32, Sendable, CaseIterable, CustomStringConvertible {
+package enum ExitStatus: Int32, Sendable, CaseIterable, CustomStringConvertible {
     /// The command did what was asked: a run passed, a file was valid, a report was written.
     case success = 0
     /// Something the program did not expect (a bug): the message says what.
@@ -25,7 +25,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable, CustomStringConvertible {
     /// Stopped by Ctrl-C or SIGTERM; the report is still written, marked interrupted.
     case interrupted = 130
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .success: return "success"
         case .unexpected: return "unexpected error"
@@ -40,12 +40,12 @@ public enum ExitStatus: Int32, Sendable, CaseIterable, CustomStringConvertible {
     }
 
     /// `0 success; 1 unexpected error; ...`: the list for help texts.
-    public static var summary: String {
+    package static var summary: String {
         allCases.map { "\($0.rawValue) \($0.description)" }.joined(separator: "; ")
     }
 
     /// The code a run error calls for.
-    public init(_ error: RunError) {
+    package init(_ error: RunError) {
         switch error {
         case .invalidInput: self = .invalidInput
         case .setupFailed: self = .setupFailed
@@ -55,7 +55,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable, CustomStringConvertible {
 
     /// The code a finished run's report calls for: unbalanced wins, then an interrupt, then a
     /// failed push (the one outcome the report on disk cannot record), then SLOs.
-    public init(report: RunReport, pushFailed: Bool = false) {
+    package init(report: RunReport, pushFailed: Bool = false) {
         if report.verdict == .unbalanced {
             self = .unbalanced
         } else if report.run.interrupted {
@@ -70,7 +70,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable, CustomStringConvertible {
     }
 
     /// What a baseline gate's outcome calls for.
-    public init(_ outcome: BaselineGate.Outcome) {
+    package init(_ outcome: BaselineGate.Outcome) {
         switch outcome {
         case .passed: self = .success
         case .regression: self = .sloFailed

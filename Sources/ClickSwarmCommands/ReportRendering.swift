@@ -2,9 +2,9 @@ import Foundation
 import Reports
 
 /// The logic behind `clickswarm report`: a saved run report in another format.
-public enum ReportRendering {
+package enum ReportRendering {
     /// Renders `file` as `format` to `output` (standard output when nil).
-    public static func run(
+    package static func run(
         file: String, format: ReportFormat, output: String?, errors: @escaping @Sendable (String) -> Void
     ) -> ExitStatus {
         do throws(ReportFileError) {

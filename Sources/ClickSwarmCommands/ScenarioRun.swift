@@ -5,9 +5,9 @@ import Simulation
 import SwarmPrimitives
 
 /// The logic behind `clickswarm run`; the executable only parses flags.
-public enum ScenarioRun {
+package enum ScenarioRun {
     /// Loads, runs and reports one scenario; returns the exit status.
-    public static func run(
+    package static func run(
         _ request: RunRequest, stopper: RunStopper = RunStopper(), output: @escaping @Sendable (String) -> Void,
         errors: @escaping @Sendable (String) -> Void
     ) async -> ExitStatus {
@@ -134,7 +134,7 @@ public enum ScenarioRun {
 extension ScenarioRun {
     /// `run` under the process's signal handling: SIGINT or SIGTERM stops the run (its report is
     /// still written, marked interrupted); a second one hurries it.
-    public static func runUntilSignalled(
+    package static func runUntilSignalled(
         _ request: RunRequest, output: @escaping @Sendable (String) -> Void,
         errors: @escaping @Sendable (String) -> Void
     ) async -> ExitStatus {

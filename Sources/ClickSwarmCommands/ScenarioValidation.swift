@@ -1,9 +1,9 @@
 import Simulation
 
 /// The logic behind `clickswarm validate`.
-public enum ScenarioValidation {
+package enum ScenarioValidation {
     /// Checks scenario files; prints every error with file, line and field.
-    public static func run(
+    package static func run(
         files: [String], output: @escaping @Sendable (String) -> Void, errors: @escaping @Sendable (String) -> Void
     ) -> ExitStatus {
         var failed = false

@@ -2,10 +2,10 @@ import Foundation
 import Reports
 
 /// The logic behind `clickswarm merge`: the shards' reports of one run into the run's report.
-public enum ShardMerge {
+package enum ShardMerge {
     /// Reads every shard's report, merges them, writes the result to `output` (standard output
     /// when nil).
-    public static func run(
+    package static func run(
         reports: [String], output: String?, errors: @escaping @Sendable (String) -> Void
     ) -> ExitStatus {
         func fail(_ message: String, _ status: ExitStatus) -> ExitStatus {

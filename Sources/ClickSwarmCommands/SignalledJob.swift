@@ -8,21 +8,21 @@ import UnixSignals
 /// signal triggers the group's graceful shutdown, which calls `stop` (a run stops its journeys
 /// and writes its report); a second signal calls `hurry` (stop now, skip what can wait, still
 /// write what there is). The job's own return ends the group.
-public struct SignalledJob<Result: Sendable>: Sendable {
-    public let logger: Logger
+package struct SignalledJob<Result: Sendable>: Sendable {
+    package let logger: Logger
     /// Told of each signal as it arrives (to say so on the terminal), with its number (1, 2, ...).
-    public var noticed: @Sendable (UnixSignal, Int) -> Void = { _, _ in }
+    package var noticed: @Sendable (UnixSignal, Int) -> Void = { _, _ in }
     /// The first signal: stop gracefully.
-    public var stop: @Sendable () -> Void = {}
+    package var stop: @Sendable () -> Void = {}
     /// The second signal: hurry.
-    public var hurry: @Sendable () -> Void = {}
+    package var hurry: @Sendable () -> Void = {}
 
-    public init(logger: Logger) {
+    package init(logger: Logger) {
         self.logger = logger
     }
 
     /// Runs `job` to its end and returns what it returned.
-    public func run(_ job: @escaping @Sendable () async -> Result) async -> Result? {
+    package func run(_ job: @escaping @Sendable () async -> Result) async -> Result? {
         let service = JobService(job: job, job: self)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(

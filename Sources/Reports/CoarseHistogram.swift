@@ -2,20 +2,20 @@
 /// microsecond values in buckets of 64 per power of two (values under 128 µs exact, otherwise
 /// within 1.6%, about two significant digits). Stored sparse, so a second with a few hundred
 /// acks costs a few hundred bytes; merges exactly.
-public struct CoarseHistogram: Sendable, Equatable {
+package struct CoarseHistogram: Sendable, Equatable {
     /// Non-empty buckets, ascending: bucket index in the top 16 bits, count in the low 48.
-    public private(set) var packed: [UInt64] = []
+    package private(set) var packed: [UInt64] = []
 
     static let subBuckets = 64
     static let countMask: UInt64 = (1 << 48) - 1
     /// One hour in microseconds is 32 bits wide: index at most 64 * 25 + 127.
     static let bucketCount = 64 * 26 + 128
 
-    public init() {}
+    package init() {}
 
-    public var isEmpty: Bool { packed.isEmpty }
+    package var isEmpty: Bool { packed.isEmpty }
 
-    public var totalCount: UInt64 { packed.reduce(0) { $0 &+ ($1 & Self.countMask) } }
+    package var totalCount: UInt64 { packed.reduce(0) { $0 &+ ($1 & Self.countMask) } }
 
     @inline(__always)
     static func index(microseconds: UInt64) -> Int {
@@ -50,12 +50,12 @@ public struct CoarseHistogram: Sendable, Equatable {
     }
 
     /// Records one duration (not for a hot path: the recorder fills a dense accumulator instead).
-    public mutating func record(microseconds: UInt64) {
+    package mutating func record(microseconds: UInt64) {
         add(index: Self.index(microseconds: microseconds), count: 1)
     }
 
     /// Adds every value of `other`.
-    public mutating func add(_ other: CoarseHistogram) {
+    package mutating func add(_ other: CoarseHistogram) {
         guard !other.packed.isEmpty else { return }
         guard !packed.isEmpty else {
             packed = other.packed
@@ -84,7 +84,7 @@ public struct CoarseHistogram: Sendable, Equatable {
     }
 
     /// What was recorded here and not in `earlier` (a later cumulative copy minus an earlier one).
-    public func subtracting(_ earlier: CoarseHistogram) -> CoarseHistogram {
+    package func subtracting(_ earlier: CoarseHistogram) -> CoarseHistogram {
         var result = CoarseHistogram()
         var earlierCounts: [UInt64: UInt64] = [:]
         for entry in earlier.packed { earlierCounts[entry & ~Self.countMask] = entry & Self.countMask }
@@ -98,7 +98,7 @@ public struct CoarseHistogram: Sendable, Equatable {
     }
 
     /// The value at `percentile` (0...100) in milliseconds, as the top of its bucket; nil when empty.
-    public func milliseconds(atPercentile percentile: Double) -> Double? {
+    package func milliseconds(atPercentile percentile: Double) -> Double? {
         let total = totalCount
         guard total > 0 else { return nil }
         let rank = Swift.max(1, UInt64((Swift.min(percentile, 100) / 100 * Double(total)).rounded(.up)))
@@ -112,19 +112,19 @@ public struct CoarseHistogram: Sendable, Equatable {
 
     /// The non-empty buckets as `[highest_us, count]`, ascending: the form a shard report's
     /// series carries so that `RunReport.merge` can add seconds exactly.
-    public var sparseBuckets: [[UInt64]] {
+    package var sparseBuckets: [[UInt64]] {
         packed.map { [Self.highestMicroseconds(index: Int($0 >> 48)), $0 & Self.countMask] }
     }
 
     /// Rebuilds a histogram from `sparseBuckets` (each value lands in the bucket it came from).
-    public init(sparseBuckets: [[UInt64]]) {
+    package init(sparseBuckets: [[UInt64]]) {
         for bucket in sparseBuckets where bucket.count == 2 {
             add(index: Self.index(microseconds: bucket[0]), count: bucket[1])
         }
     }
 
     /// The largest value in milliseconds (top of its bucket); nil when empty.
-    public var maxMilliseconds: Double? { packed.last.map(Self.milliseconds) }
+    package var maxMilliseconds: Double? { packed.last.map(Self.milliseconds) }
 
     static func milliseconds(_ entry: UInt64) -> Double {
         Double(highestMicroseconds(index: Int(entry >> 48))) / 1_000

@@ -7,7 +7,7 @@ public struct ConnectionFigures: Codable, Sendable, Equatable {
     /// `connected / attempts`; nil without attempts (a REST transport makes none).
     public var successRatio: Double?
 
-    public init(_ counts: ConnectionCounts) {
+    package init(_ counts: ConnectionCounts) {
         attempts = counts.attempts
         connected = counts.connected
         failedByReason = counts.failed

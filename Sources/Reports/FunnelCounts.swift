@@ -1,24 +1,24 @@
 /// What happened to the events of one event type on one device group (or a sum of them).
-public struct FunnelCounts: Sendable, Equatable {
-    public var generated: UInt64 = 0
-    public var sampledOut: UInt64 = 0
+package struct FunnelCounts: Sendable, Equatable {
+    package var generated: UInt64 = 0
+    package var sampledOut: UInt64 = 0
     /// Lost for good, by reason (`drop_list`, `store_full`, ...).
-    public var dropped: [String: UInt64] = [:]
-    public var acked: UInt64 = 0
+    package var dropped: [String: UInt64] = [:]
+    package var acked: UInt64 = 0
     /// Sends of an event, first sends and resends.
-    public var sends: UInt64 = 0
+    package var sends: UInt64 = 0
     /// Sends after the first (attempt > 1).
-    public var resends: UInt64 = 0
-    public var timeouts: UInt64 = 0
-    public var errorAnswers: UInt64 = 0
+    package var resends: UInt64 = 0
+    package var timeouts: UInt64 = 0
+    package var errorAnswers: UInt64 = 0
     /// Events released back to the store for a later retry.
-    public var released: UInt64 = 0
+    package var released: UInt64 = 0
 
-    public init() {}
+    package init() {}
 
-    public var droppedTotal: UInt64 { dropped.values.reduce(0, +) }
+    package var droppedTotal: UInt64 { dropped.values.reduce(0, +) }
 
-    public mutating func merge(_ other: FunnelCounts) {
+    package mutating func merge(_ other: FunnelCounts) {
         generated += other.generated
         sampledOut += other.sampledOut
         for (reason, count) in other.dropped { dropped[reason, default: 0] += count }

@@ -19,7 +19,7 @@ public struct FunnelFigures: Codable, Sendable, Equatable {
     /// (negative would mean more outcomes than events, a bug).
     public var pendingAtEnd: Int64
 
-    public init(_ counts: FunnelCounts) {
+    package init(_ counts: FunnelCounts) {
         generated = counts.generated
         sampledOut = counts.sampledOut
         dropped = counts.droppedTotal

@@ -12,7 +12,7 @@ public struct LatencyFigures: Codable, Sendable, Equatable {
     public var eventByFlavor: [String: HistogramSummary]
     public var eventByNetwork: [String: HistogramSummary]
 
-    public init(_ latencies: [DeviceGroup: GroupLatencies]) {
+    package init(_ latencies: [DeviceGroup: GroupLatencies]) {
         var overall = GroupLatencies()
         var byFlavor: [String: LatencyHistogram] = [:]
         var byNetwork: [String: LatencyHistogram] = [:]

@@ -1,6 +1,6 @@
 extension LatencyHistogram {
     /// The report form: percentiles in milliseconds and the sparse buckets.
-    public var summary: HistogramSummary {
+    package var summary: HistogramSummary {
         var buckets: [[UInt64]] = []
         for value in histogram.recordedValues() {
             buckets.append([histogram.lowestEquivalentForValue(value.value), UInt64(value.count)])
@@ -24,7 +24,7 @@ extension LatencyHistogram {
 
     /// Rebuilds the histogram from a report's buckets (each value is its bucket's lowest
     /// equivalent, so percentiles and merges come out as from the original).
-    public init(summary: HistogramSummary) {
+    package init(summary: HistogramSummary) {
         self.init()
         for bucket in summary.buckets where bucket.count == 2 {
             histogram.record(Swift.min(bucket[0], Self.highestMicroseconds), count: bucket[1])

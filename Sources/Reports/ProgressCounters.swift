@@ -11,7 +11,7 @@ public struct ProgressCounters: Sendable, Equatable {
     public var reconnects: UInt64 = 0
     public var devicesOnline: Int = 0
     /// Every event latency so far (coarse; diff two readings with `subtracting` for an interval).
-    public var latency = CoarseHistogram()
+    package var latency = CoarseHistogram()
 
     public init() {}
 

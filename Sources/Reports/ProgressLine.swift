@@ -3,11 +3,11 @@ import Foundation
 /// The once-a-second status line of a running scenario, like
 /// `elapsed 12s/30s  devices 280/300  gen 1.2k/s  acked 1.1k/s  p99 45ms  drops 3  reconnects 7`,
 /// or on a virtual clock `simulated 01:02:03/24:10:00  speed 496x  devices ...`.
-public enum ProgressLine {
+package enum ProgressLine {
     /// Rates and p99 cover the last `interval` seconds of run time when `previous` (the counters
     /// one interval ago) is given, else the whole run so far; drops, connect failures and
     /// reconnects are totals. `speed` (run seconds per wall-clock second) marks a virtual clock.
-    public static func render(
+    package static func render(
         elapsed: Double, duration: Double, devicesOnline: Int, devicesTarget: Int, counters: ProgressCounters,
         previous: ProgressCounters?, interval: Double, speed: Double? = nil
     ) -> String {

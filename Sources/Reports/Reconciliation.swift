@@ -76,7 +76,7 @@ public struct Reconciliation: Codable, Sendable, Equatable {
 
     /// The per-type funnel of `snapshot`, with `pendingAtEnd` by event type as the SDK stores
     /// report it (a type only in `pendingAtEnd` gets a row too). The delivery check starts unchecked.
-    public static func funnel(from snapshot: RecorderSnapshot, pendingAtEnd: [String: UInt64]) -> Reconciliation {
+    package static func funnel(from snapshot: RecorderSnapshot, pendingAtEnd: [String: UInt64]) -> Reconciliation {
         var byType: [String: FunnelCounts] = [:]
         for (key, counts) in snapshot.funnel { byType[key.eventType, default: FunnelCounts()].merge(counts) }
         for type in pendingAtEnd.keys where byType[type] == nil { byType[type] = FunnelCounts() }

@@ -3,7 +3,7 @@
 /// comes from the loop that owns it. Recording an event touches preallocated arrays by interned
 /// index and allocates nothing, except when a new second, name or reason first appears.
 /// Shards merge exactly through `snapshot()` and `RecorderSnapshot.merge`.
-public final class RecorderShard {
+package final class RecorderShard {
     struct FunnelCell {
         var generated: UInt64 = 0
         var sampledOut: UInt64 = 0
@@ -41,13 +41,13 @@ public final class RecorderShard {
     private var totals = ProgressCounters()
 
     /// `runStart`: the run's start on a monotonic nanosecond clock; every `at:` is on the same clock.
-    public init(runStart: UInt64) {
+    package init(runStart: UInt64) {
         self.runStart = runStart
     }
 
     // MARK: Interned dimensions
 
-    public func eventTypeIndex(_ type: String) -> Int {
+    package func eventTypeIndex(_ type: String) -> Int {
         let index = eventTypes.index(type)
         if index == cells.count {
             cells.append([FunnelCell](repeating: FunnelCell(), count: latencies.count))
@@ -55,7 +55,7 @@ public final class RecorderShard {
         return index
     }
 
-    public func groupIndex(flavor: String, network: String) -> Int {
+    package func groupIndex(flavor: String, network: String) -> Int {
         let index = groups.index(DeviceGroup(flavor: flavor, network: network))
         if index == latencies.count {
             latencies.append(GroupLatencies())
@@ -66,19 +66,19 @@ public final class RecorderShard {
 
     // MARK: Funnel, per event
 
-    public func generated(type: Int, group: Int, at: UInt64) {
+    package func generated(type: Int, group: Int, at: UInt64) {
         cells[type][group].generated &+= 1
         totals.generated &+= 1
         series[secondIndex(at)].generated &+= 1
     }
 
-    public func sampledOut(type: Int, group: Int, at: UInt64) {
+    package func sampledOut(type: Int, group: Int, at: UInt64) {
         cells[type][group].sampledOut &+= 1
         totals.sampledOut &+= 1
         series[secondIndex(at)].sampledOut &+= 1
     }
 
-    public func dropped(type: Int, group: Int, reason: String, at: UInt64) {
+    package func dropped(type: Int, group: Int, reason: String, at: UInt64) {
         let reasonIndex = dropReasons.index(reason)
         if cells[type][group].dropped.count <= reasonIndex {
             cells[type][group].dropped.append(
@@ -90,13 +90,13 @@ public final class RecorderShard {
     }
 
     /// `attempt` 1 is the first send; a higher attempt also counts as a resend.
-    public func sent(type: Int, group: Int, attempt: Int, at: UInt64) {
+    package func sent(type: Int, group: Int, attempt: Int, at: UInt64) {
         cells[type][group].sends &+= 1
         if attempt > 1 { cells[type][group].resends &+= 1 }
     }
 
     /// Event latency is `at - intendedAt`, from the scripted creation time, so a stall shows up.
-    public func acked(type: Int, group: Int, intendedAt: UInt64, at: UInt64) {
+    package func acked(type: Int, group: Int, intendedAt: UInt64, at: UInt64) {
         cells[type][group].acked &+= 1
         totals.acked &+= 1
         let nanoseconds = at > intendedAt ? at - intendedAt : 0
@@ -116,47 +116,47 @@ public final class RecorderShard {
         }
     }
 
-    public func timedOut(type: Int, group: Int, at: UInt64) {
+    package func timedOut(type: Int, group: Int, at: UInt64) {
         cells[type][group].timeouts &+= 1
     }
 
-    public func errorAnswer(type: Int, group: Int, code: Int, at: UInt64) {
+    package func errorAnswer(type: Int, group: Int, code: Int, at: UInt64) {
         cells[type][group].errorAnswers &+= 1
     }
 
-    public func released(type: Int, group: Int, at: UInt64) {
+    package func released(type: Int, group: Int, at: UInt64) {
         cells[type][group].released &+= 1
     }
 
     // MARK: Per batch, connection, device
 
-    public func batchRoundTrip(group: Int, nanoseconds: UInt64, at: UInt64) {
+    package func batchRoundTrip(group: Int, nanoseconds: UInt64, at: UInt64) {
         latencies[group].batchRoundTrip.record(nanoseconds: nanoseconds)
     }
 
-    public func timeToFirstAck(group: Int, nanoseconds: UInt64) {
+    package func timeToFirstAck(group: Int, nanoseconds: UInt64) {
         latencies[group].timeToFirstAck.record(nanoseconds: nanoseconds)
     }
 
-    public func connectAttempt(group: Int, at: UInt64) {
+    package func connectAttempt(group: Int, at: UInt64) {
         connectAttempts &+= 1
     }
 
-    public func connected(group: Int, timeToConnect: UInt64, at: UInt64) {
+    package func connected(group: Int, timeToConnect: UInt64, at: UInt64) {
         connectedCount &+= 1
         totals.connects &+= 1
         latencies[group].connect.record(nanoseconds: timeToConnect)
         series[secondIndex(at)].connects &+= 1
     }
 
-    public func connectFailed(group: Int, reason: String, at: UInt64) {
+    package func connectFailed(group: Int, reason: String, at: UInt64) {
         Self.add(1, to: &failed, at: failReasons.index(reason))
         totals.connectFailures &+= 1
         series[secondIndex(at)].connectFailures &+= 1
     }
 
     /// `reason` like `close 1008`, `dropped`, `app killed`.
-    public func disconnected(group: Int, reason: String, at: UInt64) {
+    package func disconnected(group: Int, reason: String, at: UInt64) {
         Self.add(1, to: &disconnects, at: closeReasons.index(reason))
         totals.disconnects &+= 1
         series[secondIndex(at)].disconnects &+= 1
@@ -164,37 +164,37 @@ public final class RecorderShard {
 
     /// A device that had been connected before connected again (after `connected`). Counted in
     /// the progress line and as the note `reconnects`.
-    public func reconnected(group: Int, at: UInt64) {
+    package func reconnected(group: Int, at: UInt64) {
         totals.reconnects &+= 1
         note("reconnects")
     }
 
     /// A device's app session started.
-    public func deviceOnline(group: Int, at: UInt64) {
+    package func deviceOnline(group: Int, at: UInt64) {
         totals.devicesOnline += 1
         series[secondIndex(at)].devicesOnlineDelta += 1
     }
 
     /// A device's app session ended.
-    public func deviceOffline(group: Int, at: UInt64) {
+    package func deviceOffline(group: Int, at: UInt64) {
         totals.devicesOnline -= 1
         series[secondIndex(at)].devicesOnlineDelta -= 1
     }
 
     /// An SDK health event; counted by name (the reason is not kept).
-    public func health(name: String, reason: String?) {
+    package func health(name: String, reason: String?) {
         Self.add(1, to: &healthCounts, at: healthNames.index(name))
     }
 
     /// A free-form named counter (`battery_low_entered`, `killed`, `offline_windows`, ...).
-    public func note(_ counter: String, by: UInt64 = 1) {
+    package func note(_ counter: String, by: UInt64 = 1) {
         Self.add(by, to: &noteCounts, at: noteNames.index(counter))
     }
 
     // MARK: Reading
 
     /// Running totals for the status line.
-    public var progress: ProgressCounters {
+    package var progress: ProgressCounters {
         var counters = totals
         counters.latency = progressLatency.histogram
         return counters
@@ -203,7 +203,7 @@ public final class RecorderShard {
     /// A value copy of everything recorded so far. Copy-on-write: it shares storage with the
     /// shard, so the first record after a snapshot into each histogram (and the series) copies
     /// that one; take snapshots at the end or rarely, and use `progress` for a status line.
-    public func snapshot() -> RecorderSnapshot {
+    package func snapshot() -> RecorderSnapshot {
         var snapshot = RecorderSnapshot()
         for (type, name) in eventTypes.names.enumerated() {
             for (group, key) in groups.names.enumerated() {

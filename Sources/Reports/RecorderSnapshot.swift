@@ -1,20 +1,20 @@
 /// A value copy of what one or more recorder shards recorded, keyed by name so shards that
 /// interned names in different orders merge exactly.
-public struct RecorderSnapshot: Sendable, Equatable {
-    public var funnel: [FunnelKey: FunnelCounts] = [:]
-    public var latencies: [DeviceGroup: GroupLatencies] = [:]
-    public var connections = ConnectionCounts()
+package struct RecorderSnapshot: Sendable, Equatable {
+    package var funnel: [FunnelKey: FunnelCounts] = [:]
+    package var latencies: [DeviceGroup: GroupLatencies] = [:]
+    package var connections = ConnectionCounts()
     /// SDK health events by name.
-    public var health: [String: UInt64] = [:]
+    package var health: [String: UInt64] = [:]
     /// Free-form named counters.
-    public var notes: [String: UInt64] = [:]
+    package var notes: [String: UInt64] = [:]
     /// Index = second since the run start.
-    public var series: [SecondFigures] = []
+    package var series: [SecondFigures] = []
 
-    public init() {}
+    package init() {}
 
     /// Adds `other`: counters summed, histograms added bucket for bucket, series aligned by second.
-    public mutating func merge(_ other: RecorderSnapshot) {
+    package mutating func merge(_ other: RecorderSnapshot) {
         for (key, counts) in other.funnel { funnel[key, default: FunnelCounts()].merge(counts) }
         for (group, figures) in other.latencies { latencies[group, default: GroupLatencies()].merge(figures) }
         connections.merge(other.connections)
@@ -27,14 +27,14 @@ public struct RecorderSnapshot: Sendable, Equatable {
     }
 
     /// All groups' histograms added together.
-    public var overallLatencies: GroupLatencies {
+    package var overallLatencies: GroupLatencies {
         var total = GroupLatencies()
         for group in latencies.keys.sorted() { total.merge(latencies[group]!) }
         return total
     }
 
     /// All funnel counters added together.
-    public var funnelTotals: FunnelCounts {
+    package var funnelTotals: FunnelCounts {
         var total = FunnelCounts()
         for counts in funnel.values { total.merge(counts) }
         return total

@@ -2,7 +2,7 @@ extension RunReport {
     /// The report of a run: figures from the merged `snapshot`, the caller's `reconciliation`
     /// (with its delivery check attached), the embedded collector's accounting (nil for a remote
     /// one), and `slos` evaluated against the result.
-    public static func make(
+    package static func make(
         run: RunInfo, snapshot: RecorderSnapshot, reconciliation: Reconciliation, collector: CollectorAccounting?,
         slos: [SLOThreshold]
     ) -> RunReport {
@@ -36,7 +36,7 @@ extension RunReport {
     }
 
     /// `unbalanced` if the reconciliation is not balanced, else `slo_failed` if any SLO failed.
-    public var computedVerdict: Verdict {
+    package var computedVerdict: Verdict {
         if !reconciliation.balanced { return .unbalanced }
         return slos.allSatisfy(\.passed) ? .passed : .sloFailed
     }

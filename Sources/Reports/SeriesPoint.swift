@@ -21,7 +21,7 @@ public struct SeriesPoint: Codable, Sendable, Equatable {
     public var latencyBuckets: [[UInt64]]?
 
     /// `buckets` keeps the second's latency buckets (a shard's report).
-    public init(t: Int, devicesOnline: Int64, figures: SecondFigures, buckets: Bool = false) {
+    package init(t: Int, devicesOnline: Int64, figures: SecondFigures, buckets: Bool = false) {
         self.t = t
         self.devicesOnline = devicesOnline
         generated = figures.generated

@@ -1,7 +1,7 @@
 /// Sizes written with a unit, as flags and scenario files take them: `1048576`, `512KiB`, `1MiB`,
 /// `64KB` (1000-based), `2GiB`.
-public enum ByteSize {
-    public static func parse(_ text: String) -> Int? {
+package enum ByteSize {
+    package static func parse(_ text: String) -> Int? {
         let text = text.trimmingWhitespace()
         let units: [(String, Int)] = [
             ("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("KB", 1000), ("MB", 1_000_000),

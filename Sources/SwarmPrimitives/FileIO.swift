@@ -8,24 +8,24 @@
 /// device", "Read-only file system", "Not a directory") and the path, never a bare
 /// "NSCocoaErrorDomain error 512". Writes are atomic (a temporary file in the same folder,
 /// flushed to disk, then renamed into place), so a reader never sees half a report.
-public enum FileIO {
+package enum FileIO {
     /// What went wrong with which file.
-    public struct Failure: Error, Equatable, CustomStringConvertible {
-        public var path: String
-        public var reason: String
+    package struct Failure: Error, Equatable, CustomStringConvertible {
+        package var path: String
+        package var reason: String
         /// The system's error number, when the system said no.
-        public var code: Int32?
+        package var code: Int32?
 
-        public init(path: String, reason: String, code: Int32? = nil) {
+        package init(path: String, reason: String, code: Int32? = nil) {
             self.path = path
             self.reason = reason
             self.code = code
         }
 
-        public var description: String { "\(path): \(reason)" }
+        package var description: String { "\(path): \(reason)" }
 
         /// The file already exists (from `create`).
-        public var alreadyExists: Bool { code == EEXIST }
+        package var alreadyExists: Bool { code == EEXIST }
     }
 
     /// The system's words for the current `errno`.
@@ -34,7 +34,7 @@ public enum FileIO {
     }
 
     /// Creates `path` and its parents; an existing folder is fine, an existing file is not.
-    public static func makeDirectory(_ path: String) throws(Failure) {
+    package static func makeDirectory(_ path: String) throws(Failure) {
         guard !path.isEmpty else { throw Failure(path: path, reason: "an empty path is not a folder") }
         var isFolder: stat = stat()
         if stat(path, &isFolder) == 0 {
@@ -51,7 +51,7 @@ public enum FileIO {
     /// Writes `bytes` to `path` atomically, replacing the regular file that was there. A device or
     /// a FIFO (`/dev/stdout`, a named pipe) is written in place, never replaced; a folder is
     /// refused.
-    public static func write(_ bytes: [UInt8], to path: String) throws(Failure) {
+    package static func write(_ bytes: [UInt8], to path: String) throws(Failure) {
         var info = stat()
         if stat(path, &info) == 0 {
             switch info.st_mode & S_IFMT {
@@ -69,7 +69,7 @@ public enum FileIO {
     }
 
     /// Writes `bytes` to `path` atomically unless `path` exists (`Failure.alreadyExists`).
-    public static func create(_ bytes: [UInt8], at path: String) throws(Failure) {
+    package static func create(_ bytes: [UInt8], at path: String) throws(Failure) {
         let temporary = try writeTemporary(bytes, beside: path)
         defer { unlink(temporary) }
         // link(2) fails when the name is taken, where rename(2) would replace it.
@@ -77,26 +77,26 @@ public enum FileIO {
     }
 
     /// Creates `path` empty, unless it exists (`Failure.alreadyExists`): a name taken for a run.
-    public static func reserve(_ path: String) throws(Failure) {
+    package static func reserve(_ path: String) throws(Failure) {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw failure(path, "cannot create the file") }
         close(descriptor)
     }
 
     /// Removes `path`; a missing file is fine.
-    public static func remove(_ path: String) {
+    package static func remove(_ path: String) {
         unlink(path)
     }
 
     /// Whether `path` names something (a file, a folder, anything).
-    public static func exists(_ path: String) -> Bool {
+    package static func exists(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0
     }
 
     /// The contents of the regular file `path`, at most `limit` bytes: a device (`/dev/zero`), a
     /// FIFO or a folder is refused with what it is, a larger file with its size.
-    public static func read(_ path: String, limit: Int = 1 << 31) throws(Failure) -> [UInt8] {
+    package static func read(_ path: String, limit: Int = 1 << 31) throws(Failure) -> [UInt8] {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else { throw failure(path, "cannot open it") }
         defer { close(descriptor) }
@@ -134,7 +134,7 @@ public enum FileIO {
     }
 
     /// The folder part of `path` (`.` for a bare name).
-    public static func parent(of path: String) -> String {
+    package static func parent(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }

@@ -4,33 +4,33 @@ import Foundation
 /// a report's `.prom` rendering and the Pushgateway payloads: `# HELP` and `# TYPE` once per
 /// family, every metric name behind `prefix`, `baseLabels` on every sample, label values and help
 /// texts escaped as the format asks, numbers in plain decimal notation.
-public struct PrometheusText: Sendable {
-    public enum MetricType: String, Sendable {
+package struct PrometheusText: Sendable {
+    package enum MetricType: String, Sendable {
         case counter, gauge, summary, histogram, untyped
     }
 
     /// The exposition so far.
-    public private(set) var text = ""
+    package private(set) var text = ""
     private let prefix: String
     private let baseLabels: [(String, String)]
 
-    public init(prefix: String = "", baseLabels: [(String, String)] = []) {
+    package init(prefix: String = "", baseLabels: [(String, String)] = []) {
         self.prefix = prefix
         self.baseLabels = baseLabels
     }
 
     /// Starts a metric family: its help text and type.
-    public mutating func family(_ name: String, _ type: MetricType, _ help: String) {
+    package mutating func family(_ name: String, _ type: MetricType, _ help: String) {
         text += "# HELP \(prefix)\(name) \(Self.escapeHelp(help))\n# TYPE \(prefix)\(name) \(type.rawValue)\n"
     }
 
     /// One sample of a family started before (or of its `_sum`, `_count`, `_bucket` series).
-    public mutating func sample(_ name: String, _ labels: [(String, String)] = [], _ value: Double) {
+    package mutating func sample(_ name: String, _ labels: [(String, String)] = [], _ value: Double) {
         sample(name, labels, formatted: Self.number(value))
     }
 
     /// One sample of a count, exact at any size (a `Double` is exact only up to 2^53).
-    public mutating func sample(_ name: String, _ labels: [(String, String)] = [], _ value: UInt64) {
+    package mutating func sample(_ name: String, _ labels: [(String, String)] = [], _ value: UInt64) {
         sample(name, labels, formatted: String(value))
     }
 
@@ -45,21 +45,21 @@ public struct PrometheusText: Sendable {
 
     /// A gauge family with one sample; nothing at all when `value` is nil (a figure with no data,
     /// like a ratio of nothing).
-    public mutating func gauge(_ name: String, _ help: String, _ value: Double?) {
+    package mutating func gauge(_ name: String, _ help: String, _ value: Double?) {
         guard let value else { return }
         family(name, .gauge, help)
         sample(name, [], value)
     }
 
     /// A counter family with one sample.
-    public mutating func counter(_ name: String, _ help: String, _ value: UInt64) {
+    package mutating func counter(_ name: String, _ help: String, _ value: UInt64) {
         family(name, .counter, help)
         sample(name, [], value)
     }
 
     /// A gauge family with one sample per label value, in the label values' order; nothing when
     /// `values` is empty.
-    public mutating func gauges(_ name: String, _ help: String, label: String, _ values: [String: Double]) {
+    package mutating func gauges(_ name: String, _ help: String, label: String, _ values: [String: Double]) {
         guard !values.isEmpty else { return }
         family(name, .gauge, help)
         for key in values.keys.sorted() { sample(name, [(label, key)], values[key]!) }
@@ -68,7 +68,7 @@ public struct PrometheusText: Sendable {
     /// A number as the format writes it: `NaN`, `+Inf`, `-Inf`; whole numbers without a decimal
     /// point; others with at most nine decimals, trailing zeros cut (`0.276`, not
     /// `0.27599999999999997`). No exponent, no locale.
-    public static func number(_ value: Double) -> String {
+    package static func number(_ value: Double) -> String {
         guard value.isFinite else { return value.isNaN ? "NaN" : (value > 0 ? "+Inf" : "-Inf") }
         if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
         var text = String(format: "%.9f", value)
@@ -78,7 +78,7 @@ public struct PrometheusText: Sendable {
     }
 
     /// A label value with `\`, `"` and line feeds escaped.
-    public static func escapeLabel(_ value: String) -> String {
+    package static func escapeLabel(_ value: String) -> String {
         var escaped = ""
         escaped.reserveCapacity(value.utf8.count)
         for character in value {
@@ -93,7 +93,7 @@ public struct PrometheusText: Sendable {
     }
 
     /// A help text with `\` and line feeds escaped.
-    public static func escapeHelp(_ value: String) -> String {
+    package static func escapeHelp(_ value: String) -> String {
         value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
     }
 }

@@ -8,7 +8,7 @@ import Foundation
 /// at a time on a serial Dispatch queue. When a push is still running at the next interval, only
 /// the newest figures wait. Live pushes are not retried (the next interval is the retry), and a
 /// failed one only warns: the final push decides the exit code.
-public final class LivePublisher: Sendable {
+package final class LivePublisher: Sendable {
     private let settings: PushSettings
     private let scenario: String
     private let interval: Double
@@ -26,7 +26,7 @@ public final class LivePublisher: Sendable {
     }
 
     /// Nil when `settings` ask for no live push (no interval, or nowhere to push).
-    public init?(settings: PushSettings, scenario: String, warn: @escaping @Sendable (String) -> Void) {
+    package init?(settings: PushSettings, scenario: String, warn: @escaping @Sendable (String) -> Void) {
         guard let interval = settings.interval, interval > 0, !settings.isEmpty else { return nil }
         self.settings = settings
         self.scenario = scenario
@@ -35,7 +35,7 @@ public final class LivePublisher: Sendable {
     }
 
     /// The figures of the run so far; pushed when an interval has passed since the last push.
-    public func offer(runID: String, counters: ProgressCounters, elapsed: Double) {
+    package func offer(runID: String, counters: ProgressCounters, elapsed: Double) {
         let start = state.withLock { state -> Bool in
             guard !state.closed else { return false }
             if let last = state.lastOffered, elapsed - last < interval * 0.95 { return false }
@@ -50,7 +50,7 @@ public final class LivePublisher: Sendable {
 
     /// Stops taking figures and waits for the pushes already offered (at most one running and one
     /// waiting); returns every live push's result.
-    public func finish() async -> [PushResult] {
+    package func finish() async -> [PushResult] {
         state.withLock { $0.closed = true }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             queue.async { continuation.resume() }

@@ -4,10 +4,10 @@ import Foundation
 /// Pushes a finished run's figures over libcurl: the JSON report to a webhook (`POST`) and the
 /// final figures to a Prometheus Pushgateway (`PUT` to the run's group). Transfers block, so they
 /// run on Dispatch threads, never on an event loop or the cooperative pool.
-public enum Publisher {
+package enum Publisher {
     /// Pushes `report` wherever `settings` say, both destinations at once; one result per
     /// destination. Never throws: a failed push is a result with `failure` set.
-    public static func publish(_ report: RunReport, settings: PushSettings) async -> [PushResult] {
+    package static func publish(_ report: RunReport, settings: PushSettings) async -> [PushResult] {
         var requests: [(PushResult.Payload, PushURL, CurlRequest)] = []
         if let url = settings.reportURL {
             let body: [UInt8]

@@ -1,13 +1,13 @@
 /// An extra request header of every push (`--push-header 'Authorization: Bearer ${TOKEN}'`).
 /// Its value may be a secret: `description` shows the name only, and no error repeats a value.
-public struct PushHeader: Sendable, Equatable, CustomStringConvertible {
-    public let name: String
-    public let value: String
+package struct PushHeader: Sendable, Equatable, CustomStringConvertible {
+    package let name: String
+    package let value: String
 
     /// A header from `Name: value`, with every `${NAME}` in the value replaced by that
     /// environment variable. Throws when the form is wrong or a variable is unset or empty; the
     /// error names the header and the variable, never the value.
-    public init(parsing text: String, environment: [String: String]) throws(PushHeaderError) {
+    package init(parsing text: String, environment: [String: String]) throws(PushHeaderError) {
         guard let colon = text.firstIndex(of: ":") else { throw .noColon }
         let name = String(text[..<colon]).trimmingWhitespace
         guard !name.isEmpty else { throw .emptyName }
@@ -21,7 +21,7 @@ public struct PushHeader: Sendable, Equatable, CustomStringConvertible {
         self.value = value
     }
 
-    public var description: String { "\(name): <hidden>" }
+    package var description: String { "\(name): <hidden>" }
 
     /// `${NAME}` replaced from the environment; a `$` not followed by `{` stays as it is.
     private static func expand(
@@ -56,7 +56,7 @@ public struct PushHeader: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// A `--push-header` that cannot be used. Messages name the header and the variable, never a value.
-public enum PushHeaderError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum PushHeaderError: Error, Sendable, Equatable, CustomStringConvertible {
     case noColon
     case emptyName
     /// The text before the colon is not a header name (not repeated: it may hold a secret).
@@ -67,7 +67,7 @@ public enum PushHeaderError: Error, Sendable, Equatable, CustomStringConvertible
     case emptyVariable(header: String, variable: String)
     case lineBreakInValue(header: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .noColon:
             return "a push header must look like 'Name: value' (it has no colon)"

@@ -1,17 +1,17 @@
 /// How many times a push is retried and how long it waits in between.
-public struct PushRetryPolicy: Sendable, Equatable {
+package struct PushRetryPolicy: Sendable, Equatable {
     /// Attempts after the first (0: no retry).
-    public var retries: Int
+    package var retries: Int
     /// The wait before the first retry; each later wait doubles.
-    public var initialBackoff: Double
+    package var initialBackoff: Double
 
-    public init(retries: Int = 3, initialBackoff: Double = 0.5) {
+    package init(retries: Int = 3, initialBackoff: Double = 0.5) {
         self.retries = max(0, retries)
         self.initialBackoff = max(0, initialBackoff)
     }
 
     /// The wait before retry number `retry` (1-based): 0.5 s, 1 s, 2 s, ... by default.
-    public func backoff(beforeRetry retry: Int) -> Double {
+    package func backoff(beforeRetry retry: Int) -> Double {
         initialBackoff * Double(1 << min(max(0, retry - 1), 30))
     }
 }

@@ -2,12 +2,12 @@ import Foundation
 
 /// An http:// or https:// URL to push to. It may carry credentials (`https://user:pass@host/`);
 /// `description` never shows them, nor the query.
-public struct PushURL: Sendable, Equatable, CustomStringConvertible {
+package struct PushURL: Sendable, Equatable, CustomStringConvertible {
     /// The URL as given, credentials included: what libcurl is handed.
     let text: String
     private let components: URLComponents
 
-    public init(parsing text: String) throws(PushURLError) {
+    package init(parsing text: String) throws(PushURLError) {
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased() else {
             throw PushURLError(message: "is not a URL; expected http://host[:port]/path or https://...")
         }
@@ -25,7 +25,7 @@ public struct PushURL: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The URL without user, password and query: safe for logs and errors.
-    public var description: String {
+    package var description: String {
         var shown = components
         shown.user = nil
         shown.password = nil
@@ -50,30 +50,30 @@ public struct PushURL: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// A push URL that cannot be used; the message says why (and never shows credentials).
-public struct PushURLError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var message: String
-    public var description: String { "the push URL \(message)" }
+package struct PushURLError: Error, Sendable, Equatable, CustomStringConvertible {
+    package var message: String
+    package var description: String { "the push URL \(message)" }
 }
 
 /// Where and how a run's figures are pushed (`clickswarm run --push ...`).
-public struct PushSettings: Sendable {
+package struct PushSettings: Sendable {
     /// `--push`: the JSON report is POSTed here.
-    public var reportURL: PushURL?
+    package var reportURL: PushURL?
     /// `--push-prometheus`: the final figures go to this Prometheus Pushgateway.
-    public var pushgatewayURL: PushURL?
+    package var pushgatewayURL: PushURL?
     /// `--push-interval`: live figures during the run, this often (seconds); nil for none.
-    public var interval: Double?
+    package var interval: Double?
     /// `--push-header`, already expanded.
-    public var headers: [PushHeader] = []
+    package var headers: [PushHeader] = []
     /// Seconds to wait for the connection, and for a whole attempt.
-    public var connectTimeout: Double = 5
-    public var timeout: Double = 30
+    package var connectTimeout: Double = 5
+    package var timeout: Double = 30
     /// `--insecure`: skip TLS certificate and host name verification.
-    public var insecure = false
-    public var retry = PushRetryPolicy()
+    package var insecure = false
+    package var retry = PushRetryPolicy()
 
-    public init() {}
+    package init() {}
 
     /// Nothing to push.
-    public var isEmpty: Bool { reportURL == nil && pushgatewayURL == nil }
+    package var isEmpty: Bool { reportURL == nil && pushgatewayURL == nil }
 }

@@ -3,15 +3,15 @@ import SwarmPrimitives
 
 /// One phone's battery: drains with time (faster in the foreground), and charges while plugged
 /// in. Pure: the device calls `advance` with the time passed and reads the level.
-public struct BatteryModel: Sendable, Equatable {
-    public private(set) var level: Double
-    public private(set) var charging: Bool
+package struct BatteryModel: Sendable, Equatable {
+    package private(set) var level: Double
+    package private(set) var charging: Bool
     /// When the current charge ends, or the next one starts (seconds of device time).
-    public private(set) var nextChange: Double
+    package private(set) var nextChange: Double
     private let spec: Scenario.Battery
     private var random: SeededRandom
 
-    public init(spec: Scenario.Battery, level: Double, charging: Bool, now: Double, random: SeededRandom) {
+    package init(spec: Scenario.Battery, level: Double, charging: Bool, now: Double, random: SeededRandom) {
         self.spec = spec
         self.level = min(100, max(0, level))
         self.charging = charging
@@ -20,7 +20,7 @@ public struct BatteryModel: Sendable, Equatable {
         nextChange = charging ? now + max(1, spec.chargeDuration.sample(using: &self.random)) : scheduleStart(now)
     }
 
-    public static func == (lhs: BatteryModel, rhs: BatteryModel) -> Bool {
+    package static func == (lhs: BatteryModel, rhs: BatteryModel) -> Bool {
         lhs.level == rhs.level && lhs.charging == rhs.charging && lhs.nextChange == rhs.nextChange
     }
 
@@ -36,7 +36,7 @@ public struct BatteryModel: Sendable, Equatable {
     /// Moves the battery forward by `seconds` spent in the foreground or background, switching
     /// charging on or off at `nextChange` when it falls inside. Returns true when charging changed.
     @discardableResult
-    public mutating func advance(from start: Double, to end: Double, foreground: Bool) -> Bool {
+    package mutating func advance(from start: Double, to end: Double, foreground: Bool) -> Bool {
         var time = start
         var switched = false
         while true {
@@ -65,7 +65,7 @@ public struct BatteryModel: Sendable, Equatable {
     /// from above it, upwards while charging from below it (a millisecond past the crossing, so
     /// the level is then strictly on the other side). Infinity when it never does before the next
     /// change of charging, which the caller watches anyway.
-    public func crossing(of threshold: Double, after time: Double, foreground: Bool) -> Double {
+    package func crossing(of threshold: Double, after time: Double, foreground: Bool) -> Double {
         if charging {
             guard level < threshold, spec.chargeRate > 0 else { return .infinity }
             return time + (threshold - level) / spec.chargeRate * 3600 + 0.001

@@ -4,44 +4,44 @@ import SwiftProtobuf
 
 /// The scenario's journeys, compiled once per run: screens by index instead of name, and each
 /// screen event's contract decoded from its attributes into a template message that devices copy.
-public struct ScriptLibrary: Sendable {
-    public struct Journey: Sendable {
-        public var name: String
-        public var start: Int
-        public var screens: [Screen]
+package struct ScriptLibrary: Sendable {
+    package struct Journey: Sendable {
+        package var name: String
+        package var start: Int
+        package var screens: [Screen]
     }
 
-    public struct Screen: Sendable {
-        public var name: String
-        public var events: [Event]
-        public var think: Distribution
+    package struct Screen: Sendable {
+        package var name: String
+        package var events: [Event]
+        package var think: Distribution
         /// Next screen index (nil: exit) and the cumulative probability up to it.
-        public var next: [(screen: Int?, cumulative: Double)]
+        package var next: [(screen: Int?, cumulative: Double)]
     }
 
-    public struct Event: Sendable {
-        public var template: any EventContract
-        public var count: Distribution
-        public var gap: Distribution
+    package struct Event: Sendable {
+        package var template: any EventContract
+        package var count: Distribution
+        package var gap: Distribution
     }
 
     /// Why a screen event's attributes do not fit its contract.
-    public struct TemplateError: Error, CustomStringConvertible {
-        public var journey: String
-        public var screen: String
-        public var contract: String
-        public var reason: String
-        public var description: String {
+    package struct TemplateError: Error, CustomStringConvertible {
+        package var journey: String
+        package var screen: String
+        package var contract: String
+        package var reason: String
+        package var description: String {
             "journey '\(journey)', screen '\(screen)': the attributes do not fit \(contract): \(reason)"
         }
     }
 
-    public var journeys: [Journey]
+    package var journeys: [Journey]
     /// Cumulative weights, for picking a journey.
-    public var cumulativeWeights: [Double]
-    public var appOpened: AppOpened
+    package var cumulativeWeights: [Double]
+    package var appOpened: AppOpened
 
-    public init(scenario: Scenario) throws(TemplateError) {
+    package init(scenario: Scenario) throws(TemplateError) {
         var journeys: [Journey] = []
         for journey in scenario.journeys {
             let names = journey.screens.keys.sorted()
@@ -83,14 +83,14 @@ public struct ScriptLibrary: Sendable {
     }
 
     /// A journey index by weight.
-    public func pickJourney(_ random: inout SeededRandom) -> Int {
+    package func pickJourney(_ random: inout SeededRandom) -> Int {
         guard let total = cumulativeWeights.last, total > 0 else { return 0 }
         let point = random.nextUnit() * total
         return cumulativeWeights.firstIndex { point < $0 } ?? cumulativeWeights.count - 1
     }
 
     /// The screen after `screen` (nil: the journey ends).
-    public func nextScreen(after screen: Screen, _ random: inout SeededRandom) -> Int? {
+    package func nextScreen(after screen: Screen, _ random: inout SeededRandom) -> Int? {
         guard let total = screen.next.last?.cumulative, total > 0 else { return nil }
         let point = random.nextUnit() * total
         return (screen.next.first { point < $0.cumulative } ?? screen.next[screen.next.count - 1]).screen

@@ -13,14 +13,14 @@ import NIOPosix
 /// at the timeout, as a slow real connect would.
 ///
 /// The runner makes one connector per device, sharing the device's `LinkHandle`.
-public struct ConditionedSocketConnector: ChannelConnector {
-    public let link: LinkHandle
+package struct ConditionedSocketConnector: ChannelConnector {
+    package let link: LinkHandle
 
-    public init(link: LinkHandle) {
+    package init(link: LinkHandle) {
         self.link = link
     }
 
-    public func connect(
+    package func connect(
         host: String,
         port: Int,
         on eventLoop: any EventLoop,
@@ -73,7 +73,7 @@ public struct ConditionedSocketConnector: ChannelConnector {
     }
 
     /// The transport asked for a channel on another loop than the device's link is bound to.
-    public struct WrongEventLoop: Error, CustomStringConvertible {
-        public var description: String { "the connector's link belongs to another event loop" }
+    package struct WrongEventLoop: Error, CustomStringConvertible {
+        package var description: String { "the connector's link belongs to another event loop" }
     }
 }

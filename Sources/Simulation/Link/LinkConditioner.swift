@@ -19,11 +19,11 @@ import SwarmPrimitives
 /// writes fail, queued reads are dropped.
 ///
 /// Event-loop bound like every handler: use it on its channel's loop only.
-public final class LinkConditioner: ChannelDuplexHandler, RemovableChannelHandler {
-    public typealias InboundIn = ByteBuffer
-    public typealias InboundOut = ByteBuffer
-    public typealias OutboundIn = ByteBuffer
-    public typealias OutboundOut = ByteBuffer
+package final class LinkConditioner: ChannelDuplexHandler, RemovableChannelHandler {
+    package typealias InboundIn = ByteBuffer
+    package typealias InboundOut = ByteBuffer
+    package typealias OutboundIn = ByteBuffer
+    package typealias OutboundOut = ByteBuffer
 
     /// A write waiting for its deadline (unflushed writes have none yet).
     private struct PendingWrite {
@@ -38,7 +38,7 @@ public final class LinkConditioner: ChannelDuplexHandler, RemovableChannelHandle
         var deadline: NIODeadline
     }
 
-    public let profile: LinkProfile
+    package let profile: LinkProfile
     /// `profile.isTransparent`, kept because every message asks.
     private let transparent: Bool
     private var context: ChannelHandlerContext?
@@ -70,7 +70,7 @@ public final class LinkConditioner: ChannelDuplexHandler, RemovableChannelHandle
     ///   - random: the device's generator for this connection, drawn on for each message's jitter.
     ///   - activation: completed when the delayed `channelActive` goes through, failed when the
     ///     channel closes before (a connector waits on it).
-    public init(profile: LinkProfile, random: SeededRandom, activation: EventLoopPromise<Void>? = nil) {
+    package init(profile: LinkProfile, random: SeededRandom, activation: EventLoopPromise<Void>? = nil) {
         self.profile = profile
         self.transparent = profile.isTransparent
         var random = random
@@ -80,12 +80,12 @@ public final class LinkConditioner: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     /// True once the connection is up, as the handlers behind see it, until it closes.
-    public var isConnected: Bool { linkUp && context?.channel.isActive == true }
+    package var isConnected: Bool { linkUp && context?.channel.isActive == true }
 
     /// Drops the connection abruptly, as when the device loses its network: the socket closes
     /// with a reset (SO_LINGER 0) where the channel supports it, queued data is lost and the
     /// handlers behind see the channel go inactive without a close handshake.
-    public func dropConnection() {
+    package func dropConnection() {
         guard let context, !closed else { return }
         if let sockets = context.channel as? any SocketOptionProvider {
             _ = sockets.setSoLinger(linger(l_onoff: 1, l_linger: 0))
@@ -96,7 +96,7 @@ public final class LinkConditioner: ChannelDuplexHandler, RemovableChannelHandle
 
     // MARK: Lifecycle
 
-    public func handlerAdded(context: ChannelHandlerContext) {
+    package func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         if context.channel.isActive {
             linkUp = true
@@ -104,7 +104,7 @@ public final class LinkConditioner: ChannelDuplexHandler, RemovableChannelHandle
         }
     }
 
-    public func handlerRemoved(context: ChannelHandlerContext) {
+    package func handlerRemoved(context: ChannelHandlerContext) {
         abort(ChannelError.ioOnClosedChannel)
         outboundTimer?.cancel()
         outboundTimer = nil
@@ -113,7 +113,7 @@ public final class LinkConditioner: ChannelDuplexHandler, RemovableChannelHandle
         self.context = nil
     }
 
-    public func channelActive(context: ChannelHandlerContext) {
+    package func channelActive(context: ChannelHandlerContext) {
         let delay = profile.connectDelay
         guard delay > 0 else {
             linkUp = true
@@ -129,13 +129,13 @@ public final class LinkConditioner: ChannelDuplexHandler, RemovableChannelHandle
         armInbound(context)
     }
 
-    public func channelInactive(context: ChannelHandlerContext) {
+    package func channelInactive(context: ChannelHandlerContext) {
         abort(ChannelError.ioOnClosedChannel)
         // Also when the handshake had not finished: the handlers behind learn the attempt failed.
         context.fireChannelInactive()
     }
 
-    public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+    package func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         guard case ChannelEvent.inputClosed = event, !closed else {
             context.fireUserInboundEventTriggered(event)
             return
@@ -153,7 +153,7 @@ public final class LinkConditioner: ChannelDuplexHandler, RemovableChannelHandle
 
     // MARK: Inbound
 
-    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !transparent, !closed else {
             context.fireChannelRead(data)
             return
@@ -164,7 +164,7 @@ public final class LinkConditioner: ChannelDuplexHandler, RemovableChannelHandle
         armInbound(context)
     }
 
-    public func channelReadComplete(context: ChannelHandlerContext) {
+    package func channelReadComplete(context: ChannelHandlerContext) {
         // Delayed reads end with a read-complete of their own when their timer fires.
         if transparent || closed { context.fireChannelReadComplete() }
     }
@@ -202,7 +202,7 @@ public final class LinkConditioner: ChannelDuplexHandler, RemovableChannelHandle
 
     // MARK: Outbound
 
-    public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+    package func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         guard !transparent, !closed else {
             context.write(data, promise: promise)
             return
@@ -214,7 +214,7 @@ public final class LinkConditioner: ChannelDuplexHandler, RemovableChannelHandle
         writes.append(PendingWrite(data: unwrapOutboundIn(data), promise: promise, deadline: .distantFuture))
     }
 
-    public func flush(context: ChannelHandlerContext) {
+    package func flush(context: ChannelHandlerContext) {
         guard !transparent, !closed else {
             context.flush()
             return
@@ -222,7 +222,7 @@ public final class LinkConditioner: ChannelDuplexHandler, RemovableChannelHandle
         scheduleUnflushed(context)
     }
 
-    public func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+    package func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
         switch mode {
         case .output where !writes.isEmpty && !closed:
             // A FIN follows the data queued before it.

@@ -5,7 +5,7 @@ import SwarmPrimitives
 /// to drop. The device keeps one, and its `ConditionedSocketConnector` shares it.
 ///
 /// Bound to the device's event loop: every property and method must be used there (checked).
-public final class LinkHandle: Sendable {
+package final class LinkHandle: Sendable {
     private struct State {
         var profile: LinkProfile
         let seed: UInt64
@@ -13,7 +13,7 @@ public final class LinkHandle: Sendable {
         weak var conditioner: LinkConditioner?
     }
 
-    public let eventLoop: any EventLoop
+    package let eventLoop: any EventLoop
     private let state: NIOLoopBoundBox<State>
 
     /// - Parameters:
@@ -21,26 +21,26 @@ public final class LinkHandle: Sendable {
     ///   - seed: the device's seed; connection n draws its jitter from stream n of it, so the
     ///     delays are the same in every run whatever the timing.
     ///   - eventLoop: the device's loop.
-    public init(profile: LinkProfile, seed: UInt64, eventLoop: any EventLoop) {
+    package init(profile: LinkProfile, seed: UInt64, eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
         self.state = .makeBoxSendingValue(State(profile: profile, seed: seed), eventLoop: eventLoop)
     }
 
     /// The link of connections made from now on; the live connection keeps the one it began with.
-    public var profile: LinkProfile {
+    package var profile: LinkProfile {
         get { state.value.profile }
         set { state.value.profile = newValue }
     }
 
     /// How many connections were started through this link.
-    public var connections: UInt64 { state.value.connections }
+    package var connections: UInt64 { state.value.connections }
 
     /// True while the latest connection is up (its handshake done, not yet closed).
-    public var isConnected: Bool { state.value.conditioner?.isConnected ?? false }
+    package var isConnected: Bool { state.value.conditioner?.isConnected ?? false }
 
     /// Drops the live connection abruptly (a reset), as when the device loses its network. The
     /// SDK sees the socket close without a close frame. Nothing happens without a connection.
-    public func dropConnection() {
+    package func dropConnection() {
         state.value.conditioner?.dropConnection()
     }
 

@@ -4,16 +4,16 @@ import SwarmPrimitives
 ///
 /// Sampled per device from the scenario's network profile; the `LinkConditioner` applies it to
 /// the device's real socket.
-public struct LinkProfile: Sendable, Equatable {
+package struct LinkProfile: Sendable, Equatable {
     /// One-way base latency in seconds, already sampled for this device.
-    public var latency: Double
+    package var latency: Double
     /// Extra one-way delay of each message, in seconds, sampled per message.
-    public var jitter: Distribution
+    package var jitter: Distribution
     /// Bytes per second each way; `nil` for no limit.
-    public var bandwidth: Double?
+    package var bandwidth: Double?
 
     /// - Precondition: `latency` is finite and not negative; `bandwidth`, when given, is positive.
-    public init(latency: Double = 0, jitter: Distribution = .constant(0), bandwidth: Double? = nil) {
+    package init(latency: Double = 0, jitter: Distribution = .constant(0), bandwidth: Double? = nil) {
         precondition(latency.isFinite && latency >= 0, "latency must be a non-negative number of seconds")
         precondition(bandwidth.map { $0 > 0 } ?? true, "bandwidth must be positive")
         self.latency = latency
@@ -22,11 +22,11 @@ public struct LinkProfile: Sendable, Equatable {
     }
 
     /// A link that changes nothing: the conditioner passes data straight through.
-    public static let unconditioned = LinkProfile()
+    package static let unconditioned = LinkProfile()
 
     /// True when the link adds no delay at all.
-    public var isTransparent: Bool { latency == 0 && jitter == .constant(0) && bandwidth == nil }
+    package var isTransparent: Bool { latency == 0 && jitter == .constant(0) && bandwidth == nil }
 
     /// What the TCP handshake costs: one round trip.
-    public var connectDelay: Double { 2 * latency }
+    package var connectDelay: Double { 2 * latency }
 }

@@ -2,21 +2,21 @@ import SwarmPrimitives
 
 /// When each device joins and leaves the run (seconds from the start), from the scenario's
 /// arrival model. Device i's times depend only on i and the scenario (principle 4).
-public struct ArrivalPlan: Sendable, Equatable {
+package struct ArrivalPlan: Sendable, Equatable {
     /// Closed model: the online target as (time, devices) corners, linear in between.
-    public private(set) var corners: [(time: Double, devices: Double)] = []
+    package private(set) var corners: [(time: Double, devices: Double)] = []
     /// Open model: every session start, in time order (arrival k goes to device k mod count).
-    public private(set) var arrivals: [Double] = []
-    public let devices: Int
-    public let isOpen: Bool
+    package private(set) var arrivals: [Double] = []
+    package let devices: Int
+    package let isOpen: Bool
 
-    public static func == (lhs: ArrivalPlan, rhs: ArrivalPlan) -> Bool {
+    package static func == (lhs: ArrivalPlan, rhs: ArrivalPlan) -> Bool {
         lhs.devices == rhs.devices && lhs.isOpen == rhs.isOpen && lhs.arrivals == rhs.arrivals
             && lhs.corners.map(\.time) == rhs.corners.map(\.time)
             && lhs.corners.map(\.devices) == rhs.corners.map(\.devices)
     }
 
-    public init(scenario: Scenario) {
+    package init(scenario: Scenario) {
         devices = scenario.population.devices
         switch scenario.population.arrival {
         case .stages(let stages):
@@ -45,7 +45,7 @@ public struct ArrivalPlan: Sendable, Equatable {
     }
 
     /// The online target at `time` (closed model).
-    public func target(at time: Double) -> Double {
+    package func target(at time: Double) -> Double {
         guard let last = corners.last else { return 0 }
         if time >= last.time { return last.devices }
         for (from, to) in zip(corners, corners.dropFirst()) where time < to.time {
@@ -57,13 +57,13 @@ public struct ArrivalPlan: Sendable, Equatable {
 
     /// Closed model: the target of the stage in progress at `time` (where the ramp is heading),
     /// the denominator of the progress line's `devices online/target`.
-    public func stageTarget(at time: Double) -> Int {
+    package func stageTarget(at time: Double) -> Int {
         for corner in corners where corner.time > time { return Int(corner.devices.rounded()) }
         return Int((corners.last?.devices ?? 0).rounded())
     }
 
     /// Closed model: the times device `index` joins and leaves, alternating (join first).
-    public func transitions(of index: Int) -> [Double] {
+    package func transitions(of index: Int) -> [Double] {
         var result: [Double] = []
         let level = Double(index)
         var online = false
@@ -84,7 +84,7 @@ public struct ArrivalPlan: Sendable, Equatable {
     }
 
     /// Open model: the session starts of device `index`.
-    public func sessions(of index: Int) -> [Double] {
+    package func sessions(of index: Int) -> [Double] {
         guard devices > 0 else { return [] }
         return stride(from: index, to: arrivals.count, by: devices).map { arrivals[$0] }
     }

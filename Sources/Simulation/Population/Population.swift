@@ -2,13 +2,13 @@ import ClickstreamSDK
 import SwarmPrimitives
 
 /// The scenario's devices, each generated on demand from (seed, index).
-public struct Population: Sendable {
-    public let scenario: Scenario
+package struct Population: Sendable {
+    package let scenario: Scenario
     private let flavors: [(SDKFlavor, Double)]
     private let networks: [(String, Double)]
     private let cohorts: [(Scenario.Cohort, Double)]
 
-    public init(scenario: Scenario) {
+    package init(scenario: Scenario) {
         self.scenario = scenario
         // Dictionaries have no stable order: sort, so the same seed picks the same way.
         flavors = scenario.population.flavors.sorted { $0.key.rawValue < $1.key.rawValue }.map { ($0.key, $0.value) }
@@ -20,10 +20,10 @@ public struct Population: Sendable {
             : declared.map { ($0, $0.share) }
     }
 
-    public var count: Int { scenario.population.devices }
+    package var count: Int { scenario.population.devices }
 
     /// Device `index`'s profile; the draws happen in a fixed order from the device's own stream.
-    public func profile(_ index: Int) -> DeviceProfile {
+    package func profile(_ index: Int) -> DeviceProfile {
         var indexRandom = SeededRandom(seed: scenario.seed, stream: UInt64(index))
         let seed = indexRandom.next()
         var random = SeededRandom(seed: seed, stream: DeviceProfile.Stream.profile.rawValue)
