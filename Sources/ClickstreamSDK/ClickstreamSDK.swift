@@ -2,7 +2,6 @@ import Foundation
 import NIOCore
 import RaccoonWire
 import SwarmPrimitives
-import SwiftProtobuf
 
 /// One Clickstream SDK instance, as a phone's app runs it: the app tracks typed contracts; the
 /// SDK samples, wraps, classifies and stores them, and two pure state machines decide the rest

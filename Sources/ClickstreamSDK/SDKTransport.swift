@@ -31,15 +31,14 @@ public enum TransportEvent: Sendable, Equatable {
     case received(ByteBuffer)
     /// The connection ended after `connected`: with the peer's close code and reason when it
     /// sent a close frame, `nil` when the socket simply dropped (a reset, an EOF, or a missed
-    /// pong: see `missedPong(after:within:)`).
+    /// pong: see `missedPong(within:)`).
     case closed(code: Int?, reason: String)
 
     /// The reason a transport gives when it failed its socket for a pong that did not come, in
-    /// OkHttp's words (`RealWebSocket.java:540-547`): the Android SDK records it as
-    /// `socket_timeout`.
-    public static func missedPong(after successful: Int, within deadline: TimeAmount) -> String {
-        "sent ping but didn't receive pong within \(deadline.nanoseconds / 1_000_000)ms "
-            + "(after \(successful) successful ping/pongs)"
+    /// OkHttp's words (`RealWebSocket.java:540-547`) less its count of successful pings, so that
+    /// reports keep one key for it; the Android SDK records it as `socket_timeout`.
+    public static func missedPong(within deadline: TimeAmount) -> String {
+        "sent ping but didn't receive pong within \(deadline.nanoseconds / 1_000_000)ms"
     }
 
     /// Whether a drop's reason is a missed pong.

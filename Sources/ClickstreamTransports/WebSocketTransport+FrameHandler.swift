@@ -23,7 +23,6 @@ extension WebSocketTransport {
         private var pongTimer: Scheduled<Void>?
         /// A ping is out and its pong has not come.
         private var awaitingPong = false
-        private var successfulPings = 0
 
         init(transport: WebSocketTransport, id: UInt64, maxMessageSize: Int, ping: PingPolicy? = nil) {
             self.transport = transport
@@ -87,7 +86,7 @@ extension WebSocketTransport {
         private func missedPong(context: ChannelHandlerContext) {
             let deadline = ping?.pongDeadline ?? .zero
             stopTimers()
-            transport?.ended(id, code: nil, reason: TransportEvent.missedPong(after: successfulPings, within: deadline))
+            transport?.ended(id, code: nil, reason: TransportEvent.missedPong(within: deadline))
             context.close(promise: nil)
         }
 
@@ -169,7 +168,6 @@ extension WebSocketTransport {
             case .pong:
                 if awaitingPong {
                     awaitingPong = false
-                    successfulPings += 1
                     pongTimer?.cancel()
                     pongTimer = nil
                 }

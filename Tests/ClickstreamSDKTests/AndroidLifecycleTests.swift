@@ -172,7 +172,7 @@ struct AndroidLifecycleTests {
         phone.advance(1)
         phone.transport.drop(reason: "connection closed")
         phone.advance(1)
-        phone.transport.drop(reason: TransportEvent.missedPong(after: 3, within: .seconds(1)))
+        phone.transport.drop(reason: TransportEvent.missedPong(within: .seconds(1)))
         #expect(phone.observer.health(.connectionFailure).map(\.reason) == ["EOFException", "socket_timeout"])
     }
 

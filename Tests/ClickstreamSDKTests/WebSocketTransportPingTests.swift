@@ -39,7 +39,7 @@ struct WebSocketTransportPingTests {
         #expect(fixture.events.isEmpty)
         fixture.loop.advanceTime(by: .milliseconds(1))
         #expect(
-            fixture.events == [.closed(code: nil, reason: TransportEvent.missedPong(after: 1, within: .seconds(1)))])
+            fixture.events == [.closed(code: nil, reason: TransportEvent.missedPong(within: .seconds(1)))])
         #expect(try fixture.outboundFrames().isEmpty, "no close frame, no ping")
         #expect(!fixture.channel.isActive)
         fixture.channel.pipeline.fireChannelInactive()

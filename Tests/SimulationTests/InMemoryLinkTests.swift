@@ -116,7 +116,7 @@ struct InMemoryLinkTests {
         let watch = PingWatch(policy: PingPolicy(interval: .seconds(1)), openedAt: 0)
         #expect(watch.check(.upQueue(since: 3.5, freeAt: 3.9), latency: 0.05) == nil)
         let late = watch.check(.upQueue(since: 3.5, freeAt: 5.2), latency: 0.05)
-        #expect(late?.at == 5 && late?.successful == 3)
+        #expect(late?.at == 5 && late?.ping == 4)
         #expect(watch.check(.opened, latency: 0.6)?.at == 2, "a round trip over the deadline fails the first ping")
     }
 

@@ -183,19 +183,19 @@ final class InMemoryConnection: DeviceConnection, SDKTransport {
             switch check.kind {
             case .failIfStillStalled(let failAt):
                 guard connection.collector.stalled else { return }
-                connection.at(failAt) { $0.pongMissed(generation: generation, successful: check.successful) }
+                connection.at(failAt) { $0.pongMissed(generation: generation) }
             case .fail:
-                connection.pongMissed(generation: generation, successful: check.successful)
+                connection.pongMissed(generation: generation)
             }
         }
     }
 
-    private func pongMissed(generation: UInt64, successful: Int) {
+    private func pongMissed(generation: UInt64) {
         guard self.generation == generation, open, let pings else { return }
         let handler = self.handler
         reset()
         handler?(
-            .closed(code: nil, reason: TransportEvent.missedPong(after: successful, within: pings.policy.pongDeadline)))
+            .closed(code: nil, reason: TransportEvent.missedPong(within: pings.policy.pongDeadline)))
     }
 
     // MARK: Timing

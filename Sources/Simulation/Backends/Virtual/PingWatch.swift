@@ -30,8 +30,8 @@ struct PingWatch: Sendable {
 
         var at: Double
         var kind: Kind
-        /// Pings answered before the late one (for the failure's message).
-        var successful: Int
+        /// Which ping is late (the first is 1).
+        var ping: Int
     }
 
     let policy: PingPolicy
@@ -57,22 +57,22 @@ struct PingWatch: Sendable {
         case .opened:
             // A round trip longer than the deadline fails the very first ping.
             guard 2 * latency >= deadline else { return nil }
-            return Check(at: openedAt + interval + deadline, kind: .fail, successful: 0)
+            return Check(at: openedAt + interval + deadline, kind: .fail, ping: 1)
         case .upQueue(let since, let freeAt):
             let (index, time) = ping(atOrAfter: since)
             guard time < freeAt, freeAt + 2 * latency > time + deadline else { return nil }
-            return Check(at: time + deadline, kind: .fail, successful: index - 1)
+            return Check(at: time + deadline, kind: .fail, ping: index)
         case .downQueue(let since, let freeAt):
             let (index, time) = ping(atOrAfter: since - latency)
             guard time + latency < freeAt, freeAt + latency > time + deadline else { return nil }
-            return Check(at: time + deadline, kind: .fail, successful: index - 1)
+            return Check(at: time + deadline, kind: .fail, ping: index)
         case .stallStarted(let start):
             // The first ping to reach the stalled collector; its pong can come back in time
             // only if the stall ends a latency before the deadline.
             let (index, time) = ping(atOrAfter: start - latency)
             let failAt = time + deadline
             return Check(
-                at: max(start, failAt - latency), kind: .failIfStillStalled(failAt: failAt), successful: index - 1)
+                at: max(start, failAt - latency), kind: .failIfStillStalled(failAt: failAt), ping: index)
         }
     }
 }
