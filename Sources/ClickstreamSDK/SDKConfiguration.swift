@@ -1,62 +1,66 @@
 import NIOCore
 
-/// Every setting of the spec's configuration table, with each flavor's defaults, plus the
-/// store bounds and the connect timeout a simulated phone needs.
+/// One simulated SDK's settings: the flavor's policies (`defaults(for:)` gives the upstream
+/// values of `../shared/spec/clickstream-sdk.md`, edition 2) and the few knobs for behaviours the
+/// upstream SDKs do not have, all off by default.
 public struct SDKConfiguration: Sendable, Equatable {
-    /// How a batch is cut from the stored rows.
-    public enum BatchRule: Sendable, Equatable {
-        /// Android: the first `n` stored rows not already in flight, newest first.
-        case eventsPerBatch(Int)
-        /// iOS: as many rows of one priority as fit this many bytes, by the running average size.
-        case maxBatchBytes(Int)
+    /// How an app event becomes a Raccoon `Event`.
+    public struct Wrapping: Sendable, Equatable {
+        /// iOS: `<appPrefix>-<lowercased name>`; Android: the lowercased name, no prefix
+        /// (`CSEventData.kt:41-45`).
+        public var prefixesType: Bool
+        /// iOS sets the goto variant's optional fields (`EventProcessor.swift:93-102`); Android
+        /// sets only `event_bytes` and `type`.
+        public var setsOptionalFields: Bool
+        /// iOS samples by `overrides[eventName]` (`EventSampler.swift:22-30`); Android has no
+        /// sampler.
+        public var samples: Bool
     }
 
-    /// How the SDK gets its socket back.
-    public enum ReconnectPolicy: Sendable, Equatable {
-        /// Android: exponential backoff after each failure, from `initial` up to `maximum`.
-        case backoff(initial: TimeAmount, maximum: TimeAmount)
-        /// iOS: a keepalive tick every `interval` times the network factor reconnects a socket
-        /// that is down while the network is reachable and the battery not low.
-        case keepaliveTick(interval: TimeAmount)
+    /// Behaviours no upstream SDK has, for scenarios that want them; each is off by default.
+    public struct Knobs: Sendable, Equatable {
+        /// A store bound in events: a new event beyond it is dropped `store_full`. Not in the
+        /// upstream SDK (Room and SQLite grow without limit; iOS `maxCacheSize` is never read).
+        public var storeCapacityEvents: Int?
+        /// A store bound in bytes of `event_bytes`, as `storeCapacityEvents`. Not in the upstream SDK.
+        public var storeCapacityBytes: Int?
+        /// Android with the iOS sampler: not in the upstream SDK.
+        public var samplesOnAndroid = false
     }
 
     public var flavor: SDKFlavor
-    public var batchRule: BatchRule
-    /// Android `batchPeriod`, iOS `maxTimeBetweenTwoBatches`.
-    public var batchPeriod: TimeAmount
-    /// Android `maxRequestAckTimeout` (10 s), iOS (6 s).
-    public var ackTimeout: TimeAmount
-    /// After this many sends, Android releases the rows into a new batch and iOS drops the batch.
-    public var maxRetriesPerBatch: Int
-    public var reconnect: ReconnectPolicy
-    /// Below this battery percentage, and not charging, the SDK holds its batches.
+    public var wrapping: Wrapping
+    public var delivery: DeliveryPolicy
+    public var connection: ConnectionPolicy
+    public var health: HealthPolicy
+    public var knobs = Knobs()
+    /// Below this battery percentage, and not charging, the battery is low (both flavors: 10).
     public var minBatteryLevel: Double
-    /// iOS flushes everything when the app goes to the background.
-    public var flushOnBackground: Bool
-    /// How long after going to the background the socket is closed.
-    public var closeAfterBackground: TimeAmount
-    /// Bounds of the device's event store; a new event beyond them is dropped ("store_full").
-    public var storeCapacityEvents: Int
-    public var storeCapacityBytes: Int
-    public var connectTimeout: TimeAmount
-    /// The prefix of iOS event types: `<appPrefix>-<lowercased contract name>`.
+    /// The prefix of iOS event types; empty for Android, which has none.
     public var appPrefix: String
+    /// iOS `app_version` and `product` of the optional Event fields.
+    public var appVersion = "clickswarm"
+    public var product = "clickswarm"
 
-    public static func defaults(for flavor: SDKFlavor) -> SDKConfiguration {
-        switch flavor {
-        case .ios:
-            return SDKConfiguration(
-                flavor: .ios, batchRule: .maxBatchBytes(50_000), batchPeriod: .seconds(10), ackTimeout: .seconds(6),
-                maxRetriesPerBatch: 20, reconnect: .keepaliveTick(interval: .seconds(3)), minBatteryLevel: 10,
-                flushOnBackground: true, closeAfterBackground: .seconds(8), storeCapacityEvents: 50_000,
-                storeCapacityBytes: 20 << 20, connectTimeout: .seconds(10), appPrefix: "clickswarm")
-        case .android:
-            return SDKConfiguration(
-                flavor: .android, batchRule: .eventsPerBatch(20), batchPeriod: .seconds(10), ackTimeout: .seconds(10),
-                maxRetriesPerBatch: 20, reconnect: .backoff(initial: .seconds(1), maximum: .seconds(60)),
-                minBatteryLevel: 10, flushOnBackground: false, closeAfterBackground: .seconds(10),
-                storeCapacityEvents: 50_000, storeCapacityBytes: 20 << 20, connectTimeout: .seconds(10),
-                appPrefix: "clickswarm")
-        }
+    /// The type of the SDKs' own health events on both flavors (`Tracker.swift:285-290`, the
+    /// Android `Health` class through `CSEventData.kt:41`).
+    public static let healthEventType = "health"
+
+    /// The store bound in events, `Int.max` for none (the upstream behaviour).
+    public var storeCapacityEvents: Int {
+        get { knobs.storeCapacityEvents ?? .max }
+        set { knobs.storeCapacityEvents = newValue == .max ? nil : newValue }
+    }
+
+    /// The store bound in bytes, `Int.max` for none (the upstream behaviour).
+    public var storeCapacityBytes: Int {
+        get { knobs.storeCapacityBytes ?? .max }
+        set { knobs.storeCapacityBytes = newValue == .max ? nil : newValue }
+    }
+
+    /// The transport's connect timeout.
+    public var connectTimeout: TimeAmount {
+        get { connection.connectTimeout }
+        set { connection.connectTimeout = newValue }
     }
 }

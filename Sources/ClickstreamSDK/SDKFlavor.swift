@@ -5,13 +5,15 @@ public enum SDKFlavor: String, Sendable, Hashable, CaseIterable, Codable {
 }
 
 /// The classes an event can be in: `instant` is fire-and-forget (QoS0), the others are stored,
-/// batched on their own timer and retried; `internal` carries the SDK's own health batches.
+/// batched and retried; `internal` carries the SDK's own health events. On Android every class
+/// but `instant` behaves as `realTime` (`CSEventProcessor.kt:51-56`); on iOS a class is batched
+/// only if it is a configured priority (`realTime` by default), `P0` is sent at once.
 public enum EventClass: Hashable, Sendable, CustomStringConvertible, Codable {
     case instant
     case realTime
     case standard
     case `internal`
-    /// A configured priority beyond the standard ones, by name.
+    /// A configured priority beyond the standard ones, by name (`P0`, say).
     case priority(String)
 
     public var description: String {
@@ -45,7 +47,8 @@ public enum NetworkKind: String, Sendable, Hashable, CaseIterable, Codable {
     case cellular3G = "3g"
     case cellular2G = "2g"
 
-    /// iOS multiplies its keepalive tick by this (wifi 1, 4g 1.3, 3g 1.6, 2g 2.2).
+    /// iOS multiplies its keepalive tick by this (wifi 1, 4g 1.3, 3g 1.6, 2g 2.2;
+    /// `NetworkReachability.swift:83-98`).
     public var keepaliveFactor: Double {
         switch self {
         case .wifi: return 1

@@ -30,8 +30,48 @@ public enum TransportEvent: Sendable, Equatable {
     /// One message from the collector: the bytes of a serialized `SendEventResponse`.
     case received(ByteBuffer)
     /// The connection ended after `connected`: with the peer's close code and reason when it
-    /// sent a close frame, `nil` when the socket simply dropped.
+    /// sent a close frame, `nil` when the socket simply dropped (a reset, an EOF, or a missed
+    /// pong: see `missedPong(within:)`).
     case closed(code: Int?, reason: String)
+
+    /// The reason a transport gives when it failed its socket for a pong that did not come, in
+    /// OkHttp's words (`RealWebSocket.java:540-547`) less its count of successful pings, so that
+    /// reports keep one key for it; the Android SDK records it as `socket_timeout`.
+    public static func missedPong(within deadline: TimeAmount) -> String {
+        "sent ping but didn't receive pong within \(deadline.nanoseconds / 1_000_000)ms"
+    }
+
+    /// Whether a drop's reason is a missed pong.
+    public static func isMissedPong(_ reason: String) -> Bool {
+        reason.hasPrefix("sent ping but didn't receive pong")
+    }
+}
+
+/// Client pings: one every `interval` after the connection opens; when the pong of a ping has
+/// not come `pongDeadline` after it, the transport fails the socket (no close frame) and reports
+/// `closed(code: nil, reason: TransportEvent.missedPong(...))`. OkHttp's `pingInterval` checks
+/// the previous pong when the next ping is due, so its deadline equals the interval.
+public struct PingPolicy: Sendable, Equatable {
+    public var interval: TimeAmount
+    public var pongDeadline: TimeAmount
+
+    public init(interval: TimeAmount, pongDeadline: TimeAmount? = nil) {
+        self.interval = interval
+        self.pongDeadline = pongDeadline ?? interval
+    }
+}
+
+/// What the SDK asks of one connection attempt, from its flavor's policy.
+public struct ConnectOptions: Sendable, Equatable {
+    /// The longest the TCP connect plus the upgrade may take; `nil` keeps the transport's own.
+    public var connectTimeout: TimeAmount?
+    /// Client pings, if the flavor's socket sends them (Android's OkHttp client does).
+    public var ping: PingPolicy?
+
+    public init(connectTimeout: TimeAmount? = nil, ping: PingPolicy? = nil) {
+        self.connectTimeout = connectTimeout
+        self.ping = ping
+    }
 }
 
 /// How an SDK instance reaches the collector. One connection at a time; not thread-safe: it
@@ -40,10 +80,25 @@ public protocol SDKTransport: AnyObject {
     /// Starts connecting with these HTTP headers (the identity headers). Reports `connected` or
     /// `connectFailed` to `handler`, then `received` and eventually `closed`.
     func connect(headers: [(String, String)], handler: @escaping (TransportEvent) -> Void)
+    /// `connect`, with the flavor's connect timeout and client pings. A transport that cannot
+    /// ping ignores them (the default).
+    func connect(headers: [(String, String)], options: ConnectOptions, handler: @escaping (TransportEvent) -> Void)
     /// Sends one serialized `SendEventRequest`. Returns false when there is no usable
     /// connection ("Write to Socket Failed").
     func send(_ request: ByteBuffer) -> Bool
     /// Closes the connection with a WebSocket close code (1000 "App is paused", say). No event
     /// is reported for a close the SDK asked for.
     func close(code: Int, reason: String)
+    /// Drops the connection (or the attempt) without a close handshake, as the OS does when the
+    /// app is killed or the network goes away: the collector sees the TCP connection end with no
+    /// close frame (Raccoon records 1006). No event is reported.
+    func abort()
+}
+
+extension SDKTransport {
+    public func connect(
+        headers: [(String, String)], options: ConnectOptions, handler: @escaping (TransportEvent) -> Void
+    ) {
+        connect(headers: headers, handler: handler)
+    }
 }

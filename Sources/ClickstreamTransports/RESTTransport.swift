@@ -64,14 +64,23 @@ public final class RESTTransport: SDKTransport {
     /// True between `connected` and `closed` (or the SDK's `close`).
     public var isConnected: Bool { state.isOpen }
 
-    /// Opens the connection; `headers` (the identity headers) go on every request. A connection
-    /// or attempt already in progress is closed first, silently.
+    /// Opens the connection with the transport's own connect timeout.
     public func connect(headers: [(String, String)], handler: @escaping (TransportEvent) -> Void) {
+        connect(headers: headers, options: ConnectOptions(), handler: handler)
+    }
+
+    /// Opens the connection; `headers` (the identity headers) go on every request. A connection
+    /// or attempt already in progress is closed first, silently. HTTP has no pings: `options.ping`
+    /// is ignored.
+    public func connect(
+        headers: [(String, String)], options: ConnectOptions, handler: @escaping (TransportEvent) -> Void
+    ) {
         eventLoop.preconditionInEventLoop()
         close(code: 1000, reason: "")
         attempts &+= 1
         let id = attempts
         let loop = eventLoop
+        let connectTimeout = options.connectTimeout ?? self.connectTimeout
         let timer = loop.assumeIsolated().scheduleTask(in: connectTimeout) { [weak self] in
             guard let self else { return }
             self.attemptFailed(id, .timeout)
@@ -119,6 +128,11 @@ public final class RESTTransport: SDKTransport {
         case .connecting(let attempt), .open(let attempt):
             attempt.abandon()
         }
+    }
+
+    /// Closes the socket: HTTP has no close handshake, so this is `close`.
+    public func abort() {
+        close(code: 1006, reason: "")
     }
 
     // MARK: Reports, all on the event loop

@@ -38,9 +38,11 @@ public enum EventContracts {
         OrderPlaced.self, PaymentCompleted.self, HealthEvent.self,
     ]
 
-    /// The Raccoon event type the iOS SDK gives a contract: `<appPrefix>-<lowercased contract name>`.
+    /// The Raccoon event type the SDKs give a contract: `<appPrefix>-<lowercased contract name>`
+    /// with a prefix (iOS), the lowercased name without one (Android, and iOS with none set:
+    /// `EventProcessor.swift:80-84`).
     public static func eventType(for contract: any EventContract.Type, appPrefix: String) -> String {
-        "\(appPrefix)-\(contract.contractName.lowercased())"
+        appPrefix.isEmpty ? contract.contractName.lowercased() : "\(appPrefix)-\(contract.contractName.lowercased())"
     }
 
     /// The contract behind a Raccoon event type (the part after the last `-`, case-insensitive),

@@ -114,7 +114,8 @@ struct ReportCommandTests {
                         attributes: {screen_name: home}
                     next: {home: 80%, exit: 20%}
             sdk:
-              android: {batch_period: 500ms}
+              # Seconds long: without it Android's 10 s lifecycle debounce would never let it connect.
+              android: {batch_period: 500ms, lifecycle_debounce: 0s}
               ios: {batch_period: 500ms}
             """.utf8
         ).write(to: scenario)

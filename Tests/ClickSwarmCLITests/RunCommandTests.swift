@@ -20,7 +20,8 @@ struct RunCommandTests {
           arrival:
             stages: [{to: all, over: 0s}]
         sdk:
-          android: {batch_period: 1s}
+          # Seconds long: without it Android's 10 s lifecycle debounce would never let it connect.
+          android: {batch_period: 1s, lifecycle_debounce: 0s}
           ios: {batch_period: 1s}
         journeys:
           - name: j

@@ -18,6 +18,9 @@ public final class FunnelLedger: SDKObserver {
         public var timeouts: UInt64 = 0
         public var errorAnswers: UInt64 = 0
         public var released: UInt64 = 0
+        /// Android background rule: rows re-stamped after they had been written, each of which
+        /// the collector may see twice.
+        public var restampedAfterSend: UInt64 = 0
 
         public init() {}
 
@@ -37,6 +40,7 @@ public final class FunnelLedger: SDKObserver {
             timeouts += other.timeouts
             errorAnswers += other.errorAnswers
             released += other.released
+            restampedAfterSend += other.restampedAfterSend
         }
     }
 
@@ -50,7 +54,9 @@ public final class FunnelLedger: SDKObserver {
         byType.values.reduce(into: Counts()) { $0.merge($1) }
     }
 
+    /// The SDK's own health rows are not app events: they are never generated, so they stay out.
     public func event(guid: String, type: String, step: FunnelStep, intendedAt: NIODeadline, at: NIODeadline) {
+        guard type != SDKConfiguration.healthEventType else { return }
         switch step {
         case .generated: byType[type, default: Counts()].generated += 1
         case .sampledOut: byType[type, default: Counts()].sampledOut += 1
@@ -65,6 +71,11 @@ public final class FunnelLedger: SDKObserver {
         case .timedOut: byType[type, default: Counts()].timeouts += 1
         case .released: byType[type, default: Counts()].released += 1
         }
+    }
+
+    public func event(guid: String, type: String, detail: FunnelDetail, intendedAt: NIODeadline, at: NIODeadline) {
+        guard type != SDKConfiguration.healthEventType else { return }
+        if case .restamped(_, _, wasSent: true) = detail { byType[type, default: Counts()].restampedAfterSend += 1 }
     }
 
     public func connection(_ step: ConnectionStep, at: NIODeadline) {

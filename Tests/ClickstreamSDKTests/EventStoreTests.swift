@@ -5,7 +5,7 @@ import RaccoonWire
 import SwarmPrimitives
 import Testing
 
-@Suite("Event store")
+@Suite("Event store (the phone's tables)")
 struct EventStoreTests {
     let at = NIODeadline.uptimeNanoseconds(0)
 
@@ -16,124 +16,105 @@ struct EventStoreTests {
         return event
     }
 
-    @Test("bounded in events and in bytes; an event beyond either is dropped with store_full")
+    @Test("no bound by default; the knob bounds events and bytes with store_full")
     func bounds() {
-        let byCount = EventStore(capacityEvents: 2, capacityBytes: 1_000)
+        var open = DeliveryTables()
+        for index in 0..<10_000 {
+            open.insert(guid: "\(index)", eventClass: .realTime, event: event(100), intendedAt: at)
+        }
+        #expect(open.count == 10_000)
+        var byCount = DeliveryTables(capacityEvents: 2, capacityBytes: 1_000)
         #expect(byCount.insert(guid: "a", eventClass: .standard, event: event(10), intendedAt: at) == .stored)
         #expect(byCount.insert(guid: "b", eventClass: .standard, event: event(10), intendedAt: at) == .stored)
         #expect(
             byCount.insert(guid: "c", eventClass: .standard, event: event(10), intendedAt: at)
                 == .dropped(reason: "store_full"))
-        let byBytes = EventStore(capacityEvents: 100, capacityBytes: 25)
+        var byBytes = DeliveryTables(capacityEvents: 100, capacityBytes: 25)
         #expect(byBytes.insert(guid: "a", eventClass: .standard, event: event(20), intendedAt: at) == .stored)
         #expect(
             byBytes.insert(guid: "b", eventClass: .standard, event: event(6), intendedAt: at)
                 == .dropped(reason: "store_full"))
         #expect(byBytes.insert(guid: "c", eventClass: .standard, event: event(5), intendedAt: at) == .stored)
-        #expect(byBytes.bytes == 25)
         byBytes.delete([0])
         #expect(byBytes.bytes == 5)
-        #expect(byBytes.insert(guid: "d", eventClass: .standard, event: event(20), intendedAt: at) == .stored)
     }
 
-    @Test("the Android rule: newest first, rows in flight excluded, per class")
-    func androidRule() {
-        let store = EventStore(capacityEvents: 100, capacityBytes: 100_000)
-        for index in 0..<30 {
-            _ = store.insert(
-                guid: "g\(index)", eventClass: index % 10 == 0 ? .realTime : .standard, event: event(10), intendedAt: at
-            )
+    @Test("the Android order: timestamp seconds descending, equal seconds by rowid; a re-insert goes behind")
+    func newestFirst() {
+        var tables = DeliveryTables()
+        tables.prepare(.newestFirst)
+        for (index, second) in [5, 7, 7, 3, 7].enumerated() {
+            tables.insert(
+                guid: "g\(index)", eventClass: .realTime, event: event(10), intendedAt: at, timestamp: Int64(second))
         }
-        let first = store.newest(.standard, limit: 20)
-        #expect(first.count == 20)
-        #expect(first.first?.guid == "g29")
-        #expect(!first.contains { $0.eventClass != .standard })
-        store.markInFlight(first.map(\.id), requestGUID: "r1")
-        let second = store.newest(.standard, limit: 20)
-        #expect(second.map(\.guid) == ["g7", "g6", "g5", "g4", "g3", "g2", "g1"])
-        #expect(store.newest(.realTime, limit: 20).map(\.guid) == ["g20", "g10", "g0"])
-        store.release(first.map(\.id))
-        #expect(store.newest(.standard, limit: 20).count == 20)
+        #expect(tables.newestWaiting(10) == [1, 2, 4, 0, 3])
+        tables.claim([1], for: "r1", reinsert: true)
+        #expect(tables.newestWaiting(10) == [2, 4, 0, 3])
+        tables.release([1], reinsert: false)
+        #expect(tables.newestWaiting(2) == [2, 4], "an INSERT OR REPLACE gave row 1 a new rowid")
+        #expect(tables.row(1)?.requestGUID == "r1", "a release keeps the old guid")
+        #expect(tables.allNewestFirst == [2, 4, 1, 0, 3])
     }
 
-    @Test("the iOS rule: as many as fit the byte budget by the running average size")
-    func iosRule() {
-        let store = EventStore(capacityEvents: 1_000, capacityBytes: 1_000_000)
-        for index in 0..<100 {
-            _ = store.insert(
-                guid: "g\(index)", eventClass: .standard, event: event(index < 50 ? 100 : 300), intendedAt: at)
+    @Test("the iOS order: per class, oldest first; 0 takes all of it")
+    func perClass() {
+        var tables = DeliveryTables()
+        tables.prepare(.perClassInsertion)
+        for index in 0..<6 {
+            tables.insert(
+                guid: "g\(index)", eventClass: index % 3 == 0 ? .priority("P0") : .realTime, event: event(10),
+                intendedAt: at)
         }
-        #expect(abs(store.averageSize - 200) < 1e-9)
-        let batch = store.fitting(.standard, maxBytes: 5_000)
-        #expect(batch.count == 25)
-        #expect(batch.first?.guid == "g0")
-        #expect(store.fitting(.standard, maxBytes: 10).count == 1)
+        #expect(tables.oldestWaiting(.realTime, limit: 2) == [1, 2])
+        #expect(tables.oldestWaiting(.realTime, limit: 0) == [1, 2, 4, 5])
+        tables.claim([1, 2], for: "r", reinsert: false)
+        #expect(tables.oldestWaiting(.realTime, limit: 0) == [4, 5])
+        #expect(tables.oldestWaiting(.priority("P0"), limit: 0) == [0, 3])
+        #expect(tables.allWaiting == [0, 3, 4, 5])
     }
 
-    @Test("an app kill loses what was in flight, not the rows")
-    func reattach() {
-        let store = EventStore(capacityEvents: 10, capacityBytes: 1_000)
-        for index in 0..<5 {
-            _ = store.insert(guid: "g\(index)", eventClass: .standard, event: event(10), intendedAt: at)
-        }
-        store.markInFlight(store.newest(.standard, limit: 3).map(\.id), requestGUID: "r")
-        #expect(store.newest(.standard, limit: 10).count == 2)
-        store.reattach()
-        #expect(store.newest(.standard, limit: 10).count == 5)
-        #expect(store.count == 5)
-        #expect(store.classesWaiting == [.standard])
+    @Test("the request sequence and the health table live in the store (they survive a kill)")
+    func persisted() {
+        let store = EventStore()
+        store.tables.requestSequence = 41
+        store.tables.health.record(
+            HealthRecord(event: .batchSent, name: "x", kind: .aggregate, events: 3, batches: 1))
+        #expect(store.tables.requestSequence == 41)
+        #expect(store.health.count(.batchSent).events == 3)
     }
 }
 
 @Suite("Event store against a simple model")
 struct EventStoreModelTests {
-    @Test("random inserts, in-flight marks, releases and deletes agree with a plain list")
+    @Test("random inserts, claims, releases and deletes agree with a plain sort")
     func randomized() {
-        let store = EventStore(capacityEvents: 5_000, capacityBytes: 10_000_000)
-        var model: [(id: UInt64, eventClass: EventClass, inFlight: Bool)] = []
+        var tables = DeliveryTables()
+        tables.prepare(.newestFirst)
         var random = SeededRandom(seed: 99)
-        var nextID: UInt64 = 0
         var event = RaccoonEvent()
         event.eventBytes = Data(repeating: 0, count: 10)
-        for _ in 0..<20_000 {
-            let classes: [EventClass] = [.standard, .realTime]
-            let eventClass = classes[Int(random.next() % 2)]
+        var nextID: UInt64 = 0
+        for step in 0..<20_000 {
             switch random.next() % 6 {
             case 0, 1, 2:
-                if store.insert(guid: "\(nextID)", eventClass: eventClass, event: event, intendedAt: .now()) == .stored
-                {
-                    model.append((nextID, eventClass, false))
-                }
+                tables.insert(
+                    guid: "\(nextID)", eventClass: .realTime, event: event, intendedAt: .uptimeNanoseconds(0),
+                    timestamp: Int64(step / 50) - Int64(random.next() % 3))
                 nextID += 1
             case 3:
-                // Ack the newest batch (Android) or the oldest (iOS), as the SDK does.
-                let picked =
-                    random.next() % 2 == 0
-                    ? store.newest(eventClass, limit: 20) : store.fitting(eventClass, maxBytes: 200)
-                store.delete(picked.map(\.id))
-                model.removeAll { row in picked.contains { $0.id == row.id } }
+                tables.delete(tables.newestWaiting(5))
             case 4:
-                let picked = store.newest(eventClass, limit: 5)
-                store.markInFlight(picked.map(\.id), requestGUID: "r")
-                for index in model.indices where picked.contains(where: { $0.id == model[index].id }) {
-                    model[index].inFlight = true
-                }
+                tables.claim(tables.newestWaiting(5), for: "r\(step)", reinsert: true)
             default:
-                let inFlight = model.filter { $0.inFlight && $0.eventClass == eventClass }.prefix(3).map(\.id)
-                store.release(Array(inFlight))
-                for index in model.indices where inFlight.contains(model[index].id) { model[index].inFlight = false }
+                let inFlight = Array(tables.allInFlight.prefix(3))
+                tables.release(inFlight, reinsert: random.next() % 2 == 0)
             }
-            let waiting = model.filter { $0.eventClass == eventClass && !$0.inFlight }
-            let newest = store.newest(eventClass, limit: 20).map(\.id)
-            if newest != Array(waiting.suffix(20).reversed().map(\.id)) {
-                Issue.record("newest disagrees with the model")
-                return
-            }
-            if store.count != model.count {
-                Issue.record("count \(store.count) != \(model.count)")
+            let waiting = tables.allRows.filter { $0.inFlight == nil }
+                .sorted { ($0.timestamp, $1.rowid) > ($1.timestamp, $0.rowid) }.map(\.id)
+            if tables.newestWaiting(20) != Array(waiting.prefix(20)) {
+                Issue.record("the index disagrees with the model at step \(step)")
                 return
             }
         }
-        #expect(store.count == model.count)
     }
 }

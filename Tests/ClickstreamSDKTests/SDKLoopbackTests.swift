@@ -34,11 +34,9 @@ struct SDKLoopbackTests {
                 var configuration = SDKConfiguration.defaults(for: index % 2 == 0 ? .android : .ios)
                 configuration.batchPeriod = .milliseconds(200)
                 configuration.ackTimeout = .milliseconds(400)
-                if case .backoff = configuration.reconnect {
-                    configuration.reconnect = .backoff(initial: .milliseconds(100), maximum: .seconds(1))
-                } else {
-                    configuration.reconnect = .keepaliveTick(interval: .milliseconds(200))
-                }
+                configuration.setReconnect(initial: .milliseconds(100), maximum: .seconds(1))
+                // Android's lifecycle debounce would hold the connect 10 s; the rest is upstream.
+                if configuration.flavor == .android { configuration.closeAfterBackground = .zero }
                 let transport = WebSocketTransport(
                     host: "127.0.0.1", port: port, eventLoop: loop, connector: BootstrapConnector())
                 let sdk = ClickstreamSDK(

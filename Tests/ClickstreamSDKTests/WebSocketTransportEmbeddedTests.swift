@@ -24,7 +24,7 @@ struct TransportEmbeddedConnector: ChannelConnector {
 }
 
 /// One frame as a client wrote it, unmasked.
-private struct ClientFrame: Equatable {
+struct ClientFrame: Equatable {
     var fin: Bool
     var opcode: UInt8
     var masked: Bool
@@ -52,18 +52,18 @@ private struct ClientFrame: Equatable {
 }
 
 /// A frame as a server writes it: unmasked.
-private func serverFrame(opcode: UInt8, fin: Bool = true, _ payload: [UInt8]) -> [UInt8] {
+func serverFrame(opcode: UInt8, fin: Bool = true, _ payload: [UInt8]) -> [UInt8] {
     precondition(payload.count < 126)
     return [(fin ? 0x80 : 0) | opcode, UInt8(payload.count)] + payload
 }
 
-private struct ConnectionReset: Error {}
+struct ConnectionReset: Error {}
 
-private func closePayload(_ code: UInt16, _ reason: String) -> [UInt8] {
+func closePayload(_ code: UInt16, _ reason: String) -> [UInt8] {
     [UInt8(code >> 8), UInt8(code & 0xFF)] + Array(reason.utf8)
 }
 
-private let switchingProtocols = Array(
+let switchingProtocols = Array(
     ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n").utf8)
 
@@ -86,14 +86,16 @@ struct WebSocketTransportEmbeddedTests {
                 connectTimeout: connectTimeout)
         }
 
-        func connect(_ headers: [(String, String)] = [("X-User-ID", "device-7")]) {
-            transport.connect(headers: headers) { [weak self] event in self?.events.append(event) }
+        func connect(
+            _ headers: [(String, String)] = [("X-User-ID", "device-7")], options: ConnectOptions = ConnectOptions()
+        ) {
+            transport.connect(headers: headers, options: options) { [weak self] event in self?.events.append(event) }
             loop.run()
         }
 
         /// Connects and completes the upgrade; the handshake request is read and dropped.
-        func connectAndUpgrade() throws {
-            connect()
+        func connectAndUpgrade(options: ConnectOptions = ConnectOptions()) throws {
+            connect(options: options)
             _ = try outbound()
             try channel.writeInbound(ByteBuffer(bytes: switchingProtocols))
             #expect(events == [.connected])
@@ -107,7 +109,7 @@ struct WebSocketTransportEmbeddedTests {
             return all
         }
 
-        fileprivate func outboundFrames() throws -> [ClientFrame] {
+        func outboundFrames() throws -> [ClientFrame] {
             ClientFrame.parse(try outbound())
         }
 

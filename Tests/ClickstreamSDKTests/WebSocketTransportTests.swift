@@ -223,6 +223,19 @@ final class TransportProbe: Sendable {
         }.get()
     }
 
+    func connect(headers: [(String, String)], options: ConnectOptions) async throws {
+        let recorder = self.recorder
+        try await loop.submit {
+            let value = recorder.value
+            value.transport.connect(headers: headers, options: options) { [weak value] event in value?.record(event) }
+        }.get()
+    }
+
+    func abort() async throws {
+        let recorder = self.recorder
+        try await loop.submit { recorder.value.transport.abort() }.get()
+    }
+
     func send(_ bytes: [UInt8]) async throws -> Bool {
         let recorder = self.recorder
         return try await loop.submit { recorder.value.transport.send(ByteBuffer(bytes: bytes)) }.get()

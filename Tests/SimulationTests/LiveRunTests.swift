@@ -25,7 +25,9 @@ struct LiveRunTests {
                     attributes: {screen_name: home, button_id: b}
                 next: {home: 80%, exit: 20%}
         sdk:
-          android: {batch_period: 1s}
+          # A live test lasts seconds: Android's 10 s lifecycle debounce (tested on the virtual
+          # clock in AndroidLifecycleTests) would keep its phones from ever connecting.
+          android: {batch_period: 1s, lifecycle_debounce: 0s}
           ios: {batch_period: 1s}
         """
 

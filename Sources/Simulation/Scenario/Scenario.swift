@@ -144,14 +144,33 @@ extension Scenario {
         public var minBatteryLevel: Double?
         public var batchPeriod: Double?
         public var ackTimeout: Double?
+        /// The upstream `maxRetriesPerBatch`: Android sends a batch this many times plus one,
+        /// iOS writes it this many times plus two.
         public var maxRetriesPerBatch: Int?
         public var eventsPerBatch: Int?
         public var maxBatchBytes: Int?
+        /// A store bound: not in the upstream SDKs (no bound by default).
         public var storeCapacityEvents: Int?
+        /// A store bound: not in the upstream SDKs (no bound by default).
         public var storeCapacityBytes: Int?
         public var connectTimeout: Double?
         public var flushOnBackground: Bool?
+        /// iOS: the close countdown; Android: the lifecycle debounce (see `lifecycleDebounce`).
         public var closeAfterBackground: Double?
+        /// Android: the lifecycle debounce (10 s): the socket connects that long after a
+        /// foreground and closes that long after a background.
+        public var lifecycleDebounce: Double?
+        /// The SDK's health events (on by default; upstream they are off unless the app wires
+        /// a health gateway (Android) or debug mode (iOS)).
+        public var health: Bool?
+        /// Android: the OkHttp client's ping interval (1 s); 0 turns pings off.
+        public var pingInterval: Double?
+        /// Android: how long a pong may take (the interval, as OkHttp).
+        public var pongTimeout: Double?
+        /// iOS: keep resending while the socket is unavailable (before clickstream-ios PR #62).
+        public var retryWhileUnavailable: Bool?
+        /// Android with the iOS sampler: not in the upstream SDK.
+        public var sampler: Bool?
         public init() {}
     }
 

@@ -102,15 +102,25 @@ extension ScenarioParser {
     private mutating func flavorOverrides(_ value: YAMLValue, flavor: SDKFlavor) -> Scenario.FlavorOverrides {
         var keys = [
             "min_battery", "batch_period", "ack_timeout", "max_retries", "store_events", "store_size",
-            "connect_timeout", "flush_on_background", "close_after_background",
+            "connect_timeout", "flush_on_background", "close_after_background", "health",
         ]
         let notes: [String: String]
         if flavor == .android {
-            keys.append("events_per_batch")
-            notes = ["max_batch_size": "max_batch_size is an iOS setting; Android batches by count (events_per_batch)"]
+            keys += ["events_per_batch", "lifecycle_debounce", "ping_interval", "pong_timeout", "sampler"]
+            notes = [
+                "max_batch_size": "max_batch_size is an iOS setting; Android batches by count (events_per_batch)",
+                "retry_while_unavailable": "retry_while_unavailable is an iOS setting; Android always keeps retrying",
+            ]
         } else {
-            keys.append("max_batch_size")
-            notes = ["events_per_batch": "events_per_batch is an Android setting; iOS batches by size (max_batch_size)"]
+            keys += ["max_batch_size", "retry_while_unavailable"]
+            notes = [
+                "events_per_batch": "events_per_batch is an Android setting; iOS batches by size (max_batch_size)",
+                "ping_interval": "ping_interval is an Android setting; the iOS SDK sends no pings",
+                "pong_timeout": "pong_timeout is an Android setting; the iOS SDK sends no pings",
+                "lifecycle_debounce":
+                    "lifecycle_debounce is an Android setting; iOS closes after close_after_background",
+                "sampler": "sampler is an Android knob; the iOS SDK always samples",
+            ]
         }
         var overrides = Scenario.FlavorOverrides()
         guard let fields = fields(value, keys: keys, notes: notes) else { return overrides }
@@ -133,6 +143,12 @@ extension ScenarioParser {
         if let value = fields["close_after_background"] {
             overrides.closeAfterBackground = quantity(value, as: .duration)
         }
+        if let value = fields["lifecycle_debounce"] { overrides.lifecycleDebounce = quantity(value, as: .duration) }
+        if let value = fields["health"] { overrides.health = bool(value) }
+        if let value = fields["ping_interval"] { overrides.pingInterval = quantity(value, as: .duration) }
+        if let value = fields["pong_timeout"] { overrides.pongTimeout = quantity(value, as: .duration, above: 0) }
+        if let value = fields["retry_while_unavailable"] { overrides.retryWhileUnavailable = bool(value) }
+        if let value = fields["sampler"] { overrides.sampler = bool(value) }
         return overrides
     }
 }

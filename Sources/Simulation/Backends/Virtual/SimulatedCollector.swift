@@ -31,16 +31,23 @@ final class SimulatedCollector {
 
     var outage: Bool { core.faults.outage }
 
+    /// Publishing is stalled: the collector reads nothing until it ends.
+    var stalled: Bool { core.faults.publishStall }
+
     /// Arms the fault schedule on the loop, relative to `start`.
     func schedule(_ faults: FaultSchedule, start: NIODeadline) {
         for step in faults.steps {
             loop.assumeIsolated().scheduleTask(deadline: start + DeviceTime.amount(step.at)) {
+                let wasStalled = self.core.faults.publishStall
                 self.core.faults = step.faults
+                let open = self.connections.values.sorted(by: { $0.order < $1.order })
                 // As the live collector does, an outage closes every open connection.
                 if step.faults.outage {
-                    for connection in self.connections.values.sorted(by: { $0.order < $1.order }) {
-                        connection.dropConnection()
-                    }
+                    for connection in open { connection.dropConnection() }
+                }
+                // The end of a stall reads what waited (`WebSocketSessionHandler.resumeAfterStall`).
+                if wasStalled, !step.faults.publishStall {
+                    for connection in open where connection.isConnected { connection.resumeAfterStall() }
                 }
             }
         }
