@@ -22,7 +22,7 @@ struct PushCommandTests {
           mix: {wifi: 100%}
         # Batches every second, so the two seconds deliver something (a run that delivers nothing fails).
         sdk:
-          android: {batch_period: 1s}
+          android: {batch_period: 1s, lifecycle_debounce: 0s}
         journeys:
           - name: glance
             weight: 1

@@ -31,6 +31,8 @@ struct SimulatedDeviceTests {
 
         func close(code: Int, reason: String) { handler = nil }
 
+        func abort() { handler = nil }
+
         /// The network cuts the connection.
         func drop() {
             let handler = handler
