@@ -5,7 +5,11 @@ extension SDKConfiguration {
     /// app's OkHttp client, gojek/clickstream-ios 2.0.92.
     public static func defaults(for flavor: SDKFlavor) -> SDKConfiguration {
         switch flavor {
-        case .android: return android
+        case .android:
+            var android = android
+            // androidx ProcessLifecycleOwner: ON_STOP 700 ms after the last activity stops.
+            android.lifecycleStopDelay = .milliseconds(700)
+            return android
         case .ios: return ios
         }
     }

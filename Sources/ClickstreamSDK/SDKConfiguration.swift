@@ -38,6 +38,15 @@ public struct SDKConfiguration: Sendable, Equatable {
     public var minBatteryLevel: Double
     /// The prefix of iOS event types; empty for Android, which has none.
     public var appPrefix: String
+    /// How long after the app's last screen stops the SDK hears that the app went to the
+    /// background: Android's `ProcessLifecycleOwner` dispatches ON_STOP 700 ms later
+    /// (`TIMEOUT_MS`, which the lifecycle `CSAndroidLifecycle.kt` observes); iOS's resign-active
+    /// comes at once. The device applies it: the SDK itself only hears the change.
+    public var lifecycleStopDelay: TimeAmount = .zero
+    /// iOS recomputes "battery low" only on a battery notification (`DeviceStatusNotifier.swift:42-53`):
+    /// the device tells it each whole-percent change of the level; Android reads the level at
+    /// its tick.
+    public var hearsBatteryNotifications: Bool { delivery.battery == .lowOnNotification }
     /// iOS `app_version` and `product` of the optional Event fields.
     public var appVersion = "clickswarm"
     public var product = "clickswarm"

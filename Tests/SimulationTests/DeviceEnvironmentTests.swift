@@ -235,4 +235,27 @@ struct DeviceEnvironmentTests {
         #expect(open.drawSessionLength() == Distribution.exponential(mean: 60).sample(using: &openRandom))
         #expect(open.drawBackgroundStay().killAfter == nil)
     }
+
+    @Test(
+        "iOS hears every whole-percent change of its level (DeviceStatusNotifier.swift:42-53); Android only crossings")
+    func batteryNotifications() throws {
+        var scenario = DeviceFixtures.scenario()
+        scenario.battery.drainForeground = 3_600  // a point per second
+        let ios = DeviceFixtures.profile(scenario, battery: 12.5, flavor: .ios)
+        var environment = DeviceEnvironment(profile: ios, scenario: scenario, openModel: false)
+        environment.start(at: 0)
+        environment.enterForeground(at: 0)
+        let wakeups = Self.walk(&environment, from: 0, limit: 4)
+        // 12.5 -> below 12 at 0.5 s, below 11 at 1.5 s, below 10 (the minimum) at 2.5 s.
+        #expect(wakeups.map { ($0.time * 1000).rounded() / 1000 } == [0.501, 1.501, 2.501, 3.501])
+        #expect(wakeups[0].changes == [.batteryLevelChanged])
+        #expect(wakeups[2].changes == [.batteryLowEntered, .batteryLevelChanged])
+        #expect(wakeups.allSatisfy { $0.changes.allSatisfy(\.changesConditions) })
+        let android = DeviceFixtures.profile(scenario, battery: 12.5, flavor: .android)
+        var quiet = DeviceEnvironment(profile: android, scenario: scenario, openModel: false)
+        quiet.start(at: 0)
+        quiet.enterForeground(at: 0)
+        let crossings = Self.walk(&quiet, from: 0, limit: 4)
+        #expect(crossings.map(\.changes) == [[.batteryLowEntered]])
+    }
 }

@@ -26,11 +26,15 @@ enum DeviceFixtures {
     static let quietNetwork = Scenario.NetworkProfile(
         kind: .wifi, latency: .constant(0.005), jitter: .zero, bandwidth: nil, dropsPerMinute: 0)
 
-    /// Device `index` of `scenario` on `network`, with its battery at `battery` percent, unplugged.
+    /// Device `index` of `scenario` on `network`, with its battery at `battery` percent, unplugged,
+    /// running `flavor` (Android by default: it hears no battery notifications between crossings).
     static func profile(
-        _ scenario: Scenario, index: Int = 3, battery: Double = 80, network: Scenario.NetworkProfile = quietNetwork
+        _ scenario: Scenario, index: Int = 3, battery: Double = 80, network: Scenario.NetworkProfile = quietNetwork,
+        flavor: SDKFlavor = .android
     ) -> DeviceProfile {
         var profile = Population(scenario: scenario).profile(index)
+        profile.flavor = flavor
+        profile.configuration = scenario.sdkConfiguration(for: flavor)
         profile.initialBattery = battery
         profile.chargingInitially = false
         profile.network = network

@@ -108,6 +108,12 @@ struct DeviceObserverTests {
         #expect(!observer.ackedSequences.contains(3))
     }
 
+    /// A health record as the Android SDK makes it, with its exact name.
+    static func record(_ event: HealthEventName, reason: String? = nil) -> HealthRecord {
+        let entry = HealthPolicy.android.names[event]!
+        return HealthRecord(event: event, name: entry.name, kind: entry.kind, reason: reason)
+    }
+
     @Test("connection steps, SDK closes, reconnects and health events become figures and notes")
     func connectionsAndHealth() {
         let (observer, recorder, _) = Self.make()
@@ -119,8 +125,8 @@ struct DeviceObserverTests {
         observer.connection(.connected(timeToConnect: .milliseconds(50)), at: Self.at(22))
         observer.connection(.closed(code: 1008, reason: "policy"), at: Self.at(30))
         observer.connection(.closed(code: nil, reason: "dropped"), at: Self.at(31))
-        observer.health(name: "Batch Trigger Failed", reason: "low_battery", at: Self.at(32))
-        observer.health(name: "Batch Sent", reason: nil, at: Self.at(33))
+        observer.health(Self.record(.batchTriggerFailed, reason: "low_battery"), at: Self.at(32))
+        observer.health(Self.record(.batchSent), at: Self.at(33))
         observer.event(
             guid: Self.guid(0), type: Self.health, step: .generated, intendedAt: Self.at(33), at: Self.at(33))
         observer.event(
@@ -133,7 +139,11 @@ struct DeviceObserverTests {
         #expect(snapshot.connections.failed == ["refused": 1])
         #expect(snapshot.connections.disconnected == ["App is paused": 1, "close 1008": 1, "dropped": 1])
         #expect(snapshot.latencies[Self.group]?.connect == Self.histogram(nanoseconds: 100_000_000, 50_000_000))
-        #expect(snapshot.health == ["Batch Trigger Failed: low_battery": 1, "Batch Sent": 1])
+        // Counted under the flavor's exact upstream names.
+        #expect(
+            snapshot.health == [
+                "Clickstream Event Batch Trigger Failed: low_battery": 1, "ClickStream Batch Sent": 1,
+            ])
         #expect(
             snapshot.notes == [
                 "reconnects": 1, "android closed socket: App is paused": 1, "android batch skipped: low_battery": 1,
@@ -152,7 +162,7 @@ struct DeviceObserverTests {
         observer.isFinished = true
         Self.deliver(observer, [1], intended: [4], type: Self.screenView, request: "r2", sent: 5, acked: 6)
         observer.connection(.attempt, at: Self.at(7))
-        observer.health(name: "Batch Sent", reason: nil, at: Self.at(7))
+        observer.health(Self.record(.batchSent), at: Self.at(7))
         let snapshot = recorder.snapshot()
         #expect(snapshot.funnel[FunnelKey(eventType: Self.screenView, group: Self.group)]?.acked == 1)
         #expect(snapshot.connections.attempts == 0)
@@ -169,7 +179,7 @@ struct DeviceObserverTests {
         observer.event(guid: Self.guid(2), type: Self.health, step: .generated, intendedAt: Self.at(5), at: Self.at(5))
         observer.connection(.connected(timeToConnect: .microseconds(12_340)), at: Self.at(6))
         observer.connection(.closed(code: nil, reason: "dropped"), at: Self.at(7))
-        observer.health(name: "Batch Timeout", reason: "r2", at: Self.at(8))
+        observer.health(Self.record(.batchTimeout, reason: "r2"), at: Self.at(8))
 
         let entries = try #require(log.trace?.timeline.entries)
         let guid = Self.guid(0)
@@ -188,7 +198,7 @@ struct DeviceObserverTests {
                     details: ["guid": Self.guid(1), "type": Self.ad, "request": "r2", "code": "5"]),
                 .init(t: 12.5, kind: "connection", what: "connected", details: ["took_ms": "12.3"]),
                 .init(t: 12.5, kind: "connection", what: "closed", details: ["reason": "dropped", "code": "none"]),
-                .init(t: 12.5, kind: "health", what: "Batch Timeout", details: ["reason": "r2"]),
+                .init(t: 12.5, kind: "health", what: "Clickstream Event Batch Timeout", details: ["reason": "r2"]),
             ])
     }
 }

@@ -107,3 +107,43 @@ struct SimulatedDeviceTests {
         #expect(entries.filter { $0.kind == "battery" }.isEmpty)
     }
 }
+
+@Suite("Simulated device: what the SDK hears of its phone")
+struct DeviceLifecycleTimingTests {
+    static func timeline(flavor: String) async throws -> DeviceTimeline {
+        let scenario = try Scenario(
+            yaml: """
+                name: stop-delay
+                duration: 30s
+                drain: 5s
+                population: {devices: 1, flavors: {\(flavor): 100%}}
+                lifecycle: {session: 5s, background: 1m}
+                journeys:
+                  - name: j
+                    start: a
+                    screens:
+                      a: {think: 1s, events: [{contract: ScreenView, attributes: {screen_name: a}}], next: {a: 100%}}
+                """, file: "stop-delay.yaml")
+        var options = RunOptions()
+        options.simulated = true
+        options.trace = 0
+        options.outputDirectory =
+            FileManager.default.temporaryDirectory
+            .appendingPathComponent("clickswarm-stop-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: options.outputDirectory) }
+        return try #require(try await RunDriver.run(scenario, options: options).timeline)
+    }
+
+    @Test(
+        "Android hears the background 700 ms after the session ends (ProcessLifecycleOwner's TIMEOUT_MS); iOS at once")
+    func stopDelay() async throws {
+        for (flavor, delay) in [("android", 0.7), ("ios", 0.0)] {
+            let timeline = try await Self.timeline(flavor: flavor)
+            let end = try #require(timeline.entries.first { $0.what == "session end (background)" })
+            let flush = try #require(
+                timeline.entries.first { $0.kind == "health" && $0.what.hasSuffix("Flush On Background") },
+                "\(flavor): no Flush On Background")
+            #expect(abs(flush.t - end.t - delay) < 1e-6, "\(flavor): \(flush.t - end.t)")
+        }
+    }
+}

@@ -33,6 +33,9 @@ struct DeviceEnvironment {
         case unplugged
         /// The network drops the open connection now (if there is one).
         case linkDropDue
+        /// iOS: the battery's whole-percent level changed (a battery notification, on which the
+        /// SDK recomputes "low").
+        case batteryLevelChanged
         /// An offline window starts; it ends at `until`.
         case offline(until: Double)
         case online
@@ -61,6 +64,9 @@ struct DeviceEnvironment {
     private var nextDrop = Double.infinity
     private var offlineStart = Double.infinity
     private var offlineEnd = Double.infinity
+    /// The whole-percent level last notified (iOS), rounded up: it changes as the level crosses
+    /// a whole number.
+    private var notifiedPercent = Double.nan
 
     private let spec: Spec
     private var networkRandom: SeededRandom
@@ -76,6 +82,8 @@ struct DeviceEnvironment {
         var batteryRandom: SeededRandom
         var network: Scenario.NetworkProfile
         var minimumBattery: Double
+        /// iOS hears every whole-percent change of the level (`SDKConfiguration.hearsBatteryNotifications`).
+        var notifiesLevel: Bool
         var lifecycle: Scenario.Lifecycle
         var openModel: Bool
         /// No wake-up at or after this time (the end of the drain).
@@ -89,6 +97,7 @@ struct DeviceEnvironment {
             battery: scenario.battery, initialBattery: profile.initialBattery,
             chargingInitially: profile.chargingInitially, batteryRandom: profile.random(.battery),
             network: profile.network, minimumBattery: profile.configuration.minBatteryLevel,
+            notifiesLevel: profile.configuration.hearsBatteryNotifications,
             lifecycle: scenario.lifecycle, openModel: openModel, horizon: scenario.duration + scenario.drain)
         conditions = DeviceConditions(
             batteryLevel: profile.initialBattery, charging: profile.chargingInitially, networkReachable: true,
@@ -115,6 +124,7 @@ struct DeviceEnvironment {
             spec: spec.battery, level: spec.initialBattery, charging: spec.chargingInitially, now: time,
             random: spec.batteryRandom)
         batteryUpdatedAt = time
+        notifiedPercent = battery.level.rounded(.up)
         if spec.network.dropsPerMinute > 0 {
             nextDrop = time + Self.exponentialGap(perMinute: spec.network.dropsPerMinute, &networkRandom)
         }
@@ -180,9 +190,16 @@ struct DeviceEnvironment {
     /// nothing changes before the drain ends, before the phone joins and after the run.
     func nextWakeup(now: Double) -> Double? {
         guard isRunning, phase != .finished else { return nil }
-        let crossing = battery.crossing(
-            of: spec.minimumBattery, after: batteryUpdatedAt, foreground: phase == .foreground)
-        let next = min(crossing, nextDrop, offlineStart, offlineEnd, battery.nextChange)
+        let foreground = phase == .foreground
+        let crossing = battery.crossing(of: spec.minimumBattery, after: batteryUpdatedAt, foreground: foreground)
+        // iOS: the next whole number the level crosses, down while draining, up while charging.
+        let percent =
+            spec.notifiesLevel
+            ? battery.crossing(
+                of: battery.charging ? battery.level.rounded(.down) + 1 : battery.level.rounded(.up) - 1,
+                after: batteryUpdatedAt, foreground: foreground)
+            : .infinity
+        let next = min(crossing, percent, nextDrop, offlineStart, offlineEnd, battery.nextChange)
         guard next.isFinite, next < spec.horizon else { return nil }
         return max(next, now + 0.001)
     }
@@ -200,6 +217,11 @@ struct DeviceEnvironment {
         let isLow = conditions.batteryLow(minimum: spec.minimumBattery)
         if isLow != wasLow { changes.append(isLow ? .batteryLowEntered : .batteryLowLeft) }
         if switched { changes.append(battery.charging ? .pluggedIn : .unplugged) }
+        if spec.notifiesLevel {
+            let percent = battery.level.rounded(.up)
+            if !notifiedPercent.isNaN, percent != notifiedPercent { changes.append(.batteryLevelChanged) }
+            notifiedPercent = percent
+        }
         if time >= nextDrop {
             nextDrop = time + Self.exponentialGap(perMinute: spec.network.dropsPerMinute, &networkRandom)
             changes.append(.linkDropDue)

@@ -120,12 +120,36 @@ final class DeviceObserver: SDKObserver {
         }
     }
 
-    func health(name: String, reason: String?, at: NIODeadline) {
+    /// A non-terminal step: counted as notes that explain duplicates at the collector. An
+    /// Android row re-stamped after it was sent may reach the collector again under its next
+    /// req_guid (the background rule); an answer the SDK no longer listens for leaves its events
+    /// to be sent again.
+    func event(guid: String, type: String, detail: FunnelDetail, intendedAt: NIODeadline, at: NIODeadline) {
+        guard !isFinished, type != healthType else { return }
+        switch detail {
+        case .restamped(_, _, let wasSent):
+            recorder.note(wasSent ? Self.restampedAfterSend : "android_restamped_unsent")
+        case .reset:
+            recorder.note("android_rows_reset_on_foreground")
+        case .answerIgnored:
+            recorder.note(Self.answersIgnored)
+        }
+        if log.isTracing {
+            log("event", detail.timelineWhat, detail.timelineDetails.merging(["guid": guid, "type": type]) { $1 })
+        }
+    }
+
+    /// The notes that explain duplicate deliveries beside the resends.
+    static let restampedAfterSend = "android_restamped_after_send"
+    static let answersIgnored = "answers_ignored"
+
+    /// A health event with the flavor's exact upstream name, counted by name (and reason).
+    func health(_ record: HealthRecord, at: NIODeadline) {
         guard !isFinished else { return }
-        log("health", name, reason.map { ["reason": $0] } ?? [:])
-        recorder.health(name: reason.map { "\(name): \($0)" } ?? name, reason: nil)
+        log("health", record.name, record.reason.map { ["reason": $0] } ?? [:])
+        recorder.health(name: record.reason.map { "\(record.name): \($0)" } ?? record.name, reason: nil)
         // Android skips its batches on low battery (iOS closes its socket instead).
-        if name == "Batch Trigger Failed", let reason {
+        if record.event.shortName == "Batch Trigger Failed", let reason = record.reason {
             recorder.note("\(flavor) batch skipped: \(reason)")
         }
     }

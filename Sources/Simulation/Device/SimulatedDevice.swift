@@ -40,6 +40,18 @@ final class SimulatedDevice {
     private var appGeneration: UInt64 = 0
     private var lifeGeneration: UInt64 = 0
     private var wakeupGeneration: UInt64 = 0
+    /// What the SDK believes of the foreground: Android hears of a background 700 ms late
+    /// (`SDKConfiguration.lifecycleStopDelay`), so for that while it still thinks it is in front.
+    private var sdkForeground = false
+    /// Bumped by every session start, so a delayed stop of an earlier session does nothing.
+    private var stopGeneration: UInt64 = 0
+
+    /// The conditions as the SDK is told them.
+    private var sdkConditions: DeviceConditions {
+        var conditions = environment.conditions
+        conditions.foreground = sdkForeground
+        return conditions
+    }
 
     /// Set for the device a replay (or a traced run) follows.
     var trace: TimelineRecorder? {
@@ -73,7 +85,7 @@ final class SimulatedDevice {
         stamper = EventStamper(profile: profile, runID: context.runID)
         log = DeviceLog { [context, loop] in context.seconds(loop.now) }
         observer = DeviceObserver(
-            recorder: recorder, group: group, flavor: profile.flavor, healthType: context.healthType,
+            recorder: recorder, group: group, flavor: profile.flavor, healthType: SDKConfiguration.healthEventType,
             keepsAcks: context.checkDeliveries, log: log)
     }
 
@@ -145,12 +157,14 @@ final class SimulatedDevice {
 
     private func startSession() {
         environment.enterForeground(at: clock)
+        sdkForeground = true
+        stopGeneration &+= 1
         armWakeup()
         stamper.startSession(at: context.wallClock(now))
         let coldStart = sdk == nil
         log("lifecycle", "session start (\(coldStart ? "cold" : "warm"))", environment.battery.timelineDetails)
         if let sdk {
-            sdk.update(environment.conditions)
+            sdk.update(sdkConditions)
         } else {
             launch()
         }
@@ -200,7 +214,19 @@ final class SimulatedDevice {
         environment.enterBackground(at: clock)
         armWakeup()
         appGeneration &+= 1
-        sdk?.update(environment.conditions)
+        let delay = profile.configuration.lifecycleStopDelay
+        guard delay > .zero else { return stopped() }
+        let generation = stopGeneration
+        loop.assumeIsolated().scheduleTask(in: delay) {
+            guard self.stopGeneration == generation, self.environment.phase != .finished else { return }
+            self.stopped()
+        }
+    }
+
+    /// The SDK hears that the app went to the background.
+    private func stopped() {
+        sdkForeground = false
+        sdk?.update(sdkConditions)
     }
 
     private func killApp() {
@@ -221,7 +247,7 @@ final class SimulatedDevice {
         let context = self.context
         let sdk = ClickstreamSDK(
             configuration: configuration, deviceID: profile.identity, store: store, transport: transport,
-            headers: [("X-User-ID", profile.identity)], eventLoop: loop, conditions: environment.conditions,
+            headers: [("X-User-ID", profile.identity)], eventLoop: loop, conditions: sdkConditions,
             remoteConfig: remoteConfig, seed: sampling.next(), observer: observer,
             wallClock: { context.wallClock($0) })
         self.sdk = sdk
@@ -330,9 +356,11 @@ final class SimulatedDevice {
                 link.dropConnection()
             case .online:
                 log("network", "online")
+            case .batteryLevelChanged:
+                break
             }
         }
-        if changes.contains(where: \.changesConditions) { sdk?.update(environment.conditions) }
+        if changes.contains(where: \.changesConditions) { sdk?.update(sdkConditions) }
         armWakeup()
     }
 
@@ -343,7 +371,9 @@ final class SimulatedDevice {
     func finish() -> [String: UInt64] {
         var pending: [String: UInt64] = [:]
         let events = sdk?.pendingEvents() ?? store.allRows.map { (guid: $0.guid, type: $0.event.type) }
-        for event in events where event.type != context.healthType { pending[event.type, default: 0] += 1 }
+        for event in events where event.type != SDKConfiguration.healthEventType {
+            pending[event.type, default: 0] += 1
+        }
         log("lifecycle", "run end", ["pending": "\(pending.values.reduce(0, +))"])
         environment.finish()
         observer.isFinished = true

@@ -16,7 +16,6 @@ final class RunContext: Sendable {
     let wallStart: Date
     /// Keep per-device ack bitmaps to check against the collector's deliveries.
     let checkDeliveries: Bool
-    let healthType: String
 
     init(scenario: Scenario, library: ScriptLibrary, clock: RunClock, checkDeliveries: Bool) {
         self.scenario = scenario
@@ -27,8 +26,6 @@ final class RunContext: Sendable {
         self.start = clock.start
         self.wallStart = clock.wallStart
         self.checkDeliveries = checkDeliveries
-        healthType = EventContracts.eventType(
-            for: HealthEvent.self, appPrefix: scenario.sdkConfiguration(for: .android).appPrefix)
     }
 
     /// Seconds since the run started.
