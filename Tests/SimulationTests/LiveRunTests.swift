@@ -131,6 +131,43 @@ struct LiveRunTests {
         #expect(report.collector.map { $0.batchesAckLost + $0.batchesErrorInjected } ?? 0 > 0)
     }
 
+    @Test(
+        "a mixed population over loopback: the Android background rule's duplicates are counted, and the books balance")
+    func androidBackgroundDuplicates() async throws {
+        // Acks come late and sessions are short, so Android phones go to the background with
+        // batches unanswered: their rows are re-stamped (CSBaseEventScheduler.kt:88-109) and sent
+        // again at the next foreground, and the collector sees them twice.
+        let scenario = try Self.scenario(
+            """
+            name: restamps
+            seed: 4
+            duration: 12s
+            drain: 8s
+            faults:
+              - {from: 0s, to: 12s, ack_delay: uniform(600ms, 1500ms)}
+            population:
+              devices: 30
+              flavors: {android: 70%, ios: 30%}
+              arrival:
+                stages: [{to: all, over: 0s}]
+            lifecycle:
+              session: uniform(2s, 3s)
+              background: uniform(300ms, 800ms)
+            """)
+        let options = Self.options()
+        defer { try? FileManager.default.removeItem(atPath: options.outputDirectory) }
+        let report = try await RunDriver.run(scenario, options: options).report
+        #expect(report.reconciliation.balanced, "\(report.reconciliation)")
+        #expect(report.reconciliation.delivery.ackedNotDelivered == 0)
+        let restamped = report.notes["android_restamped_after_send"] ?? 0
+        let duplicates = report.collector?.duplicateDeliveries ?? 0
+        #expect(restamped > 0, "\(report.notes)")
+        #expect(duplicates > 0)
+        // Every duplicate has a cause the report names: a resend, a re-stamp after a send, or an
+        // answer the SDK no longer listened for.
+        #expect(duplicates <= report.totals.resends + restamped + (report.notes["answers_ignored"] ?? 0))
+    }
+
     @Test("a remote collector: acks are reconciled without a delivery check")
     func remoteTarget() async throws {
         var configuration = CollectorConfiguration()
