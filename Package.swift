@@ -47,11 +47,13 @@ let package = Package(
                 "RaccoonWire", "SwarmPrimitives", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ] + nio
         ),
-        // The SDK's WebSocket and REST transports over any NIO channel.
+        // The SDK's WebSocket and REST transports over any NIO channel (NIOPosix for the words of
+        // its connection errors).
         .target(
             name: "ClickstreamTransports",
             dependencies: [
                 "ClickstreamSDK",
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
             ] + nio

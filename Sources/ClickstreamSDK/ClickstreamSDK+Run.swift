@@ -105,7 +105,7 @@ extension ClickstreamSDK {
             run(connection.connected(now: now))
             run(delivery.socketOpened(now: now, wallTime: wallClock(now), tables: &store.tables))
         case .connectFailed(let failure):
-            observer?.connection(.failed(reason: failure.description), at: now)
+            observer?.connection(.failed(reason: failure.word, detail: failure.detail), at: now)
             run(connection.connectFailed(now: now))
             run(delivery.connectFailed(failure, now: now, tables: &store.tables))
         case .received(let buffer):

@@ -147,7 +147,7 @@ extension DeliveryStateMachine {
     /// `SocketTimeoutException` (`socket_timeout`), an end of stream an `EOFException`.
     static func dropReason(_ reason: String) -> String {
         if TransportEvent.isMissedPong(reason) { return "socket_timeout" }
-        if reason == "connection closed" { return "EOFException" }
+        if reason == ConnectionEnding.closedByCollector { return "EOFException" }
         return reason
     }
 }

@@ -46,7 +46,9 @@ public enum FunnelDetail: Equatable, Sendable {
 public enum ConnectionStep: Equatable, Sendable {
     case attempt
     case connected(timeToConnect: TimeAmount)
-    case failed(reason: String)
+    /// The attempt failed: `reason` is the failure's word (`TransportFailure.word`), `detail`
+    /// what the system said.
+    case failed(reason: String, detail: String? = nil)
     /// The connection ended: `code` from the server's close frame, `nil` for a drop or a close
     /// the SDK itself made (with its reason: `App is paused`, `low_battery`,
     /// `network_unavailable`, `app_killed`, ...).

@@ -1,25 +1,73 @@
 import NIOCore
 
-/// Why a connection attempt failed, in the words of the SDKs' health events.
+/// Why a connection attempt failed: one of a documented set of words (`word`, the key of a
+/// report's `failed_by_reason`; results/README.md lists them) with the system's detail beside it.
 public enum TransportFailure: Error, Equatable, Sendable, CustomStringConvertible {
-    /// No answer to the connection or the upgrade within the connect timeout (`socket_timeout`).
+    /// No answer to the connection or the upgrade within the connect timeout (`timeout`).
     case timeout
-    /// The server refused the TCP connection, or it dropped before the upgrade finished.
+    /// Nothing listens on the port, or the collector turned the connection away (`refused`).
     case refused(String)
-    /// The server answered the upgrade with an HTTP status other than 101 (`401`, say).
+    /// No route to the host: the network or the host is unreachable (`unreachable`).
+    case unreachable(String)
+    /// The host name does not resolve (`dns`).
+    case dns(String)
+    /// The peer reset the connection before it was usable (`reset`).
+    case reset(String)
+    /// The server closed the connection before it answered the upgrade
+    /// (`closed before the answer`).
+    case closedBeforeAnswer
+    /// The server answered with something that is not an answer to the upgrade (`bad answer`).
+    case badAnswer(String)
+    /// The server answered the upgrade with an HTTP status other than 101 (`http 401`, say).
     case httpStatus(Int)
-    /// Any other failure, described.
+    /// Anything else, described (`other`).
     case other(String)
 
-    public var description: String {
+    /// The reason's word: the key reports count it under.
+    public var word: String {
         switch self {
-        case .timeout: return "socket_timeout"
-        case .refused(let reason): return "connection refused: \(reason)"
-        case .httpStatus(let status): return "\(status)"
-        case .other(let reason): return reason
+        case .timeout: return "timeout"
+        case .refused: return "refused"
+        case .unreachable: return "unreachable"
+        case .dns: return "dns"
+        case .reset: return "reset"
+        case .closedBeforeAnswer: return "closed before the answer"
+        case .badAnswer: return "bad answer"
+        case .httpStatus(let status): return "http \(status)"
+        case .other: return "other"
         }
     }
+
+    /// What the system or the peer said, when there is more to say than the word.
+    public var detail: String? {
+        switch self {
+        case .timeout, .closedBeforeAnswer, .httpStatus: return nil
+        case .refused(let detail), .unreachable(let detail), .dns(let detail), .reset(let detail),
+            .badAnswer(let detail), .other(let detail):
+            return detail.isEmpty ? nil : detail
+        }
+    }
+
+    public var description: String { detail.map { "\(word): \($0)" } ?? word }
 }
+
+/// The words of a connection that ended without a close frame (a report's
+/// `disconnected_by_reason`, beside `close <code>` for a close frame and the SDK's own closes).
+public enum ConnectionEnding {
+    /// The collector closed the TCP connection without a close frame (Raccoon does on a missed
+    /// pong deadline).
+    public static let closedByCollector = "closed by collector"
+    /// The peer reset the connection.
+    public static let reset = "reset"
+    /// The (simulated) network dropped the connection: a link drop or an offline window.
+    public static let dropped = "dropped"
+    /// A frame or a message the protocol does not allow.
+    public static let protocolError = "protocol error"
+}
+
+/// An error a link layer raises when it drops the connection on purpose (the link conditioner's
+/// network drop), so that the transport calls the ending `dropped`, not a reset.
+public protocol DeliberateDrop: Error {}
 
 /// What a transport reports to the SDK that owns it, always on the device's event loop.
 public enum TransportEvent: Sendable, Equatable {

@@ -145,7 +145,7 @@ public final class RESTTransport: SDKTransport {
             guard channel.isActive else {
                 // It closed between connecting and this callback: the drop was not reported.
                 state = .idle
-                finish(.connectFailed(.refused("connection closed right after connecting")))
+                finish(.connectFailed(.closedBeforeAnswer))
                 return
             }
             attempt.channel = channel
@@ -156,9 +156,8 @@ public final class RESTTransport: SDKTransport {
         case (.failure(let error), _):
             let failure: TransportFailure
             switch error {
-            case ChannelError.connectTimeout: failure = .timeout
             case let error as WebSocketTransport.WrongEventLoop: failure = .other(error.description)
-            default: failure = .refused("\(error)")
+            default: failure = ConnectionWords.failure(for: error)
             }
             attemptFailed(id, failure)
         }
@@ -205,8 +204,6 @@ extension RESTTransport {
         private let maxResponseSize: Int
         private var context: ChannelHandlerContext?
         private var body: ByteBuffer?
-        /// Requests written and not answered yet.
-        private var pending = 0
 
         init(transport: RESTTransport, id: UInt64, path: String, headers: HTTPHeaders, maxResponseSize: Int) {
             self.transport = transport
@@ -232,7 +229,6 @@ extension RESTTransport {
             context.write(wrapOutboundOut(.head(head)), promise: nil)
             context.write(wrapOutboundOut(.body(.byteBuffer(payload))), promise: nil)
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-            pending += 1
             return true
         }
 
@@ -248,11 +244,10 @@ extension RESTTransport {
                 }
                 if let body, body.readableBytes > maxResponseSize {
                     self.body = nil
-                    transport?.ended(id, reason: "a response body over \(maxResponseSize) bytes")
+                    transport?.ended(id, reason: ConnectionEnding.protocolError)
                     context.close(promise: nil)
                 }
             case .end:
-                pending = max(pending - 1, 0)
                 let message = body ?? context.channel.allocator.buffer(capacity: 0)
                 body = nil
                 transport?.received(id, message)
@@ -260,14 +255,13 @@ extension RESTTransport {
         }
 
         func channelInactive(context: ChannelHandlerContext) {
-            let reason =
-                pending == 0 ? "connection closed" : "connection closed with \(pending) request(s) unanswered"
-            transport?.ended(id, reason: reason)
+            // The unanswered requests are the SDK's to time out; the ending is the collector's close.
+            transport?.ended(id, reason: ConnectionEnding.closedByCollector)
             context.fireChannelInactive()
         }
 
         func errorCaught(context: ChannelHandlerContext, error: any Error) {
-            transport?.ended(id, reason: "\(error)")
+            transport?.ended(id, reason: ConnectionWords.ending(for: error))
             context.close(promise: nil)
         }
     }

@@ -177,7 +177,7 @@ extension WebSocketTransport {
         }
 
         private func protocolError(_ what: String, code: UInt16 = 1002, context: ChannelHandlerContext) {
-            transport?.ended(id, code: nil, reason: "protocol error: \(what)")
+            transport?.ended(id, code: nil, reason: ConnectionEnding.protocolError)
             guard !closeSent else {
                 context.close(promise: nil)
                 return
@@ -193,7 +193,7 @@ extension WebSocketTransport {
 
         func channelInactive(context: ChannelHandlerContext) {
             stopTimers()
-            transport?.ended(id, code: nil, reason: "connection closed")
+            transport?.ended(id, code: nil, reason: ConnectionEnding.closedByCollector)
             context.fireChannelInactive()
         }
 
@@ -204,7 +204,7 @@ extension WebSocketTransport {
             case is NIOWebSocketError:
                 protocolError("\(error)", context: context)
             default:
-                transport?.ended(id, code: nil, reason: "\(error)")
+                transport?.ended(id, code: nil, reason: ConnectionWords.ending(for: error))
                 context.close(promise: nil)
             }
         }

@@ -49,9 +49,16 @@ extension WebSocketTransport {
             guard !failed else { return }
             var bytes = unwrapInboundIn(data)
             head.writeBuffer(&bytes)
+            // An answer that does not start as HTTP fails at once, not at the connect timeout.
+            let start = Array(head.readableBytesView.prefix(5))
+            guard Array("HTTP/".utf8).starts(with: start) || start.starts(with: Array("HTTP/".utf8)) else {
+                let firstLine = head.readableBytesView.prefix { $0 != 13 && $0 != 10 }.prefix(80)
+                fail(.badAnswer("not HTTP: \(String(decoding: firstLine, as: UTF8.self).debugDescription)"), context)
+                return
+            }
             guard let end = headEnd() else {
                 if head.readableBytes > WebSocketTransport.maxResponseHeadBytes {
-                    fail(.other("upgrade response head over \(WebSocketTransport.maxResponseHeadBytes) bytes"), context)
+                    fail(.badAnswer("an answer head over \(WebSocketTransport.maxResponseHeadBytes) bytes"), context)
                 }
                 return
             }
@@ -94,7 +101,7 @@ extension WebSocketTransport {
             guard statusParts.count >= 2, statusParts[0].hasPrefix("HTTP/1."), statusParts[1].utf8.count == 3,
                 let status = Int(statusParts[1])
             else {
-                return .failure(.other("not an HTTP response to the upgrade: \(lines.first ?? "")"))
+                return .failure(.badAnswer("not an HTTP answer to the upgrade: \((lines.first ?? "").prefix(80))"))
             }
             guard status == 101 else { return .failure(.httpStatus(status)) }
             let upgradesToWebSocket = lines.dropFirst().contains { line in
@@ -102,7 +109,7 @@ extension WebSocketTransport {
                 return parts.count == 2 && parts[0].lowercased() == "upgrade"
                     && parts[1].trimmingSpaces().lowercased() == "websocket"
             }
-            guard upgradesToWebSocket else { return .failure(.other("101 response without Upgrade: websocket")) }
+            guard upgradesToWebSocket else { return .failure(.badAnswer("101 without Upgrade: websocket")) }
             return .success(())
         }
 
@@ -116,14 +123,14 @@ extension WebSocketTransport {
         func channelInactive(context: ChannelHandlerContext) {
             if !upgraded, !failed {
                 failed = true
-                transport?.attemptFailed(id, .refused("connection closed before the upgrade"), channel: nil)
+                transport?.attemptFailed(id, .closedBeforeAnswer, channel: nil)
             }
             context.fireChannelInactive()
         }
 
         func errorCaught(context: ChannelHandlerContext, error: any Error) {
             guard upgraded else {
-                if !failed { fail(.refused("\(error)"), context) }
+                if !failed { fail(ConnectionWords.failure(for: error), context) }
                 return
             }
             context.fireErrorCaught(error)

@@ -171,9 +171,8 @@ public final class WebSocketTransport: SDKTransport {
     }
 
     private static func failure(for error: any Error) -> TransportFailure {
-        if case ChannelError.connectTimeout = error { return .timeout }
         if let error = error as? WrongEventLoop { return .other(error.description) }
-        return .refused("\(error)")
+        return ConnectionWords.failure(for: error)
     }
 
     func attemptFailed(_ id: UInt64, _ failure: TransportFailure, channel: (any Channel)?) {

@@ -31,6 +31,9 @@ package final class RecorderShard {
     private var connectAttempts: UInt64 = 0
     private var connectedCount: UInt64 = 0
     private var failed: [UInt64] = []
+    /// One detail per failure reason (the smallest seen, so shards merge to the same one).
+    private var failureDetails: [String: String] = [:]
+    private var inFlightAtEnd: UInt64 = 0
     private var disconnects: [UInt64] = []
     private var healthCounts: [UInt64] = []
     private var noteCounts: [UInt64] = []
@@ -149,10 +152,17 @@ package final class RecorderShard {
         series[secondIndex(at)].connects &+= 1
     }
 
-    package func connectFailed(group: Int, reason: String, at: UInt64) {
+    /// `reason`: a `TransportFailure.word`; `detail`: what the system said, kept once per reason.
+    package func connectFailed(group: Int, reason: String, detail: String? = nil, at: UInt64) {
         Self.add(1, to: &failed, at: failReasons.index(reason))
+        if let detail, failureDetails[reason].map({ detail < $0 }) ?? true { failureDetails[reason] = detail }
         totals.connectFailures &+= 1
         series[secondIndex(at)].connectFailures &+= 1
+    }
+
+    /// A connection attempt still under way when the run ended: neither connected nor failed.
+    package func connectInFlightAtEnd(group: Int) {
+        inFlightAtEnd &+= 1
     }
 
     /// `reason` like `close 1008`, `dropped`, `app killed`.
@@ -227,6 +237,8 @@ package final class RecorderShard {
         snapshot.connections.attempts = connectAttempts
         snapshot.connections.connected = connectedCount
         snapshot.connections.failed = Self.named(failed, failReasons.names)
+        snapshot.connections.failureDetails = failureDetails
+        snapshot.connections.inFlightAtEnd = inFlightAtEnd
         snapshot.connections.disconnected = Self.named(disconnects, closeReasons.names)
         snapshot.health = Self.named(healthCounts, healthNames.names)
         snapshot.notes = Self.named(noteCounts, noteNames.names)

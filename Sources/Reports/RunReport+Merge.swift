@@ -255,6 +255,8 @@ extension ConnectionCounts {
         attempts = figures.attempts
         connected = figures.connected
         failed = figures.failedByReason
+        failureDetails = figures.failureDetails ?? [:]
+        inFlightAtEnd = figures.inFlightAtEnd ?? 0
         disconnected = figures.disconnectedByReason
     }
 }

@@ -34,6 +34,9 @@ extension RunReport {
             "Connections  attempts \(Formatting.count(connections.attempts))  connected "
             + "\(Formatting.count(connections.connected))  success \(Formatting.percent(connections.successRatio))"
         let failed = connections.failedByReason.values.reduce(0, +)
+        if let inFlight = connections.inFlightAtEnd {
+            connectionLine += "  in flight at the end \(Formatting.count(inFlight))"
+        }
         if failed > 0 {
             connectionLine += "  failed \(Formatting.count(failed)) (\(Formatting.reasons(connections.failedByReason)))"
         }

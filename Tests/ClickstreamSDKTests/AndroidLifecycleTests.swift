@@ -170,7 +170,7 @@ struct AndroidLifecycleTests {
         #expect(phone.observer.health(.connectionDropped).map(\.reason) == ["duplicate connection: phone"])
         // A drop: "Connection Failure" EOFException; a missed pong: socket_timeout.
         phone.advance(1)
-        phone.transport.drop(reason: "connection closed")
+        phone.transport.drop(reason: ConnectionEnding.closedByCollector)
         phone.advance(1)
         phone.transport.drop(reason: TransportEvent.missedPong(within: .seconds(1)))
         #expect(phone.observer.health(.connectionFailure).map(\.reason) == ["EOFException", "socket_timeout"])

@@ -128,7 +128,7 @@ struct RESTTransportEmbeddedTests {
         #expect(events == [.connected, .received(ByteBuffer(string: "abc"))])
         channel.pipeline.fireChannelInactive()
         #expect(events.count == 3)
-        #expect(events.last == .closed(code: nil, reason: "connection closed"))
+        #expect(events.last == .closed(code: nil, reason: ConnectionEnding.closedByCollector))
         #expect(transport.send(ByteBuffer(string: "late")) == false)
     }
 }

@@ -1,8 +1,13 @@
 import ClickstreamSDK
-import ClickstreamTransports
 import NIOCore
 import NIOEmbedded
 import Testing
+
+@testable import ClickstreamTransports
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Hands out one prepared `EmbeddedChannel`: runs the transport's initializer on it, then
 /// connects it (which fires `channelActive`).
@@ -202,12 +207,12 @@ struct WebSocketTransportEmbeddedTests {
         #expect(!fixture.channel.isActive)
     }
 
-    @Test("the peer closing before the 101 is connectFailed(.refused)")
+    @Test("the peer closing before the 101 is connectFailed(.closedBeforeAnswer)")
     func droppedBeforeUpgrade() throws {
         let fixture = Fixture()
         fixture.connect()
         fixture.channel.pipeline.fireChannelInactive()
-        #expect(fixture.events == [.connectFailed(.refused("connection closed before the upgrade"))])
+        #expect(fixture.events == [.connectFailed(.closedBeforeAnswer)])
     }
 
     @Test("send writes one masked binary frame")
@@ -295,5 +300,40 @@ struct WebSocketTransportEmbeddedTests {
         #expect(!fixture.channel.isActive)
         fixture.loop.advanceTime(by: .seconds(30))
         #expect(fixture.events.isEmpty)
+    }
+}
+
+@Suite("WebSocket transport: failures in words")
+struct TransportFailureWordsTests {
+    @Test("an answer that is not HTTP fails the attempt at once, not at the connect timeout")
+    func garbageAnswerFailsAtOnce() throws {
+        let fixture = WebSocketTransportEmbeddedTests.Fixture()
+        fixture.connect()
+        try fixture.feed(Array("SSH-2.0-OpenSSH_9.2\r\n".utf8))
+        #expect(fixture.events == [.connectFailed(.badAnswer("not HTTP: \"SSH-2.0-OpenSSH_9.2\""))])
+        #expect(!fixture.channel.isActive)
+    }
+
+    @Test(
+        "system errors become words with the detail beside them",
+        arguments: [
+            (IOError(errnoCode: ECONNREFUSED, reason: "connect") as any Error, "refused"),
+            (IOError(errnoCode: EHOSTUNREACH, reason: "connect"), "unreachable"),
+            (IOError(errnoCode: ECONNRESET, reason: "read"), "reset"),
+            (ChannelError.connectTimeout(.seconds(5)), "timeout"),
+            (ChannelError.eof, "closed before the answer"),
+        ])
+    func words(error: any Error, word: String) {
+        let failure = ConnectionWords.failure(for: error)
+        #expect(failure.word == word)
+        #expect(!failure.description.contains("errno"))
+    }
+
+    @Test("an ended connection's words: reset, closed by collector, dropped")
+    func endings() {
+        struct Drop: DeliberateDrop {}
+        #expect(ConnectionWords.ending(for: IOError(errnoCode: ECONNRESET, reason: "read")) == "reset")
+        #expect(ConnectionWords.ending(for: ChannelError.eof) == "closed by collector")
+        #expect(ConnectionWords.ending(for: Drop()) == "dropped")
     }
 }

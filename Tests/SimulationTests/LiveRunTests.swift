@@ -234,7 +234,7 @@ struct LiveRunTests {
             try await RunDriver.run(scenario, options: Self.options())
         } throws: { error in
             guard case RunError.setupFailed(let message) = error else { return false }
-            return message.hasPrefix("the target ws://127.0.0.1:1/api/v1/events is unreachable")
+            return message.hasPrefix("the target ws://127.0.0.1:1/api/v1/events cannot be reached: refused: ")
         }
     }
 

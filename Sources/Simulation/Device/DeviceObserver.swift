@@ -29,6 +29,8 @@ final class DeviceObserver: SDKObserver {
     /// Since the device first joined, until its first ack.
     private var joinedAt: NIODeadline?
     private var everConnected = false
+    /// An attempt neither connected nor failed yet.
+    private var attemptPending = false
     /// The recorder's index of each event type seen.
     private var typeIndexes: [String: Int] = [:]
 
@@ -41,6 +43,14 @@ final class DeviceObserver: SDKObserver {
         self.healthType = healthType
         self.keepsAcks = keepsAcks
         self.log = log
+    }
+
+    /// The run is over: an attempt still under way is counted as in flight at the end (so that
+    /// attempts = connected + failed + in flight), and nothing after is counted.
+    func finish() {
+        guard !isFinished else { return }
+        if attemptPending { recorder.connectInFlightAtEnd(group: group) }
+        isFinished = true
     }
 
     /// The device joined the run: its time to first ack runs from its first join.
@@ -106,12 +116,15 @@ final class DeviceObserver: SDKObserver {
         switch step {
         case .attempt:
             recorder.connectAttempt(group: group, at: time)
+            attemptPending = true
         case .connected(let took):
+            attemptPending = false
             recorder.connected(group: group, timeToConnect: UInt64(max(0, took.nanoseconds)), at: time)
             if everConnected { recorder.reconnected(group: group, at: time) }
             everConnected = true
-        case .failed(let reason):
-            recorder.connectFailed(group: group, reason: reason, at: time)
+        case .failed(let reason, let detail):
+            attemptPending = false
+            recorder.connectFailed(group: group, reason: reason, detail: detail, at: time)
         case .closed(let code, let reason):
             recorder.disconnected(group: group, reason: code.map { "close \($0)" } ?? reason, at: time)
             if code == nil, Self.sdkCloseReasons.contains(reason) {

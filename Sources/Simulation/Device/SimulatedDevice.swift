@@ -376,7 +376,7 @@ final class SimulatedDevice {
         }
         log("lifecycle", "run end", ["pending": "\(pending.values.reduce(0, +))"])
         environment.finish()
-        observer.isFinished = true
+        observer.finish()
         appGeneration &+= 1
         lifeGeneration &+= 1
         sdk?.kill()

@@ -1,3 +1,4 @@
+import ClickstreamSDK
 import Foundation
 import NIOCore
 import SwarmPrimitives
@@ -91,7 +92,14 @@ package final class LinkConditioner: ChannelDuplexHandler, RemovableChannelHandl
             _ = sockets.setSoLinger(linger(l_onoff: 1, l_linger: 0))
         }
         abort(ChannelError.ioOnClosedChannel)
+        // The handlers behind learn why first: the transport calls the ending `dropped`.
+        context.fireErrorCaught(NetworkDrop())
         context.close(promise: nil)
+    }
+
+    /// The error the handlers behind see when the link drops the connection on purpose.
+    package struct NetworkDrop: DeliberateDrop, CustomStringConvertible {
+        package var description: String { "the network dropped the connection" }
     }
 
     // MARK: Lifecycle

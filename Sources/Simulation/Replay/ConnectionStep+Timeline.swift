@@ -18,7 +18,8 @@ extension ConnectionStep {
         switch self {
         case .attempt: return [:]
         case .connected(let took): return ["took_ms": String(format: "%.1f", Double(took.nanoseconds) / 1e6)]
-        case .failed(let reason): return ["reason": reason]
+        case .failed(let reason, let detail):
+            return detail.map { ["reason": reason, "detail": $0] } ?? ["reason": reason]
         case .closed(let code, let reason): return ["reason": reason, "code": code.map { "\($0)" } ?? "none"]
         }
     }

@@ -1,3 +1,4 @@
+import ClickstreamTransports
 import Collector
 import Logging
 import NIOCore
@@ -72,7 +73,9 @@ extension LiveBackend {
                 .connect(host: host, port: port).get()
             try? await channel.close()
         } catch {
-            throw .setupFailed("the target \(target) is unreachable: \(error)")
+            let failure = ConnectionWords.failure(for: error)
+            let hint = failure.word == "refused" ? " (is a collector listening there?)" : ""
+            throw .setupFailed("the target \(target) cannot be reached: \(failure)\(hint)")
         }
         return CollectorEndpoint(host: host, port: port, path: path, transport: scheme == .http ? .rest : .websocket)
     }

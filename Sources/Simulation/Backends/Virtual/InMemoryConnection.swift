@@ -78,9 +78,9 @@ final class InMemoryConnection: DeviceConnection, SDKTransport {
         let wasOpen = open
         reset()
         if wasOpen {
-            handler?(.closed(code: nil, reason: "connection reset"))
+            handler?(.closed(code: nil, reason: ConnectionEnding.dropped))
         } else {
-            handler?(.connectFailed(.refused("network unreachable")))
+            handler?(.connectFailed(.unreachable("the network dropped the connection before it opened")))
         }
     }
 
@@ -119,7 +119,7 @@ final class InMemoryConnection: DeviceConnection, SDKTransport {
             guard connection.generation == generation else { return }
             guard connection.collector.accept(connection) else {
                 connection.connecting = false
-                handler(.connectFailed(.refused("connection refused (collector outage)")))
+                handler(.connectFailed(.refused("the collector turned the connection away (an outage)")))
                 return
             }
             connection.after(2 * connection.latency) { connection in
