@@ -150,8 +150,9 @@ public final class CollectorServer: Sendable {
         self.logger = logger
     }
 
-    /// Sets up one accepted connection's pipeline; runs on the connection's event loop.
-    private static func configure(_ channel: any Channel, shared: SharedState) throws {
+    /// Sets up one accepted connection's pipeline; runs on the connection's event loop. Internal,
+    /// not private: the fuzz targets (Fuzz/) build it on an embedded channel.
+    static func configure(_ channel: any Channel, shared: SharedState) throws {
         let shard = shared.shard(for: channel.eventLoop)
         if shard.value.core.faults.outage {
             shared.table.withLockedValue { $0.noteRefusedDuringOutage() }
