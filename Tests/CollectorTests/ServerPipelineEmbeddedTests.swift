@@ -71,4 +71,23 @@ struct ServerPipelineEmbeddedTests {
         #expect(answer.hasSuffix(#"{"error":"a WebSocket upgrade request must not have a body"}"#))
         _ = try channel.finish(acceptAlreadyClosed: true)
     }
+
+    /// fuzz-http's input as it was: a fault update with a heavy-tailed ack delay, then a batch, whose
+    /// sampled delay trapped converting to Int64 nanoseconds.
+    @Test("a batch under an ack delay of lognormal(8784h, 10) is answered later, without a trap")
+    func heavyTailedAckDelay() throws {
+        let channel = try connection()
+        let faults = #"{"ack_delay":"lognormal(8784h,10)","error_rate":0,"ack_loss":0}"#
+        let batch = #"{"req_guid":"a"}"#
+        let input =
+            "POST /admin/faults HTTP/1.1\r\nHost: c\r\nContent-Length: \(faults.utf8.count)\r\n\r\n\(faults)"
+            + "POST /api/v1/events HTTP/1.1\r\nHost: c\r\nContent-Type: application/json\r\n"
+            + "Content-Length: \(batch.utf8.count)\r\n\r\n\(batch)"
+        try channel.writeInbound(ByteBuffer(string: input))
+        loop.run()
+        #expect(try written(channel).hasPrefix("HTTP/1.1 200 OK\r\n"))
+        loop.advanceTime(by: .seconds(1))
+        #expect(try written(channel).isEmpty)
+        _ = try channel.finish(acceptAlreadyClosed: true)
+    }
 }
