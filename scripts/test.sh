@@ -17,7 +17,7 @@ fi
 
 echo "== swift format lint"
 # Every Swift file of ours; the generated protobuf code stays as protoc-gen-swift wrote it.
-find Package.swift Sources Tests Benchmarks/Package.swift Benchmarks/Sources -name '*.swift' -not -path '*/Generated/*' -print0 |
+find Package.swift Sources Tests Benchmarks/Package.swift Benchmarks/Sources Fuzz/Package.swift Fuzz/Sources -name '*.swift' -not -path '*/Generated/*' -print0 |
   xargs -0 swift format lint --strict --configuration .swift-format
 
 echo "== tests"

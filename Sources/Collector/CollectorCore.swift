@@ -147,7 +147,9 @@ package struct CollectorCore: Sendable {
     private func answerDelay(_ random: inout SeededRandom) -> Double {
         var delay = faults.ackDelay == .zero ? 0 : faults.ackDelay.sample(using: &random)
         if ackMode == .afterPublish, publishDelay != .zero { delay += publishDelay.sample(using: &random) }
-        return delay
+        // Every parameter is at most 366 days, but a sample is not: lognormal(8784h, 10) reaches 1e44 s,
+        // which no timer takes (its nanoseconds overflow Int64). The tail waits the longest duration.
+        return min(delay, Distribution.longestDuration)
     }
 
     package mutating func recordAckLatency(_ seconds: Double) { ackLatency.record(seconds) }

@@ -150,8 +150,9 @@ public final class CollectorServer: Sendable {
         self.logger = logger
     }
 
-    /// Sets up one accepted connection's pipeline; runs on the connection's event loop.
-    private static func configure(_ channel: any Channel, shared: SharedState) throws {
+    /// Sets up one accepted connection's pipeline; runs on the connection's event loop. Internal,
+    /// not private: the fuzz targets (Fuzz/) build it on an embedded channel.
+    static func configure(_ channel: any Channel, shared: SharedState) throws {
         let shard = shared.shard(for: channel.eventLoop)
         if shard.value.core.faults.outage {
             shared.table.withLockedValue { $0.noteRefusedDuringOutage() }
@@ -166,7 +167,11 @@ public final class CollectorServer: Sendable {
             automaticErrorHandling: false,
             shouldUpgrade: { channel, head in
                 let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
-                return channel.eventLoop.makeSucceededFuture(path == "/api/v1/events" ? HTTPHeaders() : nil)
+                // A handshake with a body is refused (HTTPRequestHandler says why): NIO's upgrade handler
+                // would wait for the body's end holding its own context, and leak the connection if the
+                // client closed first.
+                let upgrade = path == "/api/v1/events" && !head.announcesBody
+                return channel.eventLoop.makeSucceededFuture(upgrade ? HTTPHeaders() : nil)
             },
             upgradePipelineHandler: { channel, head in
                 channel.eventLoop.makeCompletedFuture {

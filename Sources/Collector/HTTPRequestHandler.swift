@@ -57,6 +57,8 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             respond(.ok, contentType: "text/plain", body: ByteBuffer(string: "pong"), head: head, context: context)
         case (.POST, "/api/v1/events"):
             ingest(head, body: body, context: context)
+        case (.GET, "/api/v1/events") where head.headers.contains(name: "Upgrade") && head.announcesBody:
+            respondError(.badRequest, "a WebSocket upgrade request must not have a body", head: head, context: context)
         case (.GET, "/stats"):
             respondWithStats(contentType: "application/json", head: head, context: context) {
                 ByteBuffer(bytes: $0.jsonData())
@@ -209,5 +211,12 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         if !keepAlive {
             done.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
         }
+    }
+}
+
+extension HTTPRequestHead {
+    /// Whether a body follows the head: a Transfer-Encoding, or a Content-Length other than 0.
+    var announcesBody: Bool {
+        headers.contains(name: "Transfer-Encoding") || headers[canonicalForm: "Content-Length"].contains { $0 != "0" }
     }
 }

@@ -57,6 +57,9 @@ final class WebSocketSessionHandler: ChannelInboundHandler, RemovableChannelHand
 
     func handlerRemoved(context: ChannelHandlerContext) {
         cleanUp()
+        // The context holds this handler: keeping it would leak every closed connection's handler,
+        // context and pipeline (with its guid memory) in a reference cycle.
+        self.context = nil
     }
 
     func channelInactive(context: ChannelHandlerContext) {

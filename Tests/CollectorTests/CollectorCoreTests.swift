@@ -171,6 +171,21 @@ struct CollectorCoreTests {
         #expect(abs(decision.delay - 0.25) < 1e-9)
     }
 
+    /// fuzz-http: `POST /admin/faults {"ack_delay":"lognormal(8784h,10)"}`, then a batch, trapped
+    /// converting a sampled delay of about 1e21 s to Int64 nanoseconds.
+    @Test("a delay's long tail is cut at the longest duration, so no timer overflows")
+    func delayTail() throws {
+        var core = core {
+            $0.faults.ackDelay = .lognormal(median: Distribution.longestDuration, sigma: 10)
+            $0.ackMode = .afterPublish
+            $0.publishDelay = .lognormal(median: Distribution.longestDuration, sigma: 10)
+        }
+        var memory: RequestGUIDMemory?
+        let delays = (0..<20).map { ingest(&core, Batches.request("t\($0)", []), memory: &memory).delay }
+        #expect(delays.allSatisfy { $0 > 0 && $0 <= Distribution.longestDuration })
+        #expect(delays.contains(Distribution.longestDuration))
+    }
+
     @Test("a message over the limit is answered with a clear reason")
     func tooLarge() {
         var core = core()

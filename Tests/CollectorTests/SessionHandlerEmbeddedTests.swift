@@ -96,6 +96,27 @@ struct SessionHandlerEmbeddedTests {
         _ = try first.finish()
     }
 
+    /// Found by fuzz-websocket (LeakSanitizer): the handler kept its context, the context keeps the
+    /// handler, so every closed connection leaked both, its pipeline and its guid memory.
+    @Test("a closed connection's session handler is freed")
+    func handlerIsFreedAfterClose() throws {
+        let shared = shared { $0.deduplicate = true }
+        weak var released: WebSocketSessionHandler?
+        do {
+            let channel = EmbeddedChannel(loop: loop)
+            try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+            let handler = WebSocketSessionHandler(identity: ConnectionIdentity(id: "gone", group: nil), shared: shared)
+            released = handler
+            try channel.pipeline.syncOperations.addHandler(handler)
+            try channel.writeInbound(
+                WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(string: #"{"req_guid":"g"}"#)))
+            #expect(try channel.readOutbound(as: WebSocketFrame.self)?.opcode == .text)
+            _ = try channel.finish()
+        }
+        #expect(released == nil)
+        #expect(shared.shard(for: loop).value.sessionCount == 0)
+    }
+
     @Test("a text frame is answered with a text frame; a client close is echoed")
     func textAndClose() throws {
         let shared = shared()
