@@ -105,6 +105,7 @@ let package = Package(
                 "Reports",
                 "RaccoonWire",
                 "SwarmPrimitives",
+                "SwarmKafka",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -204,6 +205,7 @@ let package = Package(
             name: "SimulationTests",
             dependencies: [
                 "Simulation",
+                "SwarmKafka",
                 "Reports",
                 "ClickstreamSDK",
                 "ClickstreamTransports",

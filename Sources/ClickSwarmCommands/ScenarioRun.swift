@@ -36,6 +36,7 @@ package enum ScenarioRun {
         options.shard = request.shard
         options.startAt = request.startAt
         options.partialInterval = request.partialInterval
+        options.audit = request.audit
         if !request.quiet {
             let terminal = request.terminal
             options.progressInterval = terminal ? 1 : 5

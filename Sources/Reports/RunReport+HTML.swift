@@ -14,6 +14,7 @@ extension RunReport {
         body += section("By network profile", breakdown("network", byNetwork, latency.eventByNetwork))
         body += section("Connections", connectionsPart())
         body += section("Collector accounting", collectorPart())
+        if audit != nil { body += section("Kafka audit", auditPart()) }
         body += section("Reconciliation", reconciliationPart())
         body += section("SLOs", sloPart())
         body +=

@@ -8,6 +8,7 @@ extension RunReport {
         markdownLatency(&out)
         markdownConnections(&out)
         markdownCollector(&out)
+        markdownAudit(&out)
         markdownReconciliation(&out)
         markdownSLOs(&out)
         return out.joined(separator: "\n")
@@ -219,6 +220,10 @@ extension RunReport {
     }
 
     /// A Markdown table and a blank line; every cell escaped. No rows gives a "none" line.
+    static func markdownTable(_ header: [String], _ rows: [[String]], alignRight: [Int]) -> [String] {
+        table(header, rows, alignRight: alignRight)
+    }
+
     private static func table(_ header: [String], _ rows: [[String]], alignRight: [Int]) -> [String] {
         guard !rows.isEmpty else { return ["None.", ""] }
         func line(_ cells: [String]) -> String { "| " + cells.map(Markup.markdownCell).joined(separator: " | ") + " |" }

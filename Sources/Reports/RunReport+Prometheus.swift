@@ -13,6 +13,7 @@ extension RunReport {
         writeLatencies(&out)
         writeConnections(&out)
         writeCollector(&out)
+        writeAudit(&out)
         writeReconciliation(&out)
         writeSLOs(&out)
         return out.text

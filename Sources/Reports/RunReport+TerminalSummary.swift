@@ -57,6 +57,7 @@ extension RunReport {
                     + "\(Formatting.count(collector.batchesErrorInjected))  refused "
                     + "\(Formatting.count(collector.connectionsRefusedOutage + collector.connectionsRejected))")
         }
+        if let line = auditSummaryLine { lines.append(line) }
         if reconciliation.balanced {
             let checked = reconciliation.delivery.checked ? " (acks checked against deliveries)" : ""
             lines.append("Reconcile    " + style.green("balanced") + checked)

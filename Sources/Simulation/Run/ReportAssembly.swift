@@ -16,6 +16,8 @@ struct ReportAssembly {
     var pending: [String: UInt64]
     var acked: [UInt32: SequenceBitmap]
     var collector: CollectorFigures?
+    /// The Kafka audit, when one ran: its figures and, by default, the SLO that none is missing.
+    var audit: KafkaAuditFigures? = nil
     /// Wall-clock seconds the run took; nil computes them from the dates (a simulated run
     /// passes 0, so its report does not depend on the machine).
     var wallSeconds: Double? = nil
@@ -85,9 +87,15 @@ struct ReportAssembly {
             }, toolVersion: RunInfo.toolVersion)
         var info = run
         if partial { info.partial = true }
+        var thresholds = scenario.slos.thresholds
+        if audit != nil {
+            thresholds.append(
+                SLOThreshold(
+                    name: "missing after ack", metric: .missingAfterAck, threshold: scenario.slos.missingAfterAck ?? 0))
+        }
         return RunReport.make(
             run: info, snapshot: snapshot, reconciliation: reconciliation, collector: collector?.accounting,
-            slos: scenario.slos.thresholds)
+            audit: audit, slos: thresholds)
     }
 }
 

@@ -349,6 +349,8 @@ extension Scenario {
         /// one connection opened. `slos: {require_delivery: false}` turns them off (a scenario
         /// that means to deliver nothing).
         public var requireDelivery = true
+        /// Most acked events a Kafka audit (`run --audit-kafka`) may find missing; 0 when unset.
+        public var missingAfterAck: Double?
         public init() {}
     }
 }

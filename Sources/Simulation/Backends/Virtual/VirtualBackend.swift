@@ -48,6 +48,10 @@ actor VirtualBackend: RunBackend {
                 "--threads is for live runs; a simulated run always uses \(Self.partitionCount) partitions so that "
                     + "its report does not depend on the machine")
         }
+        if options.audit != nil {
+            throw .invalidInput(
+                "--audit-kafka is for live runs: a simulated run's in-memory collector publishes nothing to Kafka")
+        }
         try checkMemory(devices: devices, perDevice: Self.bytesPerDevice, mode: "simulated")
     }
 
