@@ -44,6 +44,11 @@ actor LiveBackend: RunBackend {
                     + "\(Self.mostThreads)")
         }
         try checkMemory(devices: devices, perDevice: Self.bytesPerDevice, mode: "live")
+        if let startAt = options.startAt, startAt.timeIntervalSinceNow > 86_400 {
+            throw .invalidInput(
+                "--start-at \(RunInfo.timestamp(startAt)) is more than a day away; give a time within the next 24 hours"
+            )
+        }
         if let startAt = options.startAt, startAt.timeIntervalSinceNow < -5 {
             throw .invalidInput(
                 "--start-at \(RunInfo.timestamp(startAt)) is \(Int(-startAt.timeIntervalSinceNow)) seconds in the past; "
