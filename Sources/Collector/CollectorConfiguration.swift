@@ -3,7 +3,8 @@ import SwarmPrimitives
 /// Everything that shapes the collector; the CLI fills it from flags, tests set it directly.
 public struct CollectorConfiguration: Sendable {
     public enum AckMode: String, Sendable, CaseIterable {
-        /// Raccoon's `EVENT_ACK=0`: answer right after decoding.
+        /// Raccoon's `EVENT_ACK=0`: answer right after decoding, before publishing; a publish
+        /// that fails after that is a silent loss (raystack/raccoon#38).
         case immediate
         /// Raccoon's `EVENT_ACK=1`: answer after the sink has taken the batch (after `publishDelay`).
         case afterPublish = "after-publish"
@@ -24,23 +25,32 @@ public struct CollectorConfiguration: Sendable {
     public var maxConnections = 30_000
     public var userIDHeader = "X-User-ID"
     public var groupHeader = "X-User-Group"
-    /// How often the server pings each WebSocket connection (payload `--ping--`).
+    /// How often the server pings each WebSocket connection (payload `--ping--`), in seconds.
     public var pingInterval: Double = 30
-    /// How long a connection may go without a pong before it is dropped.
+    /// How long a connection may go without a pong before it is dropped, in seconds.
     public var pongTimeout: Double = 60
     public var ackMode = AckMode.immediate
     /// In after-publish mode, how long the sink takes to confirm a batch.
     public var publishDelay = Distribution.zero
     /// Ack a req_guid the same connection sent before without publishing it again.
     public var deduplicate = false
-    /// Largest WebSocket message or REST body accepted, in bytes.
-    public var maxMessageBytes = 1 << 20
+    /// Largest WebSocket message or REST body accepted, in bytes. `nil` (the default) takes any
+    /// size, as Raccoon does: it sets no read limit.
+    public var maxMessageBytes: Int?
+    /// Answer refused connections as Raccoon v0.1.3–v0.1.4 did (raystack/raccoon#40): code 5
+    /// (`CODE_MAX_USER_LIMIT_REACHED`) and an empty reason for the cap and for a duplicate.
+    public var legacyCapAnswer = false
     public var sink = Sink.count
     public var faults = FaultSettings()
     /// Seed of the fault-injection randomness (each event loop derives its own stream).
     public var seed: UInt64 = 1
     /// Event-loop threads; 0 means one per core.
     public var threads = 0
+
+    /// The most event-loop threads the collector starts.
+    public static let maxThreads = 1024
+    /// The largest message limit: NIO's WebSocket frame decoder takes at most `UInt32.max`.
+    public static let largestMessageLimit = Int(UInt32.max)
 
     public init() {}
 
@@ -49,12 +59,22 @@ public struct CollectorConfiguration: Sendable {
         func fail(_ message: String) -> CollectorError { .invalidConfiguration(message) }
         guard (0...65_535).contains(port) else { throw fail("port \(port) is outside 0-65535") }
         guard maxConnections >= 0 else { throw fail("max connections must not be negative") }
-        guard pingInterval > 0, pongTimeout > 0 else { throw fail("ping interval and pong timeout must be positive") }
-        guard maxMessageBytes >= 1024 else { throw fail("max message size must be at least 1024 bytes") }
+        for (name, seconds) in [("ping interval", pingInterval), ("pong timeout", pongTimeout)] {
+            guard seconds > 0, seconds <= Distribution.longestDuration else {
+                throw fail("\(name) must be longer than zero and at most 366 days, not \(seconds) s")
+            }
+        }
+        if let maxMessageBytes {
+            guard (1024...Self.largestMessageLimit).contains(maxMessageBytes) else {
+                throw fail("max message size must be from 1024 bytes to 4GiB, not \(maxMessageBytes) bytes")
+            }
+        }
         guard !userIDHeader.isEmpty, !groupHeader.isEmpty else { throw fail("identity header names must not be empty") }
         guard (0...1).contains(faults.ackLossProbability), (0...1).contains(faults.errorProbability) else {
             throw fail("fault probabilities must be from 0 to 1")
         }
-        guard threads >= 0 else { throw fail("threads must not be negative") }
+        guard (0...Self.maxThreads).contains(threads) else {
+            throw fail("threads must be from 0 (one per core) to \(Self.maxThreads), not \(threads)")
+        }
     }
 }

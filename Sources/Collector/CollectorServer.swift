@@ -161,8 +161,10 @@ public final class CollectorServer: Sendable {
         let configuration = shared.configuration
         let httpHandler = HTTPRequestHandler(shared: shared)
         let boundHTTPHandler = NIOLoopBound(httpHandler, eventLoop: channel.eventLoop)
+        // No limit by default, as Raccoon; NIO's frame decoder still takes at most UInt32.max.
+        let frameLimit = configuration.maxMessageBytes ?? CollectorConfiguration.largestMessageLimit
         let upgrader = NIOWebSocketServerUpgrader(
-            maxFrameSize: configuration.maxMessageBytes,
+            maxFrameSize: frameLimit,
             automaticErrorHandling: false,
             shouldUpgrade: { channel, head in
                 let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
@@ -175,8 +177,9 @@ public final class CollectorServer: Sendable {
                         group: head.headers.first(name: configuration.groupHeader))
                     try channel.pipeline.syncOperations.addHandlers(
                         NIOWebSocketFrameAggregator(
-                            minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 1 << 16,
-                            maxAccumulatedFrameSize: configuration.maxMessageBytes),
+                            minNonFinalFragmentSize: 0,
+                            maxAccumulatedFrameCount: configuration.maxMessageBytes == nil ? Int.max : 1 << 16,
+                            maxAccumulatedFrameSize: configuration.maxMessageBytes ?? Int.max),
                         WebSocketSessionHandler(identity: identity, shared: shared))
                 }
             })

@@ -30,9 +30,10 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             bodyTooLarge = false
             bodyBytes = 0
         case .body(var chunk):
-            bodyBytes += chunk.readableBytes
+            let (sum, overflow) = bodyBytes.addingReportingOverflow(chunk.readableBytes)
+            bodyBytes = overflow ? .max : sum
             guard !bodyTooLarge else { return }
-            if bodyBytes > shared.configuration.maxMessageBytes {
+            if let limit = shared.configuration.maxMessageBytes, bodyBytes > limit {
                 bodyTooLarge = true
                 body = nil
                 return
@@ -127,7 +128,8 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         let shard = shared.shard(for: context.eventLoop).value
         if bodyTooLarge {
             let response = shard.core.tooLarge(
-                size: bodyBytes, limit: shared.configuration.maxMessageBytes,
+                size: bodyBytes,
+                limit: shared.configuration.maxMessageBytes ?? CollectorConfiguration.largestMessageLimit,
                 serverTime: WebSocketSessionHandler.serverTime())
             send(response, status: .payloadTooLarge, encoding: encoding, head: head, context: context)
             return
@@ -154,7 +156,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         if decision.delay <= 0 {
             reply()
         } else {
-            context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(decision.delay * 1e9))) { reply() }
+            context.eventLoop.assumeIsolated().scheduleTask(in: .clamped(seconds: decision.delay)) { reply() }
         }
     }
 

@@ -29,7 +29,10 @@ struct CollectorCommand: AsyncParsableCommand {
     @Option(help: "When to ack: immediate (after decoding) or after-publish (after the sink).") var ack = "immediate"
     @Option(help: "In after-publish mode, how long the sink takes (a distribution).") var publishDelay = "0"
     @Flag(help: "Ack a req_guid the same connection sent before without publishing it again.") var dedup = false
-    @Option(help: "Largest message or REST body accepted (1MiB, 512KiB, bytes).") var maxMessageSize = "1MiB"
+    @Option(help: "Largest message or REST body accepted (1MiB, 512KiB, bytes); default: no limit, as Raccoon.")
+    var maxMessageSize: String?
+    @Flag(help: "Answer refused connections as Raccoon v0.1.3-v0.1.4: code 5 and an empty reason (raccoon#40).")
+    var legacyCapAnswer = false
     @Option(help: "Also write every delivered event as a JSON line to this file.") var ndjson: String?
     @Option(help: "Fault: delay before every answer (a distribution).") var ackDelay = "0"
     @Option(help: "Fault: probability (0-1) that a batch is delivered but its ack dropped.") var ackLoss = 0.0
@@ -71,10 +74,13 @@ struct CollectorCommand: AsyncParsableCommand {
             }
         }
         configuration.deduplicate = dedup
-        guard let size = ByteSize.parse(maxMessageSize) else {
-            throw ValidationError("--max-message-size '\(maxMessageSize)' is not a size such as 1MiB or 65536")
+        if let maxMessageSize {
+            guard let size = ByteSize.parse(maxMessageSize) else {
+                throw ValidationError("--max-message-size '\(maxMessageSize)' is not a size such as 1MiB or 65536")
+            }
+            configuration.maxMessageBytes = size
         }
-        configuration.maxMessageBytes = size
+        configuration.legacyCapAnswer = legacyCapAnswer
         if let ndjson { configuration.sink = .ndjson(path: ndjson) }
         configuration.faults.ackLossProbability = ackLoss
         configuration.faults.errorProbability = errorRate

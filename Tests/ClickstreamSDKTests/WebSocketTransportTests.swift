@@ -47,7 +47,7 @@ struct WebSocketTransportTests {
                 return
             }
             #expect(code == 1008)
-            #expect(reason.hasPrefix("duplicated connection"))
+            #expect(reason == "duplicate connection: same")
             #expect(try await second.noEvent(within: .milliseconds(200)))
             #expect(try await second.send(TransportFixtures.request("too-late")) == false)
             // The first connection is untouched.

@@ -319,3 +319,48 @@ struct UntrustedInputTests {
         #expect(core.batches.badRequest > 1000)
     }
 }
+
+@Suite("Connection rejections")
+struct ConnectionRejectionTests {
+    let identity = ConnectionIdentity(id: "alice", group: nil)
+
+    @Test("today's Raccoon: the cap and the duplicate have their own codes, reasons and close reasons")
+    func current() throws {
+        #expect(ConnectionRejection(.accepted, identity: identity, legacy: false) == nil)
+        let cap = try #require(ConnectionRejection(.rejectedMaxConnections, identity: identity, legacy: false))
+        #expect(
+            cap
+                == ConnectionRejection(
+                    code: .maxConnectionLimitReached, reason: "max connection reached",
+                    closeReason: "Max connection reached"))
+        let duplicate = try #require(ConnectionRejection(.rejectedDuplicate, identity: identity, legacy: false))
+        #expect(
+            duplicate
+                == ConnectionRejection(
+                    code: .maxUserLimitReached, reason: "duplicated connection: [--default--] alice,",
+                    closeReason: "duplicate connection: alice"))
+    }
+
+    @Test("Raccoon v0.1.3-v0.1.4: both refusals are code 5 with an empty reason")
+    func legacy() throws {
+        let cap = try #require(ConnectionRejection(.rejectedMaxConnections, identity: identity, legacy: true))
+        #expect(
+            cap == ConnectionRejection(code: .maxUserLimitReached, reason: "", closeReason: "Max connection reached"))
+        let duplicate = try #require(ConnectionRejection(.rejectedDuplicate, identity: identity, legacy: true))
+        #expect(
+            duplicate
+                == ConnectionRejection(code: .maxUserLimitReached, reason: "", closeReason: "Duplicate connection"))
+    }
+
+    @Test("the response has no data map: its bytes carry status, code, time and reason only")
+    func noDataMap() throws {
+        let rejection = try #require(ConnectionRejection(.rejectedDuplicate, identity: identity, legacy: false))
+        let response = rejection.response(serverTime: 1_700_000_000)
+        #expect(response.data.isEmpty)
+        let decoded = try SendEventResponse(serializedBytes: try response.serializedBytes() as [UInt8])
+        #expect(decoded.status == .error)
+        #expect(decoded.code == .maxUserLimitReached)
+        #expect(decoded.sentTime == 1_700_000_000)
+        #expect(decoded.reason == "duplicated connection: [--default--] alice,")
+    }
+}

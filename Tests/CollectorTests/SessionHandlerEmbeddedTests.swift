@@ -36,7 +36,7 @@ struct SessionHandlerEmbeddedTests {
         return try SendEventResponse(serializedBytes: Array(frame.data.readableBytesView))
     }
 
-    @Test("pings every interval on the virtual clock; a pong keeps the connection, silence closes it with 1001")
+    @Test("pings every interval on the virtual clock; a pong keeps the connection, silence closes TCP, no close frame")
     func keepalive() throws {
         let shared = shared()
         let channel = try channel(shared)
@@ -58,9 +58,7 @@ struct SessionHandlerEmbeddedTests {
         loop.advanceTime(by: .seconds(14))
         #expect(try channel.readOutbound(as: WebSocketFrame.self) == nil)
         loop.advanceTime(by: .seconds(1))
-        let close = try #require(try channel.readOutbound(as: WebSocketFrame.self))
-        #expect(close.opcode == .connectionClose)
-        #expect(closeCode(close).code == .goingAway)
+        #expect(try channel.readOutbound(as: WebSocketFrame.self) == nil)
         #expect(!channel.isActive)
         #expect(shared.table.withLockedValue { $0.current } == 0)
     }
@@ -89,8 +87,9 @@ struct SessionHandlerEmbeddedTests {
         let second = try channel(shared, id: "same")
         let rejection = try response(try second.readOutbound(as: WebSocketFrame.self))
         #expect(rejection.code == .maxUserLimitReached)
+        #expect(rejection.reason == "duplicated connection: [--default--] same,")
         let close = try #require(try second.readOutbound(as: WebSocketFrame.self))
-        #expect(closeCode(close).code == .policyViolation)
+        #expect(closeCode(close) == (.policyViolation, "duplicate connection: same"))
         #expect(!second.isActive)
         #expect(first.isActive)
         _ = try first.finish()

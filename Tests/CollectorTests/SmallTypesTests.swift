@@ -76,6 +76,27 @@ struct SmallCollectorTypesTests {
             try configuration.validate()
         }
     }
+
+    @Test(
+        "every numeric setting is checked: probabilities, threads, durations, sizes",
+        arguments: [
+            ("ack_loss 2", "fault probabilities"), ("error_rate nan", "fault probabilities"),
+            ("threads 5000", "threads must be from 0"), ("ping inf", "ping interval must be"),
+            ("pong 1e9", "at most 366 days"), ("message 1TiB", "max message size must be"),
+        ])
+    func numericSettings(setting: String, message: String) {
+        var configuration = CollectorConfiguration()
+        switch setting {
+        case "ack_loss 2": configuration.faults.ackLossProbability = 2
+        case "error_rate nan": configuration.faults.errorProbability = .nan
+        case "threads 5000": configuration.threads = 5000
+        case "ping inf": configuration.pingInterval = .infinity
+        case "pong 1e9": configuration.pongTimeout = 1e9
+        default: configuration.maxMessageBytes = 1 << 40
+        }
+        let error = #expect(throws: CollectorError.self) { try configuration.validate() }
+        #expect(error?.description.contains(message) == true, "\(String(describing: error))")
+    }
 }
 
 @Suite("WebSocket unmasking")
