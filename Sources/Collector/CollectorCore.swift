@@ -110,6 +110,10 @@ package struct CollectorCore: Sendable {
         return decide(request, requestMemory: &requestMemory, serverTime: serverTime, random: &random)
     }
 
+    /// Raccoon's order: the de-duplication check (which remembers the req_guid), then the publish
+    /// (here, the injected error fault), then the ack. How a failed publish is answered depends
+    /// on the ack mode: after-publish answers it and forgets the req_guid so its retry is
+    /// published; immediate already answered OK, so the batch is lost silently.
     private mutating func decide(
         _ request: SendEventRequest,
         requestMemory: inout RequestGUIDMemory?,
@@ -120,18 +124,29 @@ package struct CollectorCore: Sendable {
         if events.isEmpty { batches.empty += 1 }
         let ok = SendEventResponse.make(status: .success, code: .ok, sentTime: serverTime, reqGUID: request.reqGuid)
 
-        if deduplicate, !request.reqGuid.isEmpty, requestMemory?.checkAndInsert(request.reqGuid) == true {
+        // The empty req_guid is a key like any other, as in Raccoon (`handler.go:104-112`).
+        if deduplicate, requestMemory?.checkAndInsert(request.reqGuid) == true {
             batches.deduplicated += 1
             ledger.account(events, delivered: false, extra: \.deduplicated)
-            return Decision(response: ok, delay: answerDelay(&random))
+            // Answered by the reader, without publishing: no publish delay.
+            return Decision(response: ok, delay: ackDelay(&random))
         }
         if faults.errorProbability > 0, random.nextUnit() < faults.errorProbability {
-            batches.errored += 1
-            ledger.account(events, delivered: false, extra: \.errored)
-            let error = SendEventResponse.make(
-                status: .error, code: .internalError, sentTime: serverTime,
-                reason: "cannot publish events: injected fault", reqGUID: request.reqGuid)
-            return Decision(response: error, delay: answerDelay(&random))
+            switch ackMode {
+            case .afterPublish:
+                if deduplicate { requestMemory?.forget(request.reqGuid) }
+                batches.errored += 1
+                ledger.account(events, delivered: false, extra: \.errored)
+                let error = SendEventResponse.make(
+                    status: .error, code: .internalError, sentTime: serverTime,
+                    reason: "cannot publish events: injected fault", reqGUID: request.reqGuid)
+                return Decision(response: error, delay: answerDelay(&random))
+            case .immediate:
+                // The client has its OK already (raystack/raccoon#38): a silent loss, counted.
+                batches.lostAfterAck += 1
+                ledger.accountLostAfterAck(events)
+                return Decision(response: ok, delay: answerDelay(&random))
+            }
         }
         let ackLost = faults.ackLossProbability > 0 && random.nextUnit() < faults.ackLossProbability
         ledger.account(events, delivered: true, extra: ackLost ? \.ackLost : nil)
@@ -144,10 +159,15 @@ package struct CollectorCore: Sendable {
         return Decision(response: ok, delay: answerDelay(&random))
     }
 
+    /// The injected ack delay, plus the publish delay in after-publish mode.
     private func answerDelay(_ random: inout SeededRandom) -> Double {
-        var delay = faults.ackDelay == .zero ? 0 : faults.ackDelay.sample(using: &random)
+        var delay = ackDelay(&random)
         if ackMode == .afterPublish, publishDelay != .zero { delay += publishDelay.sample(using: &random) }
         return delay
+    }
+
+    private func ackDelay(_ random: inout SeededRandom) -> Double {
+        faults.ackDelay == .zero ? 0 : faults.ackDelay.sample(using: &random)
     }
 
     package mutating func recordAckLatency(_ seconds: Double) { ackLatency.record(seconds) }

@@ -214,11 +214,14 @@ public final class CollectorServer: Sendable {
     /// Every device's deliveries of one run, by device index, merged across event loops once.
     package func deliveries(run: UInt32) async throws -> [UInt32: SequenceBitmap] {
         let ledger = try await shared.counters().get().ledger
-        var result: [UInt32: SequenceBitmap] = [:]
-        for (key, bitmap) in ledger.devices where UInt32(truncatingIfNeeded: key >> 32) == run {
-            result[UInt32(truncatingIfNeeded: key)] = bitmap
-        }
-        return result
+        return ledger.byDevice(ledger.devices, run: run)
+    }
+
+    /// Every device's events of one run that the collector acked and then lost (immediate acks
+    /// and a failed publish), by device index: acked, never delivered, and explained.
+    package func lostAfterAck(run: UInt32) async throws -> [UInt32: SequenceBitmap] {
+        let ledger = try await shared.counters().get().ledger
+        return ledger.byDevice(ledger.lostAfterAck, run: run)
     }
 
     /// Stops listening, closes every connection, flushes the sink and, when the server made its

@@ -22,6 +22,7 @@ extension CollectorStats {
         out.family("batches_total", .counter, "Requests received, by outcome.")
         let outcomes: [(String, UInt64)] = [
             ("ok", batches.ok), ("error_injected", batches.errorInjected), ("ack_lost", batches.ackLost),
+            ("lost_after_ack", batches.lostAfterAck),
             ("deduplicated", batches.deduplicated), ("bad_request", batches.badRequest),
             ("too_large", batches.tooLarge),
         ]
@@ -43,7 +44,8 @@ extension CollectorStats {
             let counts = events.byType[type]!
             let statuses: [(String, UInt64)] = [
                 ("delivered", counts.delivered), ("error_injected", counts.errorInjected),
-                ("ack_lost", counts.ackLost), ("deduplicated", counts.deduplicated),
+                ("ack_lost", counts.ackLost), ("lost_after_ack", counts.lostAfterAck),
+                ("deduplicated", counts.deduplicated),
             ]
             for (status, value) in statuses { out.sample("events_total", [("type", type), ("status", status)], value) }
         }
@@ -51,6 +53,10 @@ extension CollectorStats {
         for type in events.byType.keys.sorted() {
             out.sample("event_bytes_total", [("type", type)], events.byType[type]!.bytes)
         }
+        out.family(
+            "lost_after_ack_events_total", .counter,
+            "Events acked OK before publishing whose publish then failed (immediate acks): lost.")
+        out.sample("lost_after_ack_events_total", [], events.lostAfterAck)
         out.family("unique_deliveries_total", .counter, "Distinct ClickSwarm event guids delivered.")
         out.sample("unique_deliveries_total", [], events.uniqueDeliveries)
         out.family("duplicate_deliveries_total", .counter, "Deliveries of a ClickSwarm guid delivered before.")

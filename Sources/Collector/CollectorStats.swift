@@ -22,6 +22,9 @@ public struct CollectorStats: Codable, Sendable, Equatable {
         public var empty: UInt64
         public var errorInjected: UInt64
         public var ackLost: UInt64
+        /// Acked OK (immediate acks) and then lost by the publish (the error fault): Raccoon's
+        /// silent loss (raystack/raccoon#38).
+        public var lostAfterAck: UInt64
         public var deduplicated: UInt64
         public var badRequest: UInt64
         public var tooLarge: UInt64
@@ -34,6 +37,7 @@ public struct CollectorStats: Codable, Sendable, Equatable {
         public var delivered: UInt64
         public var errorInjected: UInt64
         public var ackLost: UInt64
+        public var lostAfterAck: UInt64
         public var deduplicated: UInt64
     }
 
@@ -41,6 +45,8 @@ public struct CollectorStats: Codable, Sendable, Equatable {
         public var received: UInt64
         public var delivered: UInt64
         public var bytes: UInt64
+        /// Events acked OK and then lost by the publish (immediate acks and the error fault).
+        public var lostAfterAck: UInt64
         /// Distinct ClickSwarm event guids delivered.
         public var uniqueDeliveries: UInt64
         /// Deliveries of a ClickSwarm guid delivered before (a resend after a lost ack, say).
@@ -97,19 +103,21 @@ public struct CollectorStats: Codable, Sendable, Equatable {
         let b = counters.batches
         batches = Batches(
             received: b.received, bytes: b.bytes, protobuf: b.protobuf, json: b.json, rest: b.rest, ok: b.ok,
-            empty: b.empty, errorInjected: b.errored, ackLost: b.ackLost, deduplicated: b.deduplicated,
+            empty: b.empty, errorInjected: b.errored, ackLost: b.ackLost, lostAfterAck: b.lostAfterAck,
+            deduplicated: b.deduplicated,
             badRequest: b.badRequest, tooLarge: b.tooLarge, jsonUnknownKeys: b.jsonUnknownKeys)
         let ledger = counters.ledger
         var byType: [String: EventType] = [:]
         for (type, c) in ledger.types {
             byType[type] = EventType(
                 received: c.received, bytes: c.bytes, delivered: c.delivered, errorInjected: c.errored,
-                ackLost: c.ackLost, deduplicated: c.deduplicated)
+                ackLost: c.ackLost, lostAfterAck: c.lostAfterAck, deduplicated: c.deduplicated)
         }
+        var totals = TypeCounters()
+        for counters in ledger.types.values { totals.merge(counters) }
         events = Events(
-            received: byType.values.reduce(0) { $0 + $1.received },
-            delivered: byType.values.reduce(0) { $0 + $1.delivered },
-            bytes: byType.values.reduce(0) { $0 + $1.bytes },
+            received: totals.received, delivered: totals.delivered, bytes: totals.bytes,
+            lostAfterAck: totals.lostAfterAck,
             uniqueDeliveries: ledger.uniqueDeliveries, duplicateDeliveries: ledger.duplicateDeliveries,
             foreign: ledger.foreignEvents, emptyEventBytes: ledger.emptyPayloadEvents, devices: ledger.devices.count,
             byType: byType)

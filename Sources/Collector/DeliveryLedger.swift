@@ -16,6 +16,8 @@ package struct TypeCounters: Sendable, Equatable {
     package var ackLost: UInt64 = 0
     /// Events in a batch whose req_guid the connection had sent before (acked, not republished).
     package var deduplicated: UInt64 = 0
+    /// Events acked OK before publishing (immediate acks) whose publish then failed: lost.
+    package var lostAfterAck: UInt64 = 0
 
     package mutating func merge(_ other: TypeCounters) {
         received += other.received
@@ -24,6 +26,7 @@ package struct TypeCounters: Sendable, Equatable {
         errored += other.errored
         ackLost += other.ackLost
         deduplicated += other.deduplicated
+        lostAfterAck += other.lostAfterAck
     }
 }
 
@@ -33,6 +36,9 @@ package struct TypeCounters: Sendable, Equatable {
 package struct DeliveryLedger: Sendable {
     package private(set) var types: [String: TypeCounters] = [:]
     package private(set) var devices: [UInt64: SequenceBitmap] = [:]
+    /// Sequence numbers per (run, device) of events lost after their ack, so a run can tell
+    /// these acked-but-undelivered events from unexplained ones.
+    package private(set) var lostAfterAck: [UInt64: SequenceBitmap] = [:]
     /// Delivered events that carried a ClickSwarm guid, repeats included.
     package private(set) var guidEvents: UInt64 = 0
     /// Delivered events whose guid is not a ClickSwarm guid (or that have none).
@@ -46,13 +52,38 @@ package struct DeliveryLedger: Sendable {
 
     /// Accounts one batch's events in a single pass: received and bytes always; delivered (with
     /// the guid bitmaps) when the batch went to the sink; and `extra` (errored, ack lost, ...)
-    /// when given. Consecutive events of one type, and of one device, share a dictionary access.
+    /// when given.
     package mutating func account(
         _ events: [RaccoonEvent],
         delivered: Bool,
         extra: WritableKeyPath<TypeCounters, UInt64>? = nil
     ) {
+        account(events, extra: extra, guids: delivered ? .delivered : .ignored)
+    }
+
+    /// Accounts a batch acked OK and then lost by its publish: counted per type as
+    /// `lostAfterAck`, its ClickSwarm guids kept in `lostAfterAck`'s bitmaps, not delivered.
+    package mutating func accountLostAfterAck(_ events: [RaccoonEvent]) {
+        account(events, extra: \.lostAfterAck, guids: .lostAfterAck)
+    }
+
+    /// Where a batch's guids go.
+    private enum GuidDestination {
+        case ignored
+        /// `devices`, and the events count as delivered.
+        case delivered
+        case lostAfterAck
+    }
+
+    /// The one pass behind both. Consecutive events of one type, and of one device, share a
+    /// dictionary access.
+    private mutating func account(
+        _ events: [RaccoonEvent],
+        extra: WritableKeyPath<TypeCounters, UInt64>?,
+        guids destination: GuidDestination
+    ) {
         guard let first = events.first else { return }
+        let delivered = destination == .delivered
         var runType = first.type
         var run = TypeCounters()
         var deviceKey: UInt64?
@@ -66,30 +97,49 @@ package struct DeliveryLedger: Sendable {
             run.received += 1
             run.bytes += UInt64(event.eventBytes.count)
             if let extra { run[keyPath: extra] += 1 }
-            guard delivered else { continue }
-            run.delivered += 1
-            if event.eventBytes.isEmpty { emptyPayloadEvents += 1 }
+            guard destination != .ignored else { continue }
+            if delivered {
+                run.delivered += 1
+                if event.eventBytes.isEmpty { emptyPayloadEvents += 1 }
+            }
             guard let guid = event.eventBytes.withUnsafeBytes({ ProtoFieldScanner.eventGUID(inContract: $0) }) else {
-                foreignEvents += 1
+                if delivered { foreignEvents += 1 }
                 continue
             }
-            guidEvents += 1
+            if delivered { guidEvents += 1 }
             let key = Self.deviceKey(run: guid.run, device: guid.device)
             if key != deviceKey {
                 // Take the device's bitmap out while its run lasts, so inserts do not copy it.
-                if let deviceKey { devices[deviceKey] = bitmap }
-                bitmap = devices.removeValue(forKey: key) ?? SequenceBitmap()
+                if let deviceKey { store(bitmap, for: deviceKey, in: destination) }
+                bitmap = take(key, from: destination)
                 deviceKey = key
             }
             bitmap.insert(guid.sequence)
         }
         types[runType, default: TypeCounters()].merge(run)
-        if let deviceKey { devices[deviceKey] = bitmap }
+        if let deviceKey { store(bitmap, for: deviceKey, in: destination) }
+    }
+
+    private mutating func take(_ key: UInt64, from destination: GuidDestination) -> SequenceBitmap {
+        switch destination {
+        case .ignored: return SequenceBitmap()
+        case .delivered: return devices.removeValue(forKey: key) ?? SequenceBitmap()
+        case .lostAfterAck: return lostAfterAck.removeValue(forKey: key) ?? SequenceBitmap()
+        }
+    }
+
+    private mutating func store(_ bitmap: SequenceBitmap, for key: UInt64, in destination: GuidDestination) {
+        switch destination {
+        case .ignored: break
+        case .delivered: devices[key] = bitmap
+        case .lostAfterAck: lostAfterAck[key] = bitmap
+        }
     }
 
     package mutating func merge(_ other: DeliveryLedger) {
         for (type, counters) in other.types { types[type, default: TypeCounters()].merge(counters) }
         for (key, bitmap) in other.devices { devices[key, default: SequenceBitmap()].formUnion(bitmap) }
+        for (key, bitmap) in other.lostAfterAck { lostAfterAck[key, default: SequenceBitmap()].formUnion(bitmap) }
         guidEvents += other.guidEvents
         foreignEvents += other.foreignEvents
         emptyPayloadEvents += other.emptyPayloadEvents
@@ -104,5 +154,14 @@ package struct DeliveryLedger: Sendable {
     /// The sequence numbers delivered for one device of one run.
     package func deliveries(run: UInt32, device: UInt32) -> SequenceBitmap {
         devices[Self.deviceKey(run: run, device: device)] ?? SequenceBitmap()
+    }
+
+    /// Every device of `run` in `bitmaps` (`devices` or `lostAfterAck`), by device index.
+    package func byDevice(_ bitmaps: [UInt64: SequenceBitmap], run: UInt32) -> [UInt32: SequenceBitmap] {
+        var result: [UInt32: SequenceBitmap] = [:]
+        for (key, bitmap) in bitmaps where UInt32(truncatingIfNeeded: key >> 32) == run {
+            result[UInt32(truncatingIfNeeded: key)] = bitmap
+        }
+        return result
     }
 }

@@ -104,9 +104,12 @@ struct CollectorCoreTests {
         #expect(core.ledger.foreignEvents == 1)
     }
 
-    @Test("error injection answers CODE_INTERNAL_ERROR and delivers nothing")
+    @Test("after-publish acks: error injection answers CODE_INTERNAL_ERROR and delivers nothing")
     func errorInjection() throws {
-        var core = core { $0.faults.errorProbability = 1 }
+        var core = core {
+            $0.faults.errorProbability = 1
+            $0.ackMode = .afterPublish
+        }
         var memory: RequestGUIDMemory?
         let response = try #require(
             ingest(&core, Batches.request("e", [Batches.click(device: 2, sequence: 0)]), memory: &memory).response)
@@ -157,6 +160,81 @@ struct CollectorCoreTests {
         #expect(core.batches.deduplicated == 1)
         #expect(core.ledger.guidEvents == 1)
         #expect(core.ledger.types["app-buttonclick"]?.deduplicated == 1)
+    }
+
+    @Test("after-publish: a batch whose publish failed is forgotten by de-duplication, so its retry is published")
+    func retryAfterFailedPublish() throws {
+        var core = core {
+            $0.deduplicate = true
+            $0.ackMode = .afterPublish
+            $0.faults.errorProbability = 1
+        }
+        var memory: RequestGUIDMemory? = RequestGUIDMemory()
+        let request = Batches.request("retry", [Batches.click(device: 4, sequence: 0)])
+        let failed = try #require(ingest(&core, request, memory: &memory).response)
+        #expect(failed.code == .internalError)
+        #expect(failed.reason == "cannot publish events: injected fault")
+        core.faults.errorProbability = 0
+        #expect(ingest(&core, request, memory: &memory).response?.code == .ok)
+        #expect(core.batches.deduplicated == 0)
+        #expect(core.ledger.uniqueDeliveries == 1)
+        // Now it was published: a third copy is a duplicate.
+        #expect(ingest(&core, request, memory: &memory).response?.code == .ok)
+        #expect(core.batches.deduplicated == 1)
+        #expect(core.ledger.guidEvents == 1)
+    }
+
+    @Test("immediate acks: the error fault is a silent loss, acked OK, not delivered, counted as lost after ack")
+    func lostAfterAck() throws {
+        var core = core {
+            $0.deduplicate = true
+            $0.faults.errorProbability = 1
+        }
+        var memory: RequestGUIDMemory? = RequestGUIDMemory()
+        let request = Batches.request(
+            "lost", [Batches.click(device: 5, sequence: 0), Batches.click(device: 5, sequence: 1)])
+        let answer = try #require(ingest(&core, request, memory: &memory).response)
+        #expect(answer.status == .success)
+        #expect(answer.code == .ok)
+        #expect(answer.data["req_guid"] == "lost")
+        #expect(core.batches.lostAfterAck == 1)
+        #expect(core.batches.errored == 0)
+        #expect(core.ledger.uniqueDeliveries == 0)
+        #expect(core.ledger.types["app-buttonclick"]?.lostAfterAck == 2)
+        #expect(core.ledger.types["app-buttonclick"]?.delivered == 0)
+        #expect(core.ledger.byDevice(core.ledger.lostAfterAck, run: 1)[5]?.count == 2)
+        // As Raccoon under ack 0, the failed batch stays remembered: a retry is a duplicate.
+        core.faults.errorProbability = 0
+        #expect(ingest(&core, request, memory: &memory).response?.code == .ok)
+        #expect(core.batches.deduplicated == 1)
+        #expect(core.ledger.uniqueDeliveries == 0)
+    }
+
+    @Test("de-duplication keys on the raw req_guid, the empty one included, as Raccoon")
+    func emptyRequestGUID() {
+        var core = core { $0.deduplicate = true }
+        var memory: RequestGUIDMemory? = RequestGUIDMemory()
+        #expect(
+            ingest(&core, Batches.request("", [Batches.click(device: 6, sequence: 0)]), memory: &memory).response?.code
+                == .ok)
+        #expect(
+            ingest(&core, Batches.request("", [Batches.click(device: 6, sequence: 1)]), memory: &memory).response?.code
+                == .ok)
+        #expect(core.batches.deduplicated == 1)
+        #expect(core.ledger.uniqueDeliveries == 1)
+    }
+
+    @Test("a duplicate is answered without the publish delay: nothing is published")
+    func duplicateSkipsPublishDelay() {
+        var core = core {
+            $0.deduplicate = true
+            $0.ackMode = .afterPublish
+            $0.publishDelay = .constant(0.5)
+        }
+        var memory: RequestGUIDMemory? = RequestGUIDMemory()
+        let request = Batches.request("d", [])
+        #expect(ingest(&core, request, memory: &memory).delay == 0.5)
+        #expect(ingest(&core, request, memory: &memory).delay == 0)
     }
 
     @Test("ack delay and, in after-publish mode, publish delay are added")

@@ -199,9 +199,12 @@ struct FaultLoopbackTests {
         }
     }
 
-    @Test("error answers: CODE_INTERNAL_ERROR with the req_guid, nothing delivered")
+    @Test("after-publish acks: the error fault answers CODE_INTERNAL_ERROR with the req_guid, nothing delivered")
     func errorAnswers() async throws {
-        try await withCollector({ $0.faults.errorProbability = 1 }) { server in
+        try await withCollector({
+            $0.faults.errorProbability = 1
+            $0.ackMode = .afterPublish
+        }) { server in
             let client = try await WebSocketTestClient.connect(to: server, id: "err")
             try await client.send(Batches.request("e1", [Batches.click(device: 1, sequence: 0)]))
             let response = try await client.nextResponse()
@@ -210,6 +213,53 @@ struct FaultLoopbackTests {
             #expect(response.reason == "cannot publish events: injected fault")
             #expect(response.data["req_guid"] == "e1")
             #expect(try await server.stats().events.uniqueDeliveries == 0)
+            await client.close()
+        }
+    }
+
+    @Test("immediate acks: the error fault is acked OK and lost, counted as lost_after_ack in /stats and /metrics")
+    func lostAfterAck() async throws {
+        try await withCollector({ $0.faults.errorProbability = 1 }) { server in
+            let client = try await WebSocketTestClient.connect(to: server, id: "silent-loss")
+            try await client.send(
+                Batches.request(
+                    "gone",
+                    [Batches.click(run: 4, device: 2, sequence: 0), Batches.click(run: 4, device: 2, sequence: 1)]))
+            let response = try await client.nextResponse()
+            #expect(response.code == .ok)
+            #expect(response.data["req_guid"] == "gone")
+            let stats = try await server.stats()
+            #expect(stats.batches.lostAfterAck == 1)
+            #expect(stats.batches.errorInjected == 0)
+            #expect(stats.events.lostAfterAck == 2)
+            #expect(stats.events.byType["app-buttonclick"]?.lostAfterAck == 2)
+            #expect(stats.events.delivered == 0)
+            #expect(try await server.lostAfterAck(run: 4)[2]?.count == 2)
+            #expect(try await server.deliveries(run: 4).isEmpty)
+            let metrics = try await HTTPTestClient.request(.GET, "/metrics", port: server.port).text
+            #expect(metrics.contains(#"clickswarm_collector_batches_total{status="lost_after_ack"} 1"#))
+            #expect(metrics.contains("clickswarm_collector_lost_after_ack_events_total 2"))
+            await client.close()
+        }
+    }
+
+    @Test("de-duplication with after-publish acks: a batch whose publish failed is published when retried")
+    func retryAfterFailedPublish() async throws {
+        try await withCollector({
+            $0.deduplicate = true
+            $0.ackMode = .afterPublish
+            $0.faults.errorProbability = 1
+        }) { server in
+            let client = try await WebSocketTestClient.connect(to: server, id: "retrier")
+            let request = Batches.request("again", [Batches.click(run: 3, device: 1, sequence: 0)])
+            try await client.send(request)
+            #expect(try await client.nextResponse().code == .internalError)
+            _ = try await setFaults(server, #"{"error_rate":0}"#)
+            try await client.send(request)
+            #expect(try await client.nextResponse().code == .ok)
+            let stats = try await server.stats()
+            #expect(stats.batches.deduplicated == 0)
+            #expect(try await server.deliveries(run: 3, device: 1).count == 1)
             await client.close()
         }
     }
