@@ -27,7 +27,8 @@ public struct CollectorConfiguration: Sendable {
     public var groupHeader = "X-User-Group"
     /// How often the server pings each WebSocket connection (payload `--ping--`), in seconds.
     public var pingInterval: Double = 30
-    /// How long a connection may go without a pong before it is dropped, in seconds.
+    /// How long a connection may go without a pong before it is dropped, in seconds; must be
+    /// longer than `pingInterval`, or every client is dropped before its first ping.
     public var pongTimeout: Double = 60
     public var ackMode = AckMode.immediate
     /// In after-publish mode, how long the sink takes to confirm a batch.
@@ -63,6 +64,12 @@ public struct CollectorConfiguration: Sendable {
             guard seconds > 0, seconds <= Distribution.longestDuration else {
                 throw fail("\(name) must be longer than zero and at most 366 days, not \(seconds) s")
             }
+        }
+        guard pongTimeout > pingInterval else {
+            throw fail(
+                "pong timeout (\(Distribution.formatDuration(pongTimeout))) must be longer than the ping interval "
+                    + "(\(Distribution.formatDuration(pingInterval))): every client would be dropped before the ping "
+                    + "it could answer")
         }
         if let maxMessageBytes {
             guard (1024...Self.largestMessageLimit).contains(maxMessageBytes) else {

@@ -85,6 +85,12 @@ struct CollectorCommandTests {
             (["collector", "--max-message-size", "huge"], "--max-message-size 'huge'"),
             (["collector", "--ack-loss", "2"], "fault probabilities must be from 0 to 1"),
             (["collector", "--port", "99999"], "port 99999 is outside 0-65535"),
+            (
+                ["collector", "--ping-interval", "30s", "--pong-timeout", "30s"],
+                "pong timeout (30000ms) must be longer than the ping interval (30000ms): every client would be dropped"
+            ),
+            (["collector", "--ack-delay", "3000000h"], "is longer than the longest duration ClickSwarm takes"),
+            (["collector", "--threads", "100000"], "threads must be from 0 (one per core) to 1024"),
         ])
     func invalidInput(arguments: [String], message: String) throws {
         let result = try Binary.run(arguments)

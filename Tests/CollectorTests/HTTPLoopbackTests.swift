@@ -180,6 +180,19 @@ struct FaultLoopbackTests {
         }
     }
 
+    @Test("an ack delay beyond 366 days is refused with a clear error and the collector lives on")
+    func hugeAckDelay() async throws {
+        try await withCollector { server in
+            let refused = try await setFaults(server, #"{"ack_delay":"1e308h"}"#)
+            #expect(refused.status == .badRequest)
+            #expect(refused.text.contains("is longer than the longest duration ClickSwarm takes, 366 days"))
+            #expect(server.faults.ackDelay == .zero)
+            #expect(try await HTTPTestClient.request(.GET, "/ping", port: server.port).text == "pong")
+            let lognormal = try await setFaults(server, #"{"ack_delay":"lognormal(8784h,10)"}"#)
+            #expect(lognormal.status == .ok)
+        }
+    }
+
     @Test("ack loss: the batch is delivered but never answered")
     func ackLoss() async throws {
         try await withCollector { server in

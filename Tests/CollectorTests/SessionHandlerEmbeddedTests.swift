@@ -3,6 +3,7 @@ import NIOCore
 import NIOEmbedded
 import NIOWebSocket
 import RaccoonWire
+import SwarmPrimitives
 import SwiftProtobuf
 import Testing
 
@@ -77,6 +78,35 @@ struct SessionHandlerEmbeddedTests {
         let core = shared.shard(for: loop).value.core
         #expect(core.ackLatency.total == 1)
         #expect(core.ackLatency.sum == 2)
+        _ = try channel.finish()
+    }
+
+    @Test(
+        "a 366-day ack delay, or a distribution whose samples overflow, is clamped: the batch is answered, no crash",
+        arguments: [Distribution.constant(366 * 86_400), .lognormal(median: 366 * 86_400, sigma: 10)])
+    func longestAckDelay(delay: Distribution) throws {
+        let shared = shared {
+            $0.faults.ackDelay = delay
+            $0.pingInterval = 43_200
+            $0.pongTimeout = 172_800
+        }
+        let channel = try channel(shared)
+        let bytes: [UInt8] = try Batches.request("year", [Batches.click(device: 1, sequence: 0)]).serializedBytes()
+        try channel.writeInbound(WebSocketFrame(fin: true, opcode: .binary, data: ByteBuffer(bytes: bytes)))
+        var answeredOnDay: [Int] = []
+        // A day at a time, answering the keepalive pings as a client would.
+        for day in 1...367 {
+            loop.advanceTime(by: .hours(24))
+            try channel.writeInbound(WebSocketFrame(fin: true, opcode: .pong, data: ByteBuffer(string: "--ping--")))
+            while let frame = try channel.readOutbound(as: WebSocketFrame.self) {
+                if frame.opcode == .binary { answeredOnDay.append(day) }
+            }
+        }
+        #expect(answeredOnDay.count == 1)
+        // A constant 366 days is answered on day 366; a lognormal's sample is at most that.
+        #expect(answeredOnDay.allSatisfy { $0 <= 366 })
+        if case .constant = delay { #expect(answeredOnDay == [366]) }
+        #expect(channel.isActive)
         _ = try channel.finish()
     }
 
