@@ -41,6 +41,9 @@ public struct CollectorConfiguration: Sendable {
     /// Answer refused connections as Raccoon v0.1.3–v0.1.4 did (raystack/raccoon#40): code 5
     /// (`CODE_MAX_USER_LIMIT_REACHED`) and an empty reason for the cap and for a duplicate.
     public var legacyCapAnswer = false
+    /// Distinct event types counted by name in `/stats` and `/metrics`; the rest are counted
+    /// under `other` (and so are names longer than 200 bytes).
+    public var maxEventTypes = 1000
     public var sink = Sink.count
     public var faults = FaultSettings()
     /// Seed of the fault-injection randomness (each event loop derives its own stream).
@@ -75,6 +78,9 @@ public struct CollectorConfiguration: Sendable {
             guard (1024...Self.largestMessageLimit).contains(maxMessageBytes) else {
                 throw fail("max message size must be from 1024 bytes to 4GiB, not \(maxMessageBytes) bytes")
             }
+        }
+        guard (1...1_000_000).contains(maxEventTypes) else {
+            throw fail("max event types must be from 1 to 1000000, not \(maxEventTypes)")
         }
         guard !userIDHeader.isEmpty, !groupHeader.isEmpty else { throw fail("identity header names must not be empty") }
         guard (0...1).contains(faults.ackLossProbability), (0...1).contains(faults.errorProbability) else {

@@ -26,7 +26,7 @@ package struct CollectorCore: Sendable {
     package let deduplicate: Bool
     package var faults: FaultSettings
     package private(set) var batches = BatchCounters()
-    package private(set) var ledger = DeliveryLedger()
+    package private(set) var ledger: DeliveryLedger
     package private(set) var ackLatency = LatencyHistogram()
     private var random: SeededRandom
     private let sink: (any EventSink)?
@@ -36,6 +36,7 @@ package struct CollectorCore: Sendable {
         publishDelay = configuration.publishDelay
         deduplicate = configuration.deduplicate
         faults = configuration.faults
+        ledger = DeliveryLedger(maxTypes: configuration.maxEventTypes)
         random = SeededRandom(seed: configuration.seed, stream: stream)
         self.sink = sink
     }

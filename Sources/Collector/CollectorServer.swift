@@ -57,7 +57,7 @@ public final class CollectorServer: Sendable {
             let loops = Array(shards.values)
             let futures = loops.map { box in box.eventLoop.submit { box.value.core.snapshot } }
             return EventLoopFuture.whenAllSucceed(futures, on: loops[0].eventLoop).map { parts in
-                var merged = CollectorCounters()
+                var merged = CollectorCounters(ledger: DeliveryLedger(maxTypes: self.configuration.maxEventTypes))
                 for part in parts { merged.merge(part) }
                 return merged
             }

@@ -49,6 +49,10 @@ extension CollectorStats {
             ]
             for (status, value) in statuses { out.sample("events_total", [("type", type), ("status", status)], value) }
         }
+        out.family(
+            "event_types_folded", .gauge,
+            "Distinct event types counted under type=\"other\" rather than by name (estimated).")
+        out.sample("event_types_folded", [], events.typesFoldedIntoOther)
         out.family("event_bytes_total", .counter, "Bytes of event payloads received, by type.")
         for type in events.byType.keys.sorted() {
             out.sample("event_bytes_total", [("type", type)], events.byType[type]!.bytes)

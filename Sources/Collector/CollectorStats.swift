@@ -57,7 +57,12 @@ public struct CollectorStats: Codable, Sendable, Equatable {
         public var emptyEventBytes: UInt64
         /// Distinct (run, device) pairs seen in ClickSwarm guids.
         public var devices: Int
+        /// By event type: at most the configured number of named types (1,000 by default), the
+        /// rest counted under `other`.
         public var byType: [String: EventType]
+        /// Distinct event types counted under `other` rather than by name (estimated within about
+        /// 2%; exact enough below a few thousand).
+        public var typesFoldedIntoOther: UInt64
     }
 
     public struct Latency: Codable, Sendable, Equatable {
@@ -120,7 +125,7 @@ public struct CollectorStats: Codable, Sendable, Equatable {
             lostAfterAck: totals.lostAfterAck,
             uniqueDeliveries: ledger.uniqueDeliveries, duplicateDeliveries: ledger.duplicateDeliveries,
             foreign: ledger.foreignEvents, emptyEventBytes: ledger.emptyPayloadEvents, devices: ledger.devices.count,
-            byType: byType)
+            byType: byType, typesFoldedIntoOther: ledger.foldedTypes.estimate)
         ackLatency = Latency(
             count: counters.ackLatency.total, sumSeconds: counters.ackLatency.sum,
             buckets: counters.ackLatency.cumulative.map { Latency.Bucket(le: $0.bound, count: $0.count) })

@@ -34,7 +34,11 @@ package struct TypeCounters: Sendable, Equatable {
 /// `EventGUID`, a bitmap of sequence numbers per (run, device). Mergeable, so each event loop
 /// keeps its own and `/stats` merges them.
 package struct DeliveryLedger: Sendable {
+    /// Counters by event type: at most `maxTypes` named ones, the rest under `otherType`.
     package private(set) var types: [String: TypeCounters] = [:]
+    /// Distinct event types counted under `otherType` (estimated).
+    package private(set) var foldedTypes = DistinctCounter()
+    package let maxTypes: Int
     package private(set) var devices: [UInt64: SequenceBitmap] = [:]
     /// Sequence numbers per (run, device) of events lost after their ack, so a run can tell
     /// these acked-but-undelivered events from unexplained ones.
@@ -46,7 +50,14 @@ package struct DeliveryLedger: Sendable {
     /// Delivered events with empty `event_bytes`: the trace of a JSON client writing `eventBytes`.
     package private(set) var emptyPayloadEvents: UInt64 = 0
 
-    package init() {}
+    /// Where the types beyond `maxTypes`, and names longer than `longestTypeName`, are counted.
+    package static let otherType = "other"
+    /// UTF-8 bytes of the longest type name counted under its own name.
+    package static let longestTypeName = 200
+
+    package init(maxTypes: Int = 1000) {
+        self.maxTypes = maxTypes
+    }
 
     package static func deviceKey(run: UInt32, device: UInt32) -> UInt64 { UInt64(run) << 32 | UInt64(device) }
 
@@ -90,7 +101,7 @@ package struct DeliveryLedger: Sendable {
         var bitmap = SequenceBitmap()
         for event in events {
             if event.type != runType {
-                types[runType, default: TypeCounters()].merge(run)
+                add(run, type: runType)
                 runType = event.type
                 run = TypeCounters()
             }
@@ -116,8 +127,24 @@ package struct DeliveryLedger: Sendable {
             }
             bitmap.insert(guid.sequence)
         }
-        types[runType, default: TypeCounters()].merge(run)
+        add(run, type: runType)
         if let deviceKey { store(bitmap, for: deviceKey, in: destination) }
+    }
+
+    /// Adds one type's counters: under its name while there is room (or it has a row already),
+    /// else under `otherType`, remembering only that one more distinct type was folded.
+    private mutating func add(_ counters: TypeCounters, type: String) {
+        if types[type] != nil {
+            types[type]!.merge(counters)
+            return
+        }
+        let named = types.count - (types[Self.otherType] == nil ? 0 : 1)
+        if type == Self.otherType || (named < maxTypes && type.utf8.count <= Self.longestTypeName) {
+            types[type] = counters
+        } else {
+            types[Self.otherType, default: TypeCounters()].merge(counters)
+            foldedTypes.insert(type)
+        }
     }
 
     private mutating func take(_ key: UInt64, from destination: GuidDestination) -> SequenceBitmap {
@@ -137,7 +164,8 @@ package struct DeliveryLedger: Sendable {
     }
 
     package mutating func merge(_ other: DeliveryLedger) {
-        for (type, counters) in other.types { types[type, default: TypeCounters()].merge(counters) }
+        for (type, counters) in other.types { add(counters, type: type) }
+        foldedTypes.merge(other.foldedTypes)
         for (key, bitmap) in other.devices { devices[key, default: SequenceBitmap()].formUnion(bitmap) }
         for (key, bitmap) in other.lostAfterAck { lostAfterAck[key, default: SequenceBitmap()].formUnion(bitmap) }
         guidEvents += other.guidEvents

@@ -295,6 +295,68 @@ struct CollectorCoreTests {
     }
 }
 
+@Suite("Event type cardinality")
+struct EventTypeCardinalityTests {
+    @Test("beyond the cap, types are counted under other and only their number is kept")
+    func capped() {
+        var ledger = DeliveryLedger(maxTypes: 3)
+        let types = ["a", "b", "c", "d", "e", String(repeating: "x", count: 10)]
+        ledger.account(types.map { Batches.click(device: 1, sequence: 0, type: $0) }, delivered: true)
+        #expect(Set(ledger.types.keys) == ["a", "b", "c", "other"])
+        #expect(ledger.types["other"]?.received == 3)
+        #expect(ledger.types["other"]?.delivered == 3)
+        #expect(ledger.foldedTypes.estimate == 3)
+        // A named type keeps its row; a long name is folded even while there is room.
+        var roomy = DeliveryLedger(maxTypes: 10)
+        roomy.account(
+            [Batches.click(device: 1, sequence: 0, type: String(repeating: "y", count: 201))], delivered: true)
+        #expect(Array(roomy.types.keys) == ["other"])
+        // Merging folds what does not fit, and the folded counts add up.
+        var merged = DeliveryLedger(maxTypes: 3)
+        merged.merge(ledger)
+        merged.merge(roomy)
+        #expect(merged.types.count == 4)
+        #expect(merged.types["other"]?.received == 4)
+        #expect(merged.foldedTypes.estimate == 4)
+    }
+
+    @Test("the distinct count is exact for small numbers and within 3% for 600,000 types, in 4 KiB")
+    func distinctCounter() {
+        var small = DistinctCounter()
+        for index in 0..<50 { small.insert("type-\(index)") }
+        for index in 0..<50 { small.insert("type-\(index)") }
+        #expect(small.estimate == 50)
+        var large = DistinctCounter()
+        var other = DistinctCounter()
+        for index in 0..<600_000 {
+            if index % 2 == 0 { large.insert("t\(index)") } else { other.insert("t\(index)") }
+        }
+        large.merge(other)
+        #expect(abs(Double(large.estimate) - 600_000) / 600_000 < 0.03, "\(large.estimate)")
+        #expect(DistinctCounter().estimate == 0)
+    }
+
+    @Test("/stats and /metrics of a collector fed 1,500 types: 1,000 by name, the rest under other")
+    func statsAndMetrics() {
+        var core = CollectorCore(configuration: CollectorConfiguration(), stream: 0, sink: nil)
+        var memory: RequestGUIDMemory?
+        let events = (0..<1_500).map { Batches.click(device: 1, sequence: UInt64($0), type: "type-\($0)") }
+        _ = core.ingest(
+            Batches.buffer(Batches.request("many", events)), encoding: .protobuf, transport: .webSocket,
+            requestMemory: &memory, serverTime: 0)
+        let stats = CollectorStats(
+            uptime: 0, ackMode: .immediate, table: ConnectionTable(maxConnections: 1), counters: core.snapshot,
+            faults: FaultSettings())
+        #expect(stats.events.byType.count == 1_001)
+        #expect(stats.events.byType["other"]?.received == 500)
+        #expect((495...505).contains(stats.events.typesFoldedIntoOther))
+        #expect(stats.events.received == 1_500)
+        let text = stats.prometheusText
+        #expect(text.contains("clickswarm_collector_event_types_folded \(stats.events.typesFoldedIntoOther)"))
+        #expect(text.contains(#"clickswarm_collector_events_total{type="other",status="delivered"} 500"#))
+    }
+}
+
 @Suite("Connection table")
 struct ConnectionTableTests {
     @Test("checks the cap first, then the identity, and frees on close")
