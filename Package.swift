@@ -146,6 +146,7 @@ let package = Package(
                 "RaccoonWire",
                 "SwarmPrimitives",
                 "ClickSwarmTestSupport",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -4,24 +4,29 @@ import Logging
 import SwarmPrimitives
 
 /// `clickswarm collector`: start, say where, serve until SIGINT or SIGTERM, shut down gracefully
-/// and hand back the final figures.
+/// and hand back the final figures (the sink's as they stand after its last write).
 public enum CollectorService {
+    /// `announce` gets the lines for standard output, `warn` the warnings (the collector's
+    /// notices among them) for standard error.
     public static func run(
         configuration: CollectorConfiguration,
         portFile: String? = nil,
         logger: Logger,
-        announce: @Sendable (String) -> Void
+        announce: @Sendable (String) -> Void,
+        warn: @escaping @Sendable (String) -> Void
     ) async throws -> CollectorStats {
         if let limits = FileDescriptorLimit.raise() {
             logger.debug("open-file limit", metadata: ["soft": "\(limits.soft)", "hard": "\(limits.hard)"])
             // Each connection needs a descriptor; leave a few for the listener, logs and sink.
             if configuration.maxConnections > Int(min(limits.soft, UInt64(Int.max))) - 64 {
-                announce(
+                warn(
                     "warning: the open-file limit (\(limits.soft)) allows fewer connections than --max-connections "
                         + "(\(configuration.maxConnections)); raise the hard limit (ulimit -Hn) to accept them all")
             }
         }
-        let server = try await CollectorServer.start(configuration: configuration, logger: logger)
+        let server = try await CollectorServer.start(configuration: configuration, logger: logger) { notice in
+            warn("warning: \(notice)")
+        }
         if let portFile {
             do {
                 try "\(server.port)\n".write(toFile: portFile, atomically: true, encoding: .utf8)
@@ -37,8 +42,9 @@ public enum CollectorService {
                 + "Ctrl-C to stop")
         let signal = await ProcessSignals.waitForFirst(of: [SIGINT, SIGTERM])
         logger.debug("signal received, shutting down", metadata: ["signal": "\(signal)"])
-        let stats = try await server.stats()
+        var stats = try await server.stats()
         try await server.shutdown()
+        stats.sink = server.sinkStatus
         return stats
     }
 }

@@ -70,7 +70,8 @@ public final class CollectorServer: Sendable {
                     ackMode: self.configuration.ackMode,
                     table: self.table.withLockedValue { $0 },
                     counters: counters,
-                    faults: self.faults.withLockedValue { $0 })
+                    faults: self.faults.withLockedValue { $0 },
+                    sink: self.sink?.status)
             }
         }
 
@@ -82,11 +83,14 @@ public final class CollectorServer: Sendable {
     }
 
     /// Starts listening. With no `group`, the server makes its own (one thread per core, or
-    /// `configuration.threads`) and shuts it down in `shutdown()`.
+    /// `configuration.threads`) and shuts it down in `shutdown()`. The collector logs to `logger`
+    /// (at debug and trace) and hands what an operator should hear about to `notices`, which
+    /// may be called on any thread.
     public static func start(
         configuration: CollectorConfiguration,
         group: (any EventLoopGroup)? = nil,
-        logger: Logger = Logger(label: "clickswarm.collector")
+        logger: Logger = Logger(label: "clickswarm.collector"),
+        notices: @escaping @Sendable (CollectorNotice) -> Void = { _ in }
     ) async throws -> CollectorServer {
         try configuration.validate()
         let ownsGroup = group == nil
@@ -98,7 +102,11 @@ public final class CollectorServer: Sendable {
             let sink: (any EventSink)?
             switch configuration.sink {
             case .count: sink = nil
-            case .ndjson(let path): sink = try NDJSONFileSink(path: path)
+            case .ndjson(let path):
+                sink = try NDJSONFileSink(path: path) { reason in
+                    logger.debug("NDJSON sink write failed", metadata: ["path": "\(path)", "reason": "\(reason)"])
+                    notices(.sinkFailed(path: path, reason: reason))
+                }
             }
             var shards: [ObjectIdentifier: NIOLoopBoundBox<CollectorShard>] = [:]
             for (index, loop) in group.makeIterator().enumerated() {
@@ -200,6 +208,9 @@ public final class CollectorServer: Sendable {
 
     /// The faults in force.
     public var faults: FaultSettings { shared.faults.withLockedValue { $0 } }
+
+    /// How the NDJSON sink fared (`nil` without one); final once `shutdown()` has returned.
+    public var sinkStatus: SinkStatus? { shared.sink?.status }
 
     /// Replaces the faults on every event loop (as `POST /admin/faults` does).
     public func setFaults(_ faults: FaultSettings) async throws {

@@ -78,6 +78,14 @@ extension CollectorStats {
         out.sample("ack_latency_seconds_sum", [], ackLatency.sumSeconds)
         out.sample("ack_latency_seconds_count", [], ackLatency.count)
 
+        if let sink {
+            out.family("sink_lines_written_total", .counter, "Lines the NDJSON sink wrote.")
+            out.sample("sink_lines_written_total", [], sink.linesWritten)
+            out.family("sink_lines_dropped_total", .counter, "Lines the NDJSON sink could not write.")
+            out.sample("sink_lines_dropped_total", [], sink.linesDropped)
+            out.family("sink_write_errors_total", .counter, "Failed writes of the NDJSON sink.")
+            out.sample("sink_write_errors_total", [], sink.writeErrors)
+        }
         out.family("fault_outage", .gauge, "1 while the injected outage is on.")
         out.sample("fault_outage", [], faults.outage ? 1.0 : 0)
         out.family("fault_publish_stall", .gauge, "1 while the injected publish stall is on.")

@@ -30,6 +30,11 @@ extension CollectorStats {
             lines.append(
                 "  \(type): \(counts.received) received, \(counts.delivered) delivered, \(counts.bytes) bytes")
         }
+        if let sink {
+            lines.append(
+                "sink: \(sink.linesWritten) lines written to \(sink.path), \(sink.linesDropped) dropped, "
+                    + "\(sink.writeErrors) write errors")
+        }
         if ackLatency.count > 0 {
             let mean = ackLatency.sumSeconds / Double(ackLatency.count) * 1000
             lines.append("ack latency: \(ackLatency.count) answers, mean \(String(format2: mean)) ms")

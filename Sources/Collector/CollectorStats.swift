@@ -91,13 +91,16 @@ public struct CollectorStats: Codable, Sendable, Equatable {
     public var events: Events
     public var ackLatency: Latency
     public var faults: Faults
+    /// The NDJSON sink's figures; absent without `--ndjson`.
+    public var sink: SinkStatus?
 
     package init(
         uptime: Double,
         ackMode: CollectorConfiguration.AckMode,
         table: ConnectionTable,
         counters: CollectorCounters,
-        faults: FaultSettings
+        faults: FaultSettings,
+        sink: SinkStatus? = nil
     ) {
         uptimeSeconds = uptime
         self.ackMode = ackMode.rawValue
@@ -132,6 +135,7 @@ public struct CollectorStats: Codable, Sendable, Equatable {
         self.faults = Faults(
             ackDelay: faults.ackDelay.description, ackLoss: faults.ackLossProbability,
             errorRate: faults.errorProbability, outage: faults.outage, publishStall: faults.publishStall)
+        self.sink = sink
     }
 
     private static func encoder() -> JSONEncoder {

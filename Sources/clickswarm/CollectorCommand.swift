@@ -110,8 +110,13 @@ struct CollectorCommand: AsyncParsableCommand {
         do {
             let stats = try await CollectorService.run(
                 configuration: configuration, portFile: portFile, logger: logger,
-                announce: { line in FileHandle.standardOutput.write(Data((line + "\n").utf8)) })
+                announce: { line in FileHandle.standardOutput.write(Data((line + "\n").utf8)) },
+                warn: { line in FileHandle.standardError.write(Data((line + "\n").utf8)) })
             print("final stats:\n\(stats.summary)")
+            if let failure = stats.sink?.failureDescription {
+                FileHandle.standardError.write(Data("error: \(failure)\n".utf8))
+                throw ExitCode(ExitCodes.sinkFailed)
+            }
         } catch let error as CollectorError {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(ExitCodes.setUpFailure)

@@ -98,6 +98,33 @@ struct CollectorCommandTests {
         #expect(result.stderr.contains(message), "stderr: \(result.stderr)")
     }
 
+    @Test("an NDJSON sink that fails (/dev/full) makes the collector exit 74 naming the file")
+    func sinkFailureExits74() async throws {
+        let portFile = FileManager.default.temporaryDirectory.appendingPathComponent("port-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: portFile) }
+        let (process, out, err) = try Binary.start(
+            ["collector", "--port", "0", "--port-file", portFile, "--ndjson", "/dev/full"])
+        var port: Int?
+        for _ in 0..<500 where port == nil {
+            port = (try? String(contentsOfFile: portFile, encoding: .utf8)).flatMap {
+                Int($0.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+            if port == nil { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        let bound = try #require(port, "the collector never wrote its port file")
+        let batch = try await HTTPTestClient.request(
+            .POST, "/api/v1/events", port: bound, headers: [("Content-Type", "application/json")],
+            body: Array(#"{"req_guid":"full","events":[{"event_bytes":"aGk=","type":"click"}]}"#.utf8))
+        #expect(batch.status == .ok)
+        process.terminate()
+        let result = Binary.finish(process, out, err)
+        #expect(result.status == 74, "stderr: \(result.stderr)")
+        #expect(
+            result.stderr.contains("error: the NDJSON sink /dev/full lost 1 of 1 lines: No space left on device"),
+            "stderr: \(result.stderr)")
+        #expect(result.stdout.contains("final stats:"))
+    }
+
     @Test("a port already in use exits 69 with a message that says so")
     func portInUse() async throws {
         let portFile = FileManager.default.temporaryDirectory.appendingPathComponent("port-\(UUID().uuidString)").path

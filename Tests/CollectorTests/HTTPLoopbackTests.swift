@@ -1,5 +1,6 @@
 import ClickSwarmTestSupport
 import Foundation
+import NIOConcurrencyHelpers
 import NIOHTTP1
 import RaccoonWire
 import SwiftProtobuf
@@ -404,6 +405,44 @@ struct FaultLoopbackTests {
         #expect((object["size"] as? Int ?? 0) > 0)
         let contract = try #require(object["contract"] as? [String: Any])
         #expect(contract["buttonId"] as? String == "order")
+    }
+
+    @Test("a sink whose writes fail (/dev/full) counts every lost line and keeps the first error")
+    func fullDisk() async throws {
+        let notices = NIOLockedValueBox<[CollectorNotice]>([])
+        var configuration = CollectorConfiguration()
+        configuration.port = 0
+        configuration.threads = 1
+        configuration.sink = .ndjson(path: "/dev/full")
+        let server = try await CollectorServer.start(configuration: configuration) { notice in
+            notices.withLockedValue { $0.append(notice) }
+        }
+        let client = try await WebSocketTestClient.connect(to: server, id: "full")
+        // 3,000 events make more than one 64 KiB write: the first fails, the later ones are dropped.
+        for batch in 0..<3 {
+            let events = (0..<1_000).map { Batches.click(device: 1, sequence: UInt64(batch * 1_000 + $0)) }
+            try await client.send(Batches.request("full-\(batch)", events))
+            #expect(try await client.nextResponse().code == .ok)
+        }
+        await client.close()
+        try await server.shutdown()
+        let status = try #require(server.sinkStatus)
+        #expect(status.path == "/dev/full")
+        #expect(status.linesWritten == 0)
+        #expect(status.linesDropped == 3_000)
+        #expect(status.writeErrors >= 1)
+        #expect(status.firstError?.contains("No space left on device") == true)
+        #expect(
+            status.failureDescription?.hasPrefix("the NDJSON sink /dev/full lost 3000 of 3000 lines: No space left")
+                == true)
+        let received = notices.withLockedValue { $0 }
+        #expect(received.count == 1)
+        if case .sinkFailed(let path, let reason) = received.first {
+            #expect(path == "/dev/full")
+            #expect(reason.contains("ENOSPC") || reason.contains("errno 28"))
+        } else {
+            Issue.record("expected one sinkFailed notice, got \(received)")
+        }
     }
 
     @Test("an unwritable NDJSON path fails at start with the path in the message")
