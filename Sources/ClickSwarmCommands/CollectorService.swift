@@ -35,6 +35,15 @@ public enum CollectorService {
                 throw CollectorError.invalidConfiguration("cannot write the port file \(portFile): \(error)")
             }
         }
+        if !CollectorServer.isLoopback(host: configuration.host) {
+            let admin =
+                configuration.adminToken == nil
+                ? "/admin/faults still answers loopback clients only (set --admin-token to allow others)"
+                : "/admin/faults answers only requests that carry the admin token"
+            warn(
+                "warning: listening on \(configuration.host), which is not a loopback address: other machines can "
+                    + "reach the collector; \(admin)")
+        }
         let base = "\(server.host):\(server.port)"
         announce(
             "collector listening on http://\(base) (WebSocket ws://\(base)/api/v1/events, REST POST /api/v1/events, "

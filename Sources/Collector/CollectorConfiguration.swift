@@ -44,6 +44,9 @@ public struct CollectorConfiguration: Sendable {
     /// Distinct event types counted by name in `/stats` and `/metrics`; the rest are counted
     /// under `other` (and so are names longer than 200 bytes).
     public var maxEventTypes = 1000
+    /// When set, `/admin/faults` answers any peer that sends `Authorization: Bearer <token>`
+    /// (and no one else); when not, it answers loopback peers only.
+    public var adminToken: AdminToken?
     public var sink = Sink.count
     public var faults = FaultSettings()
     /// Seed of the fault-injection randomness (each event loop derives its own stream).
@@ -89,5 +92,6 @@ public struct CollectorConfiguration: Sendable {
         guard (0...Self.maxThreads).contains(threads) else {
             throw fail("threads must be from 0 (one per core) to \(Self.maxThreads), not \(threads)")
         }
+        if let adminToken, let problem = adminToken.problem { throw fail(problem) }
     }
 }

@@ -209,6 +209,9 @@ public final class CollectorServer: Sendable {
     /// The faults in force.
     public var faults: FaultSettings { shared.faults.withLockedValue { $0 } }
 
+    /// Whether `host` (a `--host` value) is a loopback address or `localhost`.
+    public static func isLoopback(host: String) -> Bool { AdminAccess.isLoopback(host: host) }
+
     /// How the NDJSON sink fared (`nil` without one); final once `shutdown()` has returned.
     public var sinkStatus: SinkStatus? { shared.sink?.status }
 

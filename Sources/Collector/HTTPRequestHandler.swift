@@ -66,6 +66,8 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             respondWithStats(contentType: "text/plain; version=0.0.4; charset=utf-8", head: head, context: context) {
                 ByteBuffer(string: $0.prometheusText)
             }
+        case (_, "/admin/faults") where !admitted(head, context: context):
+            return
         case (.GET, "/admin/faults"):
             let faults = shared.faults.withLockedValue { $0 }
             respond(
@@ -95,6 +97,29 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         default:
             respondError(.notFound, "no such endpoint: \(path)", head: head, context: context)
         }
+    }
+
+    /// Whether the peer may use the admin endpoint; answers 401 or 403 when not.
+    private func admitted(_ head: HTTPRequestHead, context: ChannelHandlerContext) -> Bool {
+        let decision = AdminAccess.decide(
+            peer: context.channel.remoteAddress, authorization: head.headers.first(name: "Authorization"),
+            token: shared.configuration.adminToken)
+        switch decision {
+        case .allowed:
+            return true
+        case .unauthorized(let message):
+            shared.logger.debug(
+                "admin request without credentials",
+                metadata: ["peer": "\(context.remoteAddress.map { "\($0)" } ?? "unknown")"])
+            respondError(
+                .unauthorized, message, head: head, context: context,
+                extraHeaders: [("WWW-Authenticate", #"Bearer realm="clickswarm-admin""#)])
+        case .forbidden(let message):
+            shared.logger.debug(
+                "admin request refused", metadata: ["peer": "\(context.remoteAddress.map { "\($0)" } ?? "unknown")"])
+            respondError(.forbidden, message, head: head, context: context)
+        }
+        return false
     }
 
     /// Merges the figures of every event loop, then answers with them rendered by `render`.
@@ -179,15 +204,17 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         _ status: HTTPResponseStatus,
         _ message: String,
         head: HTTPRequestHead,
-        context: ChannelHandlerContext
+        context: ChannelHandlerContext,
+        extraHeaders: [(String, String)] = []
     ) {
         var writer = JSONWriter()
         writer.raw("{\"error\":")
         writer.string(message)
         writer.raw("}")
         respond(
-            status, contentType: "application/json", body: ByteBuffer(bytes: writer.bytes), head: head, context: context
-        )
+            status, contentType: "application/json", body: ByteBuffer(bytes: writer.bytes), head: head,
+            context: context,
+            extraHeaders: extraHeaders)
     }
 
     private func respond(
@@ -195,11 +222,13 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         contentType: String,
         body: ByteBuffer,
         head: HTTPRequestHead,
-        context: ChannelHandlerContext
+        context: ChannelHandlerContext,
+        extraHeaders: [(String, String)] = []
     ) {
         guard context.channel.isActive else { return }
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: contentType)
+        for (name, value) in extraHeaders { headers.add(name: name, value: value) }
         headers.add(name: "Content-Length", value: String(body.readableBytes))
         // A body we did not read to the end leaves the connection unusable.
         let keepAlive = head.isKeepAlive && !bodyTooLarge

@@ -42,6 +42,11 @@ struct CollectorCommand: AsyncParsableCommand {
     var outage = false
     @Flag(help: "Fault: start with publishing stalled (batches held) until POST /admin/faults ends it.")
     var publishStall = false
+    @Option(
+        help: ArgumentHelp(
+            "Let /admin/faults answer any client that sends Authorization: Bearer <token> (16+ characters); "
+                + "without it, only loopback clients.", valueName: "token"))
+    var adminToken: String?
     @Option(help: "Seed of the fault-injection randomness.") var seed: UInt64 = 1
     @Option(help: "Event-loop threads (0: one per core).") var threads = 0
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
@@ -86,6 +91,7 @@ struct CollectorCommand: AsyncParsableCommand {
         configuration.faults.errorProbability = errorRate
         configuration.faults.outage = outage
         configuration.faults.publishStall = publishStall
+        configuration.adminToken = adminToken.map(AdminToken.init)
         configuration.seed = seed
         configuration.threads = threads
         do {

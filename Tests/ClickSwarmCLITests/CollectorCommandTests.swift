@@ -91,6 +91,7 @@ struct CollectorCommandTests {
             ),
             (["collector", "--ack-delay", "3000000h"], "is longer than the longest duration ClickSwarm takes"),
             (["collector", "--threads", "100000"], "threads must be from 0 (one per core) to 1024"),
+            (["collector", "--admin-token", "short"], "the admin token must be at least 16 characters long"),
         ])
     func invalidInput(arguments: [String], message: String) throws {
         let result = try Binary.run(arguments)
@@ -123,6 +124,33 @@ struct CollectorCommandTests {
             result.stderr.contains("error: the NDJSON sink /dev/full lost 1 of 1 lines: No space left on device"),
             "stderr: \(result.stderr)")
         #expect(result.stdout.contains("final stats:"))
+    }
+
+    @Test("a non-loopback --host is warned about, and the admin token is never printed")
+    func nonLoopbackWarning() async throws {
+        let portFile = FileManager.default.temporaryDirectory.appendingPathComponent("port-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: portFile) }
+        let token = "never-print-me-0123456789"
+        let (process, out, err) = try Binary.start(
+            ["collector", "--host", "0.0.0.0", "--port", "0", "--port-file", portFile, "--admin-token", token])
+        var port: Int?
+        for _ in 0..<500 where port == nil {
+            port = (try? String(contentsOfFile: portFile, encoding: .utf8)).flatMap {
+                Int($0.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+            if port == nil { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        let bound = try #require(port, "the collector never wrote its port file")
+        // Loopback is not enough once a token is set.
+        #expect(try await HTTPTestClient.request(.GET, "/admin/faults", port: bound).status == .unauthorized)
+        process.terminate()
+        let result = Binary.finish(process, out, err)
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(
+            result.stderr.contains(
+                "warning: listening on 0.0.0.0, which is not a loopback address: other machines can reach the "
+                    + "collector; /admin/faults answers only requests that carry the admin token"))
+        #expect(!result.stdout.contains(token) && !result.stderr.contains(token))
     }
 
     @Test("a port already in use exits 69 with a message that says so")
