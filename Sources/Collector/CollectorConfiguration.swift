@@ -41,6 +41,15 @@ public struct CollectorConfiguration: Sendable {
     /// Answer refused connections as Raccoon v0.1.3–v0.1.4 did (raystack/raccoon#40): code 5
     /// (`CODE_MAX_USER_LIMIT_REACHED`) and an empty reason for the cap and for a duplicate.
     public var legacyCapAnswer = false
+    /// Seconds a connection may take to send a complete request head, counted from the
+    /// connection's start or from the end of the previous answer (so it is also the idle timeout
+    /// of a kept-alive connection). Raccoon sets none; slowloris clients then hold sockets forever.
+    public var requestHeadTimeout: Double = 30
+    /// Seconds a request may take to send its body, counted from the end of its head.
+    public var requestBodyTimeout: Double = 60
+    /// Bytes of answers a connection may have queued unsent before the collector stops reading
+    /// it (the channel's high write-buffer water mark; reading resumes below half of it).
+    public var outboundBufferLimit = 256 * 1024
     /// Distinct event types counted by name in `/stats` and `/metrics`; the rest are counted
     /// under `other` (and so are names longer than 200 bytes).
     public var maxEventTypes = 1000
@@ -66,7 +75,10 @@ public struct CollectorConfiguration: Sendable {
         func fail(_ message: String) -> CollectorError { .invalidConfiguration(message) }
         guard (0...65_535).contains(port) else { throw fail("port \(port) is outside 0-65535") }
         guard maxConnections >= 0 else { throw fail("max connections must not be negative") }
-        for (name, seconds) in [("ping interval", pingInterval), ("pong timeout", pongTimeout)] {
+        for (name, seconds) in [
+            ("ping interval", pingInterval), ("pong timeout", pongTimeout),
+            ("request head timeout", requestHeadTimeout), ("request body timeout", requestBodyTimeout),
+        ] {
             guard seconds > 0, seconds <= Distribution.longestDuration else {
                 throw fail("\(name) must be longer than zero and at most 366 days, not \(seconds) s")
             }
@@ -81,6 +93,9 @@ public struct CollectorConfiguration: Sendable {
             guard (1024...Self.largestMessageLimit).contains(maxMessageBytes) else {
                 throw fail("max message size must be from 1024 bytes to 4GiB, not \(maxMessageBytes) bytes")
             }
+        }
+        guard (1024...(1 << 30)).contains(outboundBufferLimit) else {
+            throw fail("outbound buffer limit must be from 1KiB to 1GiB, not \(outboundBufferLimit) bytes")
         }
         guard (1...1_000_000).contains(maxEventTypes) else {
             throw fail("max event types must be from 1 to 1000000, not \(maxEventTypes)")

@@ -184,20 +184,23 @@ package struct CollectorCounters: Sendable {
     package var batches = BatchCounters()
     package var ledger = DeliveryLedger()
     package var ackLatency = LatencyHistogram()
+    package var protection = ProtectionCounters()
 
     package init(
         batches: BatchCounters = BatchCounters(), ledger: DeliveryLedger = DeliveryLedger(),
-        ackLatency: LatencyHistogram = LatencyHistogram()
+        ackLatency: LatencyHistogram = LatencyHistogram(), protection: ProtectionCounters = ProtectionCounters()
     ) {
         self.batches = batches
         self.ledger = ledger
         self.ackLatency = ackLatency
+        self.protection = protection
     }
 
     package mutating func merge(_ other: CollectorCounters) {
         batches.merge(other.batches)
         ledger.merge(other.ledger)
         ackLatency.merge(other.ackLatency)
+        protection.merge(other.protection)
     }
 }
 

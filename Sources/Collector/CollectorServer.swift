@@ -20,68 +20,6 @@ public final class CollectorServer: Sendable {
     private let ownsGroup: Bool
     private let logger: Logger
 
-    /// State every connection may reach; each piece says how it is kept safe.
-    final class SharedState: Sendable {
-        let configuration: CollectorConfiguration
-        /// Touched on connect and close only, never per batch.
-        let table: NIOLockedValueBox<ConnectionTable>
-        /// The faults in force, for readers off the event loops; each shard keeps its own copy.
-        let faults: NIOLockedValueBox<FaultSettings>
-        /// One per event loop, keyed by the loop's identity.
-        let shards: [ObjectIdentifier: NIOLoopBoundBox<CollectorShard>]
-        let sink: (any EventSink)?
-        let started: NIODeadline
-        let logger: Logger
-
-        init(
-            configuration: CollectorConfiguration,
-            shards: [ObjectIdentifier: NIOLoopBoundBox<CollectorShard>],
-            sink: (any EventSink)?,
-            logger: Logger
-        ) {
-            self.configuration = configuration
-            self.table = NIOLockedValueBox(ConnectionTable(maxConnections: configuration.maxConnections))
-            self.faults = NIOLockedValueBox(configuration.faults)
-            self.shards = shards
-            self.sink = sink
-            self.started = .now()
-            self.logger = logger
-        }
-
-        func shard(for loop: any EventLoop) -> NIOLoopBoundBox<CollectorShard> {
-            // Every loop of the group got a shard at start, and channels only run on those loops.
-            shards[ObjectIdentifier(loop)]!
-        }
-
-        func counters() -> EventLoopFuture<CollectorCounters> {
-            let loops = Array(shards.values)
-            let futures = loops.map { box in box.eventLoop.submit { box.value.core.snapshot } }
-            return EventLoopFuture.whenAllSucceed(futures, on: loops[0].eventLoop).map { parts in
-                var merged = CollectorCounters(ledger: DeliveryLedger(maxTypes: self.configuration.maxEventTypes))
-                for part in parts { merged.merge(part) }
-                return merged
-            }
-        }
-
-        func stats() -> EventLoopFuture<CollectorStats> {
-            counters().map { counters in
-                CollectorStats(
-                    uptime: Double((NIODeadline.now() - self.started).nanoseconds) / 1e9,
-                    ackMode: self.configuration.ackMode,
-                    table: self.table.withLockedValue { $0 },
-                    counters: counters,
-                    faults: self.faults.withLockedValue { $0 },
-                    sink: self.sink?.status)
-            }
-        }
-
-        func setFaults(_ faults: FaultSettings) -> EventLoopFuture<Void> {
-            self.faults.withLockedValue { $0 = faults }
-            let futures = shards.values.map { box in box.eventLoop.submit { box.value.apply(faults) } }
-            return EventLoopFuture.andAllSucceed(futures, on: futures[0].eventLoop)
-        }
-    }
-
     /// Starts listening. With no `group`, the server makes its own (one thread per core, or
     /// `configuration.threads`) and shuts it down in `shutdown()`. The collector logs to `logger`
     /// (at debug and trace) and hands what an operator should hear about to `notices`, which
@@ -114,7 +52,8 @@ public final class CollectorServer: Sendable {
                 shards[ObjectIdentifier(loop)] = NIOLoopBoundBox.makeBoxSendingValue(
                     CollectorShard(core: core), as: CollectorShard.self, eventLoop: loop)
             }
-            let shared = SharedState(configuration: configuration, shards: shards, sink: sink, logger: logger)
+            let shared = SharedState(
+                configuration: configuration, shards: shards, sink: sink, logger: logger, notices: notices)
             let channel: any Channel
             do {
                 channel = try await ServerBootstrap(group: group)
@@ -123,10 +62,23 @@ public final class CollectorServer: Sendable {
                     // Accept many connections per wake-up: at NIO's default of 4, a ramp of new
                     // devices starves behind busy connections.
                     .serverChannelOption(.maxMessagesPerRead, value: 256)
+                    // The future-based bind adds no accept back-off: without one, accept at EMFILE
+                    // spins the loop (issue 16, item 8).
+                    .serverChannelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandlers(AcceptGuard.handlers(shared: shared))
+                        }
+                    }
                     .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                    // Past the high mark a connection is not writable, and its guard stops reading it.
+                    .childChannelOption(
+                        .writeBufferWaterMark,
+                        value: .init(
+                            low: configuration.outboundBufferLimit / 2, high: configuration.outboundBufferLimit)
+                    )
                     .childChannelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {
-                            try Self.configure(channel, shared: shared)
+                            try CollectorPipeline.configure(channel, shared: shared)
                         }
                     }
                     .bind(host: configuration.host, port: configuration.port)
@@ -156,49 +108,6 @@ public final class CollectorServer: Sendable {
         self.group = group
         self.ownsGroup = ownsGroup
         self.logger = logger
-    }
-
-    /// Sets up one accepted connection's pipeline; runs on the connection's event loop.
-    private static func configure(_ channel: any Channel, shared: SharedState) throws {
-        let shard = shared.shard(for: channel.eventLoop)
-        if shard.value.core.faults.outage {
-            shared.table.withLockedValue { $0.noteRefusedDuringOutage() }
-            channel.close(promise: nil)
-            return
-        }
-        let configuration = shared.configuration
-        let httpHandler = HTTPRequestHandler(shared: shared)
-        let boundHTTPHandler = NIOLoopBound(httpHandler, eventLoop: channel.eventLoop)
-        // No limit by default, as Raccoon; NIO's frame decoder still takes at most UInt32.max.
-        let frameLimit = configuration.maxMessageBytes ?? CollectorConfiguration.largestMessageLimit
-        let upgrader = NIOWebSocketServerUpgrader(
-            maxFrameSize: frameLimit,
-            automaticErrorHandling: false,
-            shouldUpgrade: { channel, head in
-                let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
-                return channel.eventLoop.makeSucceededFuture(path == "/api/v1/events" ? HTTPHeaders() : nil)
-            },
-            upgradePipelineHandler: { channel, head in
-                channel.eventLoop.makeCompletedFuture {
-                    let identity = ConnectionIdentity(
-                        id: head.headers.first(name: configuration.userIDHeader) ?? "",
-                        group: head.headers.first(name: configuration.groupHeader))
-                    try channel.pipeline.syncOperations.addHandlers(
-                        NIOWebSocketFrameAggregator(
-                            minNonFinalFragmentSize: 0,
-                            maxAccumulatedFrameCount: configuration.maxMessageBytes == nil ? Int.max : 1 << 16,
-                            maxAccumulatedFrameSize: configuration.maxMessageBytes ?? Int.max),
-                        WebSocketSessionHandler(identity: identity, shared: shared))
-                }
-            })
-        let upgradeConfiguration: NIOHTTPServerUpgradeConfiguration = (
-            upgraders: [upgrader],
-            completionHandler: { context in
-                context.pipeline.syncOperations.removeHandler(boundHTTPHandler.value, promise: nil)
-            }
-        )
-        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withServerUpgrade: upgradeConfiguration)
-        try channel.pipeline.syncOperations.addHandler(httpHandler)
     }
 
     /// The figures so far, merged across event loops.

@@ -78,6 +78,18 @@ extension CollectorStats {
         out.sample("ack_latency_seconds_sum", [], ackLatency.sumSeconds)
         out.sample("ack_latency_seconds_count", [], ackLatency.count)
 
+        out.family(
+            "slow_reader_pauses_total", .counter, "Times a connection stopped being read: it did not read its answers.")
+        out.sample("slow_reader_pauses_total", [], protection.slowReaderPauses)
+        out.family("slow_readers_paused", .gauge, "Connections not being read now because their answers queue up.")
+        out.sample("slow_readers_paused", [], UInt64(max(0, protection.slowReadersPaused)))
+        out.family("request_timeouts_total", .counter, "HTTP connections closed for a slow request, by part.")
+        out.sample("request_timeouts_total", [("part", "head")], protection.requestHeadTimeouts)
+        out.sample("request_timeouts_total", [("part", "body")], protection.requestBodyTimeouts)
+        out.family("http_protocol_errors_total", .counter, "Connections closed after a malformed HTTP request.")
+        out.sample("http_protocol_errors_total", [], protection.httpProtocolErrors)
+        out.family("accept_errors_total", .counter, "Failed accepts (out of file descriptors), each backed off.")
+        out.sample("accept_errors_total", [], protection.acceptErrors)
         if let sink {
             out.family("sink_lines_written_total", .counter, "Lines the NDJSON sink wrote.")
             out.sample("sink_lines_written_total", [], sink.linesWritten)

@@ -76,6 +76,22 @@ public struct CollectorStats: Codable, Sendable, Equatable {
         public var buckets: [Bucket]
     }
 
+    /// What the collector did about clients that misbehave.
+    public struct Protection: Codable, Sendable, Equatable {
+        /// Times a connection's reading was paused because it did not read its answers.
+        public var slowReaderPauses: UInt64
+        /// Connections paused right now.
+        public var slowReadersPaused: Int
+        /// Connections closed for a request head that did not arrive in time.
+        public var requestHeadTimeouts: UInt64
+        /// Requests answered 408 (and closed) for a body that did not arrive in time.
+        public var requestBodyTimeouts: UInt64
+        /// Connections closed after a malformed HTTP request (answered 400).
+        public var httpProtocolErrors: UInt64
+        /// Failed accepts (out of file descriptors, say), each followed by a back-off.
+        public var acceptErrors: UInt64
+    }
+
     public struct Faults: Codable, Sendable, Equatable {
         public var ackDelay: String
         public var ackLoss: Double
@@ -90,6 +106,7 @@ public struct CollectorStats: Codable, Sendable, Equatable {
     public var batches: Batches
     public var events: Events
     public var ackLatency: Latency
+    public var protection: Protection
     public var faults: Faults
     /// The NDJSON sink's figures; absent without `--ndjson`.
     public var sink: SinkStatus?
@@ -132,6 +149,11 @@ public struct CollectorStats: Codable, Sendable, Equatable {
         ackLatency = Latency(
             count: counters.ackLatency.total, sumSeconds: counters.ackLatency.sum,
             buckets: counters.ackLatency.cumulative.map { Latency.Bucket(le: $0.bound, count: $0.count) })
+        let p = counters.protection
+        protection = Protection(
+            slowReaderPauses: p.slowReaderPauses, slowReadersPaused: p.slowReadersPaused,
+            requestHeadTimeouts: p.requestHeadTimeouts, requestBodyTimeouts: p.requestBodyTimeouts,
+            httpProtocolErrors: p.httpProtocolErrors, acceptErrors: p.acceptErrors)
         self.faults = Faults(
             ackDelay: faults.ackDelay.description, ackLoss: faults.ackLossProbability,
             errorRate: faults.errorProbability, outage: faults.outage, publishStall: faults.publishStall)

@@ -6,17 +6,28 @@ import SwiftProtobuf
 
 /// Plain HTTP requests: REST ingestion, `/ping`, `/stats`, `/metrics` and `/admin/faults`.
 /// The pipeline's `HTTPServerPipelineHandler` keeps one request in flight per connection, so
-/// answers that come later (a delayed ack, merged stats) still go out in order.
+/// answers that come later (a delayed ack, merged stats) still go out in order. Read timeouts
+/// (`HTTPRequestHandler+Timeouts.swift`) close connections whose requests do not arrive.
 final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
-    private let shared: CollectorServer.SharedState
+    let shared: CollectorServer.SharedState
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
     private var bodyTooLarge = false
     private var bodyBytes = 0
     private var requestMemory: RequestGUIDMemory?
+    /// The request timeouts, their timer and the context they act on (set in `handlerAdded`).
+    var timeouts: RequestTimeoutStateMachine?
+    var timeoutTimer: Scheduled<Void>?
+    var context: ChannelHandlerContext?
+    /// The request in flight, for a 408 when its body does not arrive.
+    var currentHead: HTTPRequestHead?
+    /// Set when the next answer must close the connection (a 408).
+    var closeAfterAnswer = false
+    /// Set once a malformed request was seen (the decoder reports it more than once).
+    var protocolErrorSeen = false
 
     init(shared: CollectorServer.SharedState) {
         self.shared = shared
@@ -26,6 +37,8 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         switch unwrapInboundIn(data) {
         case .head(let head):
             self.head = head
+            currentHead = head
+            requestHeadArrived()
             body = nil
             bodyTooLarge = false
             bodyBytes = 0
@@ -44,6 +57,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
                 body!.writeBuffer(&chunk)
             }
         case .end:
+            requestEnded()
             guard let head else { return }
             self.head = nil
             route(head, body: body ?? ByteBuffer(), context: context)
@@ -200,7 +214,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         respond(status, contentType: encoding.contentType, body: ByteBuffer(bytes: bytes), head: head, context: context)
     }
 
-    private func respondError(
+    func respondError(
         _ status: HTTPResponseStatus,
         _ message: String,
         head: HTTPRequestHead,
@@ -231,12 +245,13 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         for (name, value) in extraHeaders { headers.add(name: name, value: value) }
         headers.add(name: "Content-Length", value: String(body.readableBytes))
         // A body we did not read to the end leaves the connection unusable.
-        let keepAlive = head.isKeepAlive && !bodyTooLarge
+        let keepAlive = head.isKeepAlive && !bodyTooLarge && !closeAfterAnswer
         if !keepAlive { headers.add(name: "Connection", value: "close") }
         let responseHead = HTTPResponseHead(version: head.version, status: status, headers: headers)
         context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        answered(keepAlive: keepAlive)
         if !keepAlive {
             done.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
         }

@@ -26,6 +26,14 @@ struct CollectorCommand: AsyncParsableCommand {
     @Option(help: "Header that carries the connection's group.") var groupHeader = "X-User-Group"
     @Option(help: "Interval between server pings.") var pingInterval = "30s"
     @Option(help: "Time without a pong after which a connection is dropped.") var pongTimeout = "60s"
+    @Option(help: "Close a connection whose request head takes longer (from connect, or from the last answer).")
+    var requestHeadTimeout = "30s"
+    @Option(help: "Answer 408 and close when a request body takes longer than this after its head.")
+    var requestBodyTimeout = "60s"
+    @Option(help: "Stop reading a connection while this many bytes of its answers wait unsent (slow readers).")
+    var outboundBufferLimit = "256KiB"
+    @Option(help: "Event types counted by name in /stats and /metrics; the rest count under 'other'.")
+    var maxEventTypes = 1000
     @Option(help: "When to ack: immediate (after decoding) or after-publish (after the sink).") var ack = "immediate"
     @Option(help: "In after-publish mode, how long the sink takes (a distribution).") var publishDelay = "0"
     @Flag(help: "Ack a req_guid the same connection sent before without publishing it again.") var dedup = false
@@ -61,6 +69,10 @@ struct CollectorCommand: AsyncParsableCommand {
         do {
             configuration.pingInterval = try DurationFlag.parse(pingInterval, flag: "--ping-interval")
             configuration.pongTimeout = try DurationFlag.parse(pongTimeout, flag: "--pong-timeout")
+            configuration.requestHeadTimeout = try DurationFlag.parse(
+                requestHeadTimeout, flag: "--request-head-timeout")
+            configuration.requestBodyTimeout = try DurationFlag.parse(
+                requestBodyTimeout, flag: "--request-body-timeout")
         } catch {
             throw ValidationError(error.description)
         }
@@ -85,6 +97,11 @@ struct CollectorCommand: AsyncParsableCommand {
             }
             configuration.maxMessageBytes = size
         }
+        guard let bufferLimit = ByteSize.parse(outboundBufferLimit) else {
+            throw ValidationError("--outbound-buffer-limit '\(outboundBufferLimit)' is not a size such as 256KiB")
+        }
+        configuration.outboundBufferLimit = bufferLimit
+        configuration.maxEventTypes = maxEventTypes
         configuration.legacyCapAnswer = legacyCapAnswer
         if let ndjson { configuration.sink = .ndjson(path: ndjson) }
         configuration.faults.ackLossProbability = ackLoss

@@ -105,7 +105,8 @@ struct HTTPLoopbackTests {
             let object = try #require(try JSONSerialization.jsonObject(with: Data(stats.body)) as? [String: Any])
             #expect(
                 Set(object.keys) == [
-                    "uptime_seconds", "ack_mode", "connections", "batches", "events", "ack_latency", "faults",
+                    "uptime_seconds", "ack_mode", "connections", "batches", "events", "ack_latency", "protection",
+                    "faults",
                 ])
             #expect(try await HTTPTestClient.request(.GET, "/nope", port: server.port).status == .notFound)
             #expect(try await HTTPTestClient.request(.DELETE, "/stats", port: server.port).status == .methodNotAllowed)
