@@ -197,7 +197,9 @@ let package = Package(
         ),
         .testTarget(
             name: "ClickSwarmCLITests",
-            dependencies: ["clickswarm", "ClickSwarmCommands", "ClickSwarmTestSupport", "Reports", "SwarmPrimitives"]
+            dependencies: [
+                "clickswarm", "ClickSwarmCommands", "ClickSwarmTestSupport", "Collector", "Reports", "SwarmPrimitives",
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

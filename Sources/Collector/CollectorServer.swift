@@ -62,11 +62,10 @@ public final class CollectorServer: Sendable {
                     // Accept many connections per wake-up: at NIO's default of 4, a ramp of new
                     // devices starves behind busy connections.
                     .serverChannelOption(.maxMessagesPerRead, value: 256)
-                    // The future-based bind adds no accept back-off: without one, accept at EMFILE
-                    // spins the loop (issue 16, item 8).
+                    // Without a back-off, accept at EMFILE spins the loop (issue 16, item 8).
                     .serverChannelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {
-                            try channel.pipeline.syncOperations.addHandlers(AcceptGuard.handlers(shared: shared))
+                            try channel.pipeline.syncOperations.addHandler(AcceptGuard(shared: shared))
                         }
                     }
                     .childChannelOption(.socketOption(.tcp_nodelay), value: 1)

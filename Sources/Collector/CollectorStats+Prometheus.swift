@@ -2,6 +2,7 @@ import SwarmPrimitives
 
 extension CollectorStats {
     /// Prometheus text exposition (version 0.0.4) of the figures, as `GET /metrics` serves them.
+    /// One family after another, in the order of `/stats`: long, but a flat list reads best.
     public var prometheusText: String {
         var out = PrometheusText(prefix: "clickswarm_collector_")
 
@@ -78,6 +79,20 @@ extension CollectorStats {
         out.sample("ack_latency_seconds_sum", [], ackLatency.sumSeconds)
         out.sample("ack_latency_seconds_count", [], ackLatency.count)
 
+        writeProtection(to: &out)
+        out.family("fault_outage", .gauge, "1 while the injected outage is on.")
+        out.sample("fault_outage", [], faults.outage ? 1.0 : 0)
+        out.family("fault_publish_stall", .gauge, "1 while the injected publish stall is on.")
+        out.sample("fault_publish_stall", [], faults.publishStall ? 1.0 : 0)
+        out.family("fault_ack_loss_probability", .gauge, "Injected probability of dropping an ack.")
+        out.sample("fault_ack_loss_probability", [], faults.ackLoss)
+        out.family("fault_error_probability", .gauge, "Injected probability of an error answer.")
+        out.sample("fault_error_probability", [], faults.errorRate)
+        return out.text
+    }
+
+    /// The protection counters and, with `--ndjson`, the sink's.
+    private func writeProtection(to out: inout PrometheusText) {
         out.family(
             "slow_reader_pauses_total", .counter, "Times a connection stopped being read: it did not read its answers.")
         out.sample("slow_reader_pauses_total", [], protection.slowReaderPauses)
@@ -98,14 +113,5 @@ extension CollectorStats {
             out.family("sink_write_errors_total", .counter, "Failed writes of the NDJSON sink.")
             out.sample("sink_write_errors_total", [], sink.writeErrors)
         }
-        out.family("fault_outage", .gauge, "1 while the injected outage is on.")
-        out.sample("fault_outage", [], faults.outage ? 1.0 : 0)
-        out.family("fault_publish_stall", .gauge, "1 while the injected publish stall is on.")
-        out.sample("fault_publish_stall", [], faults.publishStall ? 1.0 : 0)
-        out.family("fault_ack_loss_probability", .gauge, "Injected probability of dropping an ack.")
-        out.sample("fault_ack_loss_probability", [], faults.ackLoss)
-        out.family("fault_error_probability", .gauge, "Injected probability of an error answer.")
-        out.sample("fault_error_probability", [], faults.errorRate)
-        return out.text
     }
 }

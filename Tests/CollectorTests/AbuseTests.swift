@@ -5,6 +5,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOEmbedded
 import NIOHTTP1
+import NIOPosix
 import NIOWebSocket
 import RaccoonWire
 import Testing
@@ -121,13 +122,15 @@ struct AbuseLoopbackTests {
     @Test("slowloris, a Content-Length with no body, and a malformed request are all closed")
     func slowRequestsClosed() async throws {
         try await withCollector({
-            $0.requestHeadTimeout = 1
+            // Generous for the head, so a loaded machine still writes each request in time.
+            $0.requestHeadTimeout = 3
             $0.requestBodyTimeout = 1
         }) { server in
             // Slowloris: one byte at a time, never a whole head.
             let slow = try await RawTCPClient.connect(port: server.port)
-            try await slow.write("G")
-            try await slow.write("E")
+            // The server may close while we trickle: that is the point.
+            try? await slow.write("G")
+            try? await slow.write("E")
             let slowBytes = try await slow.bytesUntilClosed()
             #expect(slowBytes.isEmpty)
             // A body that never comes.
@@ -172,31 +175,36 @@ struct AbuseLoopbackTests {
 
     @Test("a client that sends and never reads is paused, bounded, counted; others are unaffected")
     func slowReader() async throws {
+        // Its own loop: megabytes through the shared one would delay other suites' pongs.
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { group.shutdownGracefully { _ in } }
         try await withCollector({ $0.outboundBufferLimit = 64 * 1024 }) { server in
-            let reader = try await RawTCPClient.connect(port: server.port, reading: false, receiveBuffer: 16 * 1024)
+            let reader = try await RawTCPClient.connect(
+                port: server.port, reading: false, receiveBuffer: 16 * 1024, group: group)
             try await reader.write(
                 "GET /api/v1/events HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                     + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nX-User-ID: slow\r\n\r\n"
             )
-            // 400 text batches whose 32 KiB req_guid each answer echoes: 12.8 MB of answers.
+            // 300 text batches whose 32 KiB req_guid each answer echoes: 9.6 MB of answers, more
+            // than the kernel's buffers (a few MB on loopback) hold.
             let guid = String(repeating: "g", count: 32 * 1024)
             let frame = Self.maskedTextFrame(Array(#"{"req_guid":"\#(guid)"}"#.utf8))
-            for _ in 0..<400 { reader.write(bytes: frame) }
+            for _ in 0..<300 { reader.write(bytes: frame) }
             try await waitUntil(timeout: .seconds(20)) { try await server.stats().protection.slowReaderPauses >= 1 }
             let paused = try await server.stats()
             #expect(paused.protection.slowReadersPaused == 1)
-            // Reading stopped well short of the 400 batches: what is queued stays bounded.
-            #expect(paused.batches.received < 300, "\(paused.batches.received) batches read")
+            // Reading stopped well short of the 300 batches: what is queued stays bounded.
+            #expect(paused.batches.received < 250, "\(paused.batches.received) batches read")
             // Another client is served meanwhile.
             let other = try await WebSocketTestClient.connect(to: server, id: "normal")
             try await other.send(Batches.request("other", []))
             #expect(try await other.nextResponse().code == .ok)
             // Once the slow client reads, reading resumes and every batch is answered.
             try await reader.startReading()
-            // 400 from the slow client and the other client's one.
-            try await waitUntil(timeout: .seconds(30)) { try await server.stats().batches.received == 401 }
-            // Every answer reached the slow client: 400 echoes of the 32 KiB req_guid.
-            try await waitUntil(timeout: .seconds(30)) { try await reader.received() > 400 * 32 * 1024 }
+            // 300 from the slow client and the other client's one.
+            try await waitUntil(timeout: .seconds(30)) { try await server.stats().batches.received == 301 }
+            // Every answer reached the slow client: 300 echoes of the 32 KiB req_guid.
+            try await waitUntil(timeout: .seconds(30)) { try await reader.received() > 300 * 32 * 1024 }
             #expect(try await server.stats().protection.slowReadersPaused == 0)
             await other.close()
             await reader.close()
@@ -238,7 +246,7 @@ struct AcceptBackoffTests {
         }
         #expect(AcceptGuard.backoff(after: IOError(errnoCode: ECONNABORTED, reason: "accept"), shared: shared) == nil)
         // The monitor on the server channel sees the next accepted connection.
-        let server = EmbeddedChannel(handler: AcceptGuard.AcceptMonitor(shared: shared), loop: loop)
+        let server = EmbeddedChannel(handler: AcceptGuard(shared: shared), loop: loop)
         try server.writeInbound("a child channel")
         try server.writeInbound("another")
         let said = notices.withLockedValue { $0 }

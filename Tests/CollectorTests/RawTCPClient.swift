@@ -14,8 +14,11 @@ final class RawTCPClient: Sendable {
         self.collector = collector
     }
 
-    static func connect(port: Int, reading: Bool = true, receiveBuffer: Int? = nil) async throws -> RawTCPClient {
-        var bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+    static func connect(
+        port: Int, reading: Bool = true, receiveBuffer: Int? = nil,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> RawTCPClient {
+        var bootstrap = ClientBootstrap(group: group)
             .channelOption(.autoRead, value: reading)
         if let receiveBuffer { bootstrap = bootstrap.channelOption(.socketOption(.so_rcvbuf), value: receiveBuffer) }
         // The collector is bound in the initializer: a server that closes at once (a timeout
