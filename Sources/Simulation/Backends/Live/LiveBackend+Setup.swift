@@ -49,9 +49,12 @@ extension LiveBackend {
         configuration.publishDelay = scenario.collector.publishDelay
         configuration.deduplicate = scenario.collector.deduplicate
         configuration.maxMessageBytes = scenario.collector.maxMessageBytes
+        configuration.legacyCapAnswer = scenario.collector.legacyCapAnswer
         configuration.seed = scenario.seed
         do {
-            return try await CollectorServer.start(configuration: configuration, logger: logger)
+            return try await CollectorServer.start(
+                configuration: configuration, logger: logger,
+                notices: { [logger] notice in logger.warning("embedded collector: \(notice)") })
         } catch {
             throw .setupFailed("the embedded collector did not start: \(error)")
         }
