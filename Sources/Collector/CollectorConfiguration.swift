@@ -62,6 +62,9 @@ public struct CollectorConfiguration: Sendable {
     public var seed: UInt64 = 1
     /// Event-loop threads; 0 means one per core.
     public var threads = 0
+    /// The known-answer limit: at most this many events a second are read, over every
+    /// connection together (a token bucket; `IngestThrottle`). Nil (the default): no limit.
+    public var maxEventsPerSecond: Double?
 
     /// The most event-loop threads the collector starts.
     public static let maxThreads = 1024
@@ -108,5 +111,6 @@ public struct CollectorConfiguration: Sendable {
             throw fail("threads must be from 0 (one per core) to \(Self.maxThreads), not \(threads)")
         }
         if let adminToken, let problem = adminToken.problem { throw fail(problem) }
+        try validateThrottle()
     }
 }

@@ -15,6 +15,8 @@ extension CollectorServer {
         /// One per event loop, keyed by the loop's identity.
         let shards: [ObjectIdentifier: NIOLoopBoundBox<CollectorShard>]
         let sink: (any EventSink)?
+        /// The ingest limit (`maxEventsPerSecond`), shared by every loop; nil without one.
+        let throttle: IngestThrottle?
         let started: NIODeadline
         let logger: Logger
         /// What the operator should hear about; may be called on any thread.
@@ -32,6 +34,7 @@ extension CollectorServer {
             self.faults = NIOLockedValueBox(configuration.faults)
             self.shards = shards
             self.sink = sink
+            self.throttle = configuration.maxEventsPerSecond.map { IngestThrottle(ratePerSecond: $0) }
             self.started = .now()
             self.logger = logger
             self.notices = notices
@@ -67,7 +70,7 @@ extension CollectorServer {
                     table: self.table.withLockedValue { $0 },
                     counters: counters,
                     faults: self.faults.withLockedValue { $0 },
-                    sink: self.sink?.status)
+                    sink: self.sink?.status, maxEventsPerSecond: self.configuration.maxEventsPerSecond)
             }
         }
 
