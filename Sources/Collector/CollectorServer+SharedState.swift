@@ -17,6 +17,8 @@ extension CollectorServer {
         let sink: (any EventSink)?
         /// The ingest limit (`maxEventsPerSecond`), shared by every loop; nil without one.
         let throttle: IngestThrottle?
+        /// Where delivered events are published, with `configuration.kafka`; thread-safe.
+        let publisher: KafkaEventPublisher?
         let started: NIODeadline
         let logger: Logger
         /// What the operator should hear about; may be called on any thread.
@@ -26,6 +28,7 @@ extension CollectorServer {
             configuration: CollectorConfiguration,
             shards: [ObjectIdentifier: NIOLoopBoundBox<CollectorShard>],
             sink: (any EventSink)?,
+            publisher: KafkaEventPublisher? = nil,
             logger: Logger,
             notices: @escaping @Sendable (CollectorNotice) -> Void = { _ in }
         ) {
@@ -35,6 +38,7 @@ extension CollectorServer {
             self.shards = shards
             self.sink = sink
             self.throttle = configuration.maxEventsPerSecond.map { IngestThrottle(ratePerSecond: $0) }
+            self.publisher = publisher
             self.started = .now()
             self.logger = logger
             self.notices = notices
@@ -70,7 +74,8 @@ extension CollectorServer {
                     table: self.table.withLockedValue { $0 },
                     counters: counters,
                     faults: self.faults.withLockedValue { $0 },
-                    sink: self.sink?.status, maxEventsPerSecond: self.configuration.maxEventsPerSecond)
+                    sink: self.sink?.status, maxEventsPerSecond: self.configuration.maxEventsPerSecond,
+                    kafka: self.publisher.map { KafkaPublishStats(settings: $0.settings, counters: $0.figures) })
             }
         }
 

@@ -25,6 +25,8 @@ public struct CollectorStats: Codable, Sendable, Equatable {
         /// Acked OK (immediate acks) and then lost by the publish (the error fault): Raccoon's
         /// silent loss (raystack/raccoon#38).
         public var lostAfterAck: UInt64
+        /// Answered with Raccoon's publish error after a Kafka publish failed (after-publish).
+        public var publishFailed: UInt64
         public var deduplicated: UInt64
         public var badRequest: UInt64
         public var tooLarge: UInt64
@@ -38,6 +40,7 @@ public struct CollectorStats: Codable, Sendable, Equatable {
         public var errorInjected: UInt64
         public var ackLost: UInt64
         public var lostAfterAck: UInt64
+        public var publishFailed: UInt64
         public var deduplicated: UInt64
     }
 
@@ -123,6 +126,8 @@ public struct CollectorStats: Codable, Sendable, Equatable {
     public var sink: SinkStatus?
     /// The ingest throttle's figures; absent without `--max-events-per-second`.
     public var throttle: Throttle?
+    /// The Kafka publisher's figures; absent without `--kafka`.
+    public var kafka: KafkaPublishStats?
 
     package init(
         uptime: Double,
@@ -131,7 +136,8 @@ public struct CollectorStats: Codable, Sendable, Equatable {
         counters: CollectorCounters,
         faults: FaultSettings,
         sink: SinkStatus? = nil,
-        maxEventsPerSecond: Double? = nil
+        maxEventsPerSecond: Double? = nil,
+        kafka: KafkaPublishStats? = nil
     ) {
         uptimeSeconds = uptime
         self.ackMode = ackMode.rawValue
@@ -143,14 +149,15 @@ public struct CollectorStats: Codable, Sendable, Equatable {
         batches = Batches(
             received: b.received, bytes: b.bytes, protobuf: b.protobuf, json: b.json, rest: b.rest, ok: b.ok,
             empty: b.empty, errorInjected: b.errored, ackLost: b.ackLost, lostAfterAck: b.lostAfterAck,
-            deduplicated: b.deduplicated,
+            publishFailed: b.publishFailed, deduplicated: b.deduplicated,
             badRequest: b.badRequest, tooLarge: b.tooLarge, jsonUnknownKeys: b.jsonUnknownKeys)
         let ledger = counters.ledger
         var byType: [String: EventType] = [:]
         for (type, c) in ledger.types {
             byType[type] = EventType(
                 received: c.received, bytes: c.bytes, delivered: c.delivered, errorInjected: c.errored,
-                ackLost: c.ackLost, lostAfterAck: c.lostAfterAck, deduplicated: c.deduplicated)
+                ackLost: c.ackLost, lostAfterAck: c.lostAfterAck, publishFailed: c.publishFailed,
+                deduplicated: c.deduplicated)
         }
         var totals = TypeCounters()
         for counters in ledger.types.values { totals.merge(counters) }
@@ -177,6 +184,7 @@ public struct CollectorStats: Codable, Sendable, Equatable {
                 maxEventsPerSecond: $0, throttledReads: p.throttledReads,
                 throttleWaitSeconds: Double(p.throttleWaitNanoseconds) / 1e9, readsHeld: max(0, p.throttledReadsHeld))
         }
+        self.kafka = kafka
     }
 
     private static func encoder() -> JSONEncoder {

@@ -31,6 +31,11 @@ struct RunScenarioCommand: AsyncParsableCommand {
     @Option(help: "Override the duration of the journeys (30s, 5m).") var duration: String?
     @Option(parsing: .unconditional, help: "Override the seed.") var seed: UInt64?
     @Option(help: "Override the target: embedded, ws://host:port/path or http://host:port/path.") var target: String?
+    @Option(
+        help: ArgumentHelp(
+            "Override the embedded collector's ack mode (collector.ack): immediate or after-publish.",
+            valueName: "mode"))
+    var collectorAck: String?
     @Option(help: "Directory for the report.") var output = "results"
     @Option(
         help: ArgumentHelp(
@@ -110,6 +115,12 @@ struct RunScenarioCommand: AsyncParsableCommand {
                 throw ValidationError("--target: \(error)")
             }
         }
+        if let collectorAck {
+            guard ["immediate", "after-publish"].contains(collectorAck) else {
+                throw ValidationError("--collector-ack must be immediate or after-publish, not '\(collectorAck)'")
+            }
+            overrides.ackAfterPublish = collectorAck == "after-publish"
+        }
         request.overrides = overrides
         if let baseline {
             do {
@@ -154,16 +165,14 @@ extension RunScenarioCommand {
         guard !servers.isEmpty, servers.allSatisfy({ $0.contains(":") && !$0.hasSuffix(":") }) else {
             throw ValidationError("--audit-kafka '\(auditKafka)' is not host:port[,host:port...]")
         }
-        guard auditTopicPattern.contains("%s") else {
-            throw ValidationError("--audit-topic-pattern '\(auditTopicPattern)' has no %s for the event type")
-        }
         var settings = KafkaAuditSettings(bootstrapServers: servers.joined(separator: ","))
+        settings.topicPattern = auditTopicPattern
+        if let problem = settings.topics.problem { throw ValidationError("--audit-topic-pattern: \(problem)") }
         do {
             settings.timeout = try DurationFlag.parse(auditTimeout, flag: "--audit-timeout")
         } catch {
             throw ValidationError(error.description)
         }
-        settings.topicPattern = auditTopicPattern
         guard ["start", "beginning"].contains(auditFrom) else {
             throw ValidationError("--audit-from must be start or beginning, not '\(auditFrom)'")
         }
