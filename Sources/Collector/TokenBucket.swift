@@ -43,7 +43,9 @@ package struct TokenBucket: Sendable, Equatable {
     /// Nil when the collector may read at `now`; else the deadline at which the debt is paid back.
     package mutating func openAt(now: NIODeadline) -> NIODeadline? {
         refill(now: now)
-        guard tokens < 0 else { return nil }
+        // A debt of a millionth of an event is the rounding of refills summed over many small
+        // steps, not a debt: without this, a bucket paid back exactly stays closed a nanosecond more.
+        guard tokens < -1e-6 else { return nil }
         let nanoseconds = (-tokens / ratePerSecond * 1e9).rounded(.up)
         return now + .nanoseconds(Int64(min(nanoseconds, Double(Int64.max / 2))))
     }
