@@ -48,6 +48,8 @@ struct CapacityCommand: AsyncParsableCommand {
     var cpuBudget: Double?
     @Option(parsing: .unconditional, help: "Event-loop threads for the live devices (0: one per core).")
     var threads = 0
+    @Option(parsing: .unconditional, help: "Override the population's devices (--vary rate keeps them).")
+    var devices: Int?
     @Option(parsing: .unconditional, help: "Override the seed.") var seed: UInt64?
     @Option(help: "Directory for the reports.") var output = "results"
     @Flag(help: "No step lines and no table; only the report paths and errors.") var quiet = false
@@ -55,7 +57,7 @@ struct CapacityCommand: AsyncParsableCommand {
 
     func run() async throws {
         var request = CapacityRequest(file: file)
-        request.overrides = ScenarioOverrides(seed: seed)
+        request.overrides = ScenarioOverrides(devices: devices, seed: seed)
         if let target {
             do {
                 request.overrides.target = try Scenario.Target(parsing: target)

@@ -184,6 +184,27 @@ struct SimulatedCapacityTests {
         #expect(report.steps.allSatisfy { $0.generatorCPUCores == nil && $0.report == nil })
     }
 
+    @Test("--vary rate keeps the devices and finds the rate multiple at the limit")
+    func rate() async throws {
+        var flags = CapacityPlan()
+        flags.vary = .rate
+        flags.from = 1
+        flags.to = 16
+        flags.stepDuration = 12
+        flags.warmUp = 5
+        flags.precision = 0.1
+        // 100 devices at 2 events/s: 200 events/s, a fifth of the limit.
+        let scenario = try CapacityFixtures.scenario(limit: 1_000)
+        let settings = try CapacitySettings.resolve(scenario: scenario, flags: flags, cpuBudget: 1)
+        #expect(settings.atLeast == nil)
+        let options = CapacityFixtures.options(simulated: true)
+        defer { try? FileManager.default.removeItem(atPath: options.outputDirectory) }
+        let report = try await CapacityRunner.run(scenario, settings: settings, options: options)
+        let knee = try #require(report.knee, "\(report.terminalTable())")
+        #expect(abs(knee - 5) <= 0.5, "\(report.terminalTable())")
+        #expect(report.steps.allSatisfy { $0.devices == 100 })
+    }
+
     @Test("the same seed gives the same capacity report, byte for byte")
     func deterministic() async throws {
         var bytes: [Data] = []

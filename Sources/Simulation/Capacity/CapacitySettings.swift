@@ -26,7 +26,9 @@ public struct CapacitySettings: Sendable, Equatable {
         let settings = CapacitySettings(
             vary: vary, from: from, to: to, stepDuration: step,
             warmUp: flags.warmUp ?? plan.warmUp ?? min(15, step / 4),
-            precision: flags.precision ?? plan.precision ?? 0.05, atLeast: flags.atLeast ?? plan.atLeast,
+            precision: flags.precision ?? plan.precision ?? 0.05,
+            // The scenario's floor is in its own variable's unit: searching another one drops it.
+            atLeast: flags.atLeast ?? (vary == (plan.vary ?? .devices) ? plan.atLeast : nil),
             cpuBudget: cpuBudget)
         try settings.validate()
         return settings
