@@ -261,3 +261,48 @@ struct LiveCapacityTests {
         #expect(report.bottleneck?.contains("CPU") == true)
     }
 }
+
+@Suite("Capacity scenario keys")
+struct CapacityScenarioKeysTests {
+    static let base = """
+        name: k
+        duration: 10s
+        population: {devices: 5}
+        journeys:
+          - name: j
+            start: s
+            screens:
+              s: {think: 1s, events: [{contract: ButtonClick}], next: {exit: 100%}}
+
+        """
+
+    @Test("collector.max_events_per_second and capacity are read")
+    func parsed() throws {
+        let scenario = try Scenario(
+            yaml: Self.base + """
+                collector: {max_events_per_second: 250}
+                capacity: {vary: rate, from: 0.5, to: 4, step_duration: 20s, warm_up: 4s, precision: 2%, at_least: 2}
+                """, file: "k.yaml")
+        #expect(scenario.collector.maxEventsPerSecond == 250)
+        #expect(scenario.capacity.vary == .rate && scenario.capacity.from == 0.5 && scenario.capacity.to == 4)
+        #expect(scenario.capacity.stepDuration == 20 && scenario.capacity.warmUp == 4)
+        #expect(scenario.capacity.precision == 0.02 && scenario.capacity.atLeast == 2)
+    }
+
+    @Test("bad values are errors with their line and field")
+    func refused() {
+        let yaml =
+            Self.base + """
+                collector: {max_events_per_second: 0}
+                capacity: {vary: speed, from: 10, to: 5, precision: 100%}
+                """
+        #expect {
+            _ = try Scenario(yaml: yaml, file: "k.yaml")
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("k.yaml:9:") && text.contains("collector.max_events_per_second")
+                && text.contains("capacity.vary") && text.contains("capacity.to")
+                && text.contains("capacity.precision")
+        }
+    }
+}
