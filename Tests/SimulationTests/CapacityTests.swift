@@ -182,6 +182,11 @@ struct SimulatedCapacityTests {
         #expect(rate <= limit * 1.05 && rate >= limit * 0.85, "\(report.terminalTable())")
         #expect(report.brokenSLO != nil)
         #expect(report.steps.allSatisfy { $0.generatorCPUCores == nil && $0.report == nil })
+        // The page has both curves with the knee marked on each.
+        let html = report.html()
+        #expect(html.components(separatedBy: "class=\"marker\"").count == 3)
+        #expect(html.contains("Event latency by load") && html.contains("Delivery ratio by load"))
+        #expect(report.terminalTable().contains("knee: \(Int(knee)) devices met every SLO"))
     }
 
     @Test("--vary rate keeps the devices and finds the rate multiple at the limit")
