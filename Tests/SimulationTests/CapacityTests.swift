@@ -75,6 +75,17 @@ struct GeneratorBottleneckTests {
         #expect(GeneratorBottleneck.reason(cpuCores: 1.9, budget: 2, throttleWait: 0, seconds: 10) != nil)
     }
 
+    @Test("devices producing under 75% of the first step's events per unit of load: the generator lags")
+    func lagging() {
+        let lag = GeneratorBottleneck.reason(
+            cpuCores: 0.2, budget: 2, throttleWait: 5, seconds: 10, offeredPerLoad: 1.4, expectedPerLoad: 2)
+        #expect(lag?.contains("70%") == true)
+        #expect(
+            GeneratorBottleneck.reason(
+                cpuCores: 0.2, budget: 2, throttleWait: 5, seconds: 10, offeredPerLoad: 1.95, expectedPerLoad: 2) == nil
+        )
+    }
+
     @Test("a generator below its budget, or a collector holding reads back, is not")
     func notSaturated() {
         #expect(GeneratorBottleneck.reason(cpuCores: 0.5, budget: 1, throttleWait: nil, seconds: 10) == nil)

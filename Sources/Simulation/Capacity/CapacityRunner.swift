@@ -56,12 +56,15 @@ public enum CapacityRunner {
                 interrupted = true
                 break
             }
+            let first = steps[0]
             let bottleneck =
                 options.simulated
                 ? nil
                 : GeneratorBottleneck.reason(
                     cpuCores: step.figures.generatorCPUCores, budget: settings.cpuBudget,
-                    throttleWait: step.figures.collectorThrottleWaitS, seconds: step.wallSeconds)
+                    throttleWait: step.figures.collectorThrottleWaitS, seconds: step.wallSeconds,
+                    offeredPerLoad: step.figures.offeredPerSecond / load,
+                    expectedPerLoad: first.offeredPerSecond / first.load)
             search.record(load: load, passed: step.figures.passed, bottleneck: bottleneck)
         }
         return report(

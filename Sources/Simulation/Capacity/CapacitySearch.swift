@@ -92,17 +92,32 @@ public struct CapacitySearch: Sendable, Equatable {
     }
 }
 
-/// Whether the generator, not the collector, limited a step: its CPU near its budget (90%) while
-/// the collector's throttle held no reads (or there is none to ask). Pure, so that the rule is
-/// tested without a saturated machine.
+/// Whether the generator, not the collector, limited a step. Two signs, either enough: its CPU
+/// near its budget (90%) while the collector's throttle held no reads (or there is none to ask);
+/// or its devices producing fewer events per unit of load than in the first step (under 75%: a
+/// margin for the randomness of small populations),
+/// which only a generator falling behind its devices' intended times does (what they offer does
+/// not depend on the collector). Pure, so that the rule is tested without a saturated machine.
 public enum GeneratorBottleneck {
     /// The share of the budget at which the generator counts as saturated.
     public static let saturation = 0.9
+    /// The share of the first step's events per unit of load below which the generator lags.
+    public static let lagging = 0.75
 
     /// Why the generator is the bottleneck, or nil when it is not. `throttleWait`: seconds the
     /// collector's throttle held reads during the step (nil when unknown); `seconds`: the step's
-    /// wall time.
-    public static func reason(cpuCores: Double?, budget: Double, throttleWait: Double?, seconds: Double) -> String? {
+    /// wall time; `offeredPerLoad`, `expectedPerLoad`: this step's and the first step's events
+    /// generated a second per unit of load (nil when unknown).
+    public static func reason(
+        cpuCores: Double?, budget: Double, throttleWait: Double?, seconds: Double, offeredPerLoad: Double? = nil,
+        expectedPerLoad: Double? = nil
+    ) -> String? {
+        if let offeredPerLoad, let expectedPerLoad, expectedPerLoad > 0, offeredPerLoad < lagging * expectedPerLoad {
+            let share = Int((offeredPerLoad / expectedPerLoad * 100).rounded())
+            return "the generator produced \(share)% of the events its devices scheduled (at the first step's rate "
+                + "per unit of load): its events fall behind their intended time; give it more cores (--threads) "
+                + "or shard the load"
+        }
         guard let cpuCores, cpuCores >= saturation * budget else { return nil }
         // A collector holding reads back for more than 1% of the step is what limits it.
         if let throttleWait, throttleWait > 0.01 * seconds { return nil }
