@@ -209,8 +209,9 @@ struct SimulatedCapacityTests {
         flags.stepDuration = 12
         flags.warmUp = 5
         flags.precision = 0.1
-        // 100 devices at 2 events/s: 200 events/s, a fifth of the limit.
-        let scenario = try CapacityFixtures.scenario(limit: 1_000)
+        // 40 devices at 2 events/s: 80 events/s, a fifth of the limit.
+        var scenario = try CapacityFixtures.scenario(limit: 400)
+        scenario.population.devices = 40
         let settings = try CapacitySettings.resolve(scenario: scenario, flags: flags, cpuBudget: 1)
         #expect(settings.atLeast == nil)
         let options = CapacityFixtures.options(simulated: true)
@@ -218,7 +219,7 @@ struct SimulatedCapacityTests {
         let report = try await CapacityRunner.run(scenario, settings: settings, options: options)
         let knee = try #require(report.knee, "\(report.terminalTable())")
         #expect(abs(knee - 5) <= 0.5, "\(report.terminalTable())")
-        #expect(report.steps.allSatisfy { $0.devices == 100 })
+        #expect(report.steps.allSatisfy { $0.devices == 40 })
     }
 
     @Test("the same seed gives the same capacity report, byte for byte")
