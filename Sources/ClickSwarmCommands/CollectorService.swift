@@ -31,11 +31,7 @@ package enum CollectorService {
                 throw CollectorError.invalidConfiguration("cannot write the port file \(portFile): \(error)")
             }
         }
-        let base = "\(server.host):\(server.port)"
-        announce(
-            "collector listening on http://\(base) (WebSocket ws://\(base)/api/v1/events, REST POST /api/v1/events, "
-                + "/ping, /stats, /metrics, /admin/faults); ack mode \(configuration.ackMode.rawValue); "
-                + "Ctrl-C to stop")
+        announce(listening(server, configuration))
         // Serve until SIGINT or SIGTERM (graceful shutdown of the service group).
         let stopped: CollectorStats?? = await SignalledJob<CollectorStats?>(logger: logger).run {
             try? await gracefulShutdown()

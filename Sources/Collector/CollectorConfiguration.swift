@@ -41,6 +41,10 @@ public struct CollectorConfiguration: Sendable {
     public var seed: UInt64 = 1
     /// Event-loop threads; 0 means one per core.
     public var threads = 0
+    /// TLS on the HTTP port and the gRPC port (CollectorTLS.swift); nil serves them plain.
+    public var tls: CollectorTLS?
+    /// The gRPC port (0 picks a free one); nil serves no gRPC (CollectorServer+GRPC.swift).
+    public var grpcPort: Int?
 
     public init() {}
 
@@ -56,5 +60,6 @@ public struct CollectorConfiguration: Sendable {
             throw fail("fault probabilities must be from 0 to 1")
         }
         guard threads >= 0 else { throw fail("threads must not be negative") }
+        try validateGRPC()
     }
 }

@@ -110,7 +110,7 @@ package struct CollectorCore: Sendable {
         return decide(request, requestMemory: &requestMemory, serverTime: serverTime, random: &random)
     }
 
-    private mutating func decide(
+    mutating func decide(
         _ request: SendEventRequest,
         requestMemory: inout RequestGUIDMemory?,
         serverTime: Int64,
@@ -213,5 +213,18 @@ extension CollectorCore {
         batches.received += 1
         batches.rest += 1
         batches.badRequest += 1
+    }
+
+    /// Decides one gRPC `SendEvent` call: grpc-swift has decoded the request already (a message
+    /// that does not decode never reaches the core: gRPC answers it with INTERNAL itself).
+    package mutating func ingest(grpc request: SendEventRequest, bytes: Int, serverTime: Int64) -> Decision {
+        batches.received += 1
+        batches.bytes += UInt64(bytes)
+        batches.protobuf += 1
+        batches.grpc += 1
+        var noMemory: RequestGUIDMemory? = nil
+        var random = self.random
+        defer { self.random = random }
+        return decide(request, requestMemory: &noMemory, serverTime: serverTime, random: &random)
     }
 }

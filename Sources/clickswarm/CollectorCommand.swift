@@ -42,6 +42,7 @@ struct CollectorCommand: AsyncParsableCommand {
     @Option(help: "Seed of the fault-injection randomness.") var seed: UInt64 = 1
     @Option(help: "Event-loop threads (0: one per core).") var threads = 0
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
+    @OptionGroup(title: "TLS and gRPC") var secure: CollectorSecureFlags
 
     func makeConfiguration() throws -> CollectorConfiguration {
         var configuration = CollectorConfiguration()
@@ -82,6 +83,7 @@ struct CollectorCommand: AsyncParsableCommand {
         configuration.faults.publishStall = publishStall
         configuration.seed = seed
         configuration.threads = threads
+        try secure.apply(to: &configuration)
         do {
             try configuration.validate()
         } catch {
