@@ -30,7 +30,12 @@ struct RunScenarioCommand: AsyncParsableCommand {
     var devices: Int?
     @Option(help: "Override the duration of the journeys (30s, 5m).") var duration: String?
     @Option(parsing: .unconditional, help: "Override the seed.") var seed: UInt64?
-    @Option(help: "Override the target: embedded, ws://host:port/path or http://host:port/path.") var target: String?
+    @Option(
+        help: ArgumentHelp(
+            "Override the target: embedded, ws:// or wss://host:port/path, http:// or https://host:port/path, grpc:// "
+                + "or grpcs://host:port."))
+    var target: String?
+    @OptionGroup(title: "TLS and connection headers") var connection: ConnectionFlags
     @Option(help: "Directory for the report.") var output = "results"
     @Option(
         help: ArgumentHelp(
@@ -110,6 +115,7 @@ struct RunScenarioCommand: AsyncParsableCommand {
                 throw ValidationError("--target: \(error)")
             }
         }
+        try connection.apply(to: &overrides)
         request.overrides = overrides
         if let baseline {
             do {
@@ -220,7 +226,7 @@ struct PushFlags: ParsableArguments {
     var pushConnectTimeout = "5s"
     @Option(help: ArgumentHelp("How long one push attempt may take in all.", valueName: "duration"))
     var pushTimeout = "30s"
-    @Flag(help: "Push without verifying TLS certificates and host names.") var insecure = false
+    @Flag(help: "Push without verifying TLS certificates and host names.") var pushInsecure = false
 
     func settings(environment: [String: String]) throws -> PushSettings {
         var settings = PushSettings()
@@ -234,8 +240,8 @@ struct PushFlags: ParsableArguments {
         } catch {
             throw ValidationError("--push-prometheus: \(error)")
         }
-        if settings.isEmpty, pushInterval != nil || !pushHeader.isEmpty || insecure {
-            throw ValidationError("--push-interval, --push-header and --insecure need --push or --push-prometheus")
+        if settings.isEmpty, pushInterval != nil || !pushHeader.isEmpty || pushInsecure {
+            throw ValidationError("--push-interval, --push-header and --push-insecure need --push or --push-prometheus")
         }
         settings.interval = try pushInterval.map { try Self.duration($0, flag: "--push-interval") }
         settings.connectTimeout = try Self.duration(pushConnectTimeout, flag: "--push-connect-timeout")
@@ -248,7 +254,7 @@ struct PushFlags: ParsableArguments {
                 throw ValidationError("--push-header #\(position + 1): \(error)")
             }
         }
-        settings.insecure = insecure
+        settings.insecure = pushInsecure
         return settings
     }
 
