@@ -261,6 +261,7 @@ let package = Package(
         .testTarget(
             name: "SecureTransportTests",
             dependencies: [
+                "ClickSwarmCommands",
                 "Simulation",
                 "Reports",
                 "ClickstreamSDK",
