@@ -40,8 +40,10 @@ final class GRPCSession {
             let configured = ConfiguredBox()
             let connectFailure = FailureBox()
             do {
-                let wrapped = try await HTTP2ClientTransport.WrappedChannel.wrapping(config: wrappedConfig) {
-                    configure in
+                let authority = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+                let wrapped = try await HTTP2ClientTransport.WrappedChannel.wrapping(
+                    config: Self.wrappedConfig(authority: authority)
+                ) { configure in
                     do {
                         _ = try await connector.connect(host: host, port: port, on: loop, timeout: timeout) { channel in
                             do {
@@ -81,11 +83,14 @@ final class GRPCSession {
         }
     }
 
-    /// No idle timeout (the SDK decides when a connection ends) and no keepalive (the SDKs
-    /// send none over gRPC).
-    static let wrappedConfig = HTTP2ClientTransport.WrappedChannel.Config.defaults { config in
-        config.connection.maxIdleTime = nil
-        config.connection.keepalive = nil
+    /// The `:authority` of the calls (a server may refuse calls without one), no idle timeout
+    /// (the SDK decides when a connection ends) and no keepalive (the SDKs send none over gRPC).
+    static func wrappedConfig(authority: String) -> HTTP2ClientTransport.WrappedChannel.Config {
+        .defaults { config in
+            config.http2.authority = authority
+            config.connection.maxIdleTime = nil
+            config.connection.keepalive = nil
+        }
     }
 
     /// Runs one `SendEvent` with `request` as its serialized message; `done` gets what it means
