@@ -273,6 +273,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
             ] + nio + tls + grpc
         ),
         .testTarget(

@@ -4,9 +4,13 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 
-/// The collector's gRPC port (`--grpc-port`, `collector.grpc_port`): grpc-swift's HTTP/2 server
-/// on the collector's own event loops, with `GRPCEventService` deciding each call through the
-/// same cores as the HTTP port; TLS (`grpcs://`) with the collector's TLS identity.
+/// The collector's gRPC port (`--grpc-port`, `collector.grpc_port`): grpc-swift's HTTP/2 server,
+/// with `GRPCEventService` deciding each call through the same cores, on the collector's own
+/// event loops, as the HTTP port; TLS (`grpcs://`) with the collector's TLS identity.
+///
+/// The HTTP/2 connections themselves run on NIO's shared singleton loops, not the collector's:
+/// grpc-swift's server still schedules work on its loops after `serve()` returns, which fails
+/// once a collector that owns its loops has shut them down.
 final class CollectorGRPCEndpoint: Sendable {
     let port: Int
     private let server: GRPCServer<HTTP2ServerTransport.Posix>
@@ -30,7 +34,7 @@ final class CollectorGRPCEndpoint: Sendable {
             host.contains(":") ? .ipv6(host: host, port: port) : .ipv4(host: host, port: port)
         let transport = HTTP2ServerTransport.Posix(
             address: address, transportSecurity: security(configuration.tls),
-            eventLoopGroup: (group as? MultiThreadedEventLoopGroup) ?? .singletonMultiThreadedEventLoopGroup)
+            eventLoopGroup: .singletonMultiThreadedEventLoopGroup)
         let server = GRPCServer(transport: transport, services: [GRPCEventService(shared: shared, shards: shards)])
         let serving = Task { try await server.serve() }
         do {

@@ -24,7 +24,7 @@ struct GRPCInteropTests {
     @Test("a Python client's SendEvent is acked as Raccoon acks it, and delivered")
     func pythonClientAcked() async throws {
         let server = try await Self.collector()
-        let answer = try PythonGRPCPeer.client(["127.0.0.1:\(try #require(server.grpcPort))"])
+        let answer = try await PythonGRPCPeer.client(["127.0.0.1:\(try #require(server.grpcPort))"])
         #expect(answer["grpc_code"] as? String == "OK", "\(answer)")
         #expect(answer["status"] as? Int == 1)
         #expect(answer["code"] as? Int == 1)
@@ -38,7 +38,7 @@ struct GRPCInteropTests {
     @Test("a Python client without the identity gets UNKNOWN \"connection id header missing\"")
     func pythonClientWithoutIdentity() async throws {
         let server = try await Self.collector()
-        let answer = try PythonGRPCPeer.client(["127.0.0.1:\(try #require(server.grpcPort))", "--no-identity"])
+        let answer = try await PythonGRPCPeer.client(["127.0.0.1:\(try #require(server.grpcPort))", "--no-identity"])
         #expect(answer["grpc_code"] as? String == "UNKNOWN", "\(answer)")
         #expect(answer["details"] as? String == "connection id header missing")
         #expect(try await server.stats().events.delivered == 0)
@@ -54,7 +54,7 @@ struct GRPCInteropTests {
         let caFile = directory.appendingPathComponent("collector.pem").path
         try identity.certificatePEM.write(toFile: caFile, atomically: true, encoding: .utf8)
         let server = try await Self.collector(tls: identity)
-        let answer = try PythonGRPCPeer.client(["localhost:\(try #require(server.grpcPort))", "--ca", caFile])
+        let answer = try await PythonGRPCPeer.client(["localhost:\(try #require(server.grpcPort))", "--ca", caFile])
         #expect(answer["grpc_code"] as? String == "OK", "\(answer)")
         try await server.shutdown()
     }

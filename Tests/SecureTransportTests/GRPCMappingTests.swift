@@ -2,10 +2,12 @@ import ClickSwarmTestSupport
 import ClickstreamSDK
 import Collector
 import GRPCCore
+import GRPCNIOTransportHTTP2Posix
 import NIOCore
 import NIOEmbedded
 import NIOSSL
 import NIOTLS
+import RaccoonGRPC
 import RaccoonWire
 import Testing
 
@@ -61,17 +63,29 @@ struct GRPCMappingTests {
         }
     }
 
-    @Test("a lost ack holds the call until the caller's deadline: no answer, the connection stays")
-    func lostAckIsNoAnswer() async throws {
+    @Test("a lost ack holds the call until the caller's deadline (grpc-swift's own client): DEADLINE_EXCEEDED")
+    func lostAckHoldsTheCall() async throws {
         var faults = FaultSettings()
         faults.ackLossProbability = 1
         let server = try await Self.collector(faults)
-        let outcome = try await TransportProbe.run(
-            requests: [try TLSRefusalTests.batch("lost")], answers: 1, watchdog: .seconds(2),
-            Self.transport(server.grpcPort, callTimeout: .milliseconds(300)))
-        #expect(outcome.first == .connected)
-        #expect(outcome.received.isEmpty)
-        #expect(outcome.closed == nil)
+        let port = try #require(server.grpcPort)
+        var request = SendEventRequest()
+        request.reqGuid = "lost"
+        request.events = [RaccoonEvent()]
+        let code = try await withGRPCClient(
+            transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)
+        ) { client in
+            let service = Raystack_Raccoon_V1beta1_EventService.Client(wrapping: client)
+            var options = CallOptions.defaults
+            options.timeout = .milliseconds(300)
+            do {
+                _ = try await service.sendEvent(request, metadata: ["x-user-id": "held"], options: options)
+                return RPCError.Code?.none
+            } catch let error as RPCError {
+                return error.code
+            }
+        }
+        #expect(code == .deadlineExceeded)
         let stats = try await server.stats()
         #expect(stats.batches.ackLost == 1)
         #expect(stats.events.delivered == 1)

@@ -16,8 +16,24 @@ final class PythonGRPCPeer {
         var description: String
     }
 
-    /// Runs the client and returns its JSON line.
-    static func client(_ arguments: [String]) throws -> [String: Any] {
+    /// Runs the client and returns its JSON line. The wait happens on a Dispatch thread, never
+    /// on the cooperative pool: the collector's gRPC server needs that pool to answer.
+    static func client(_ arguments: [String]) async throws -> [String: Any] {
+        let (status, data, errorText) = try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try blockingClient(arguments) })
+            }
+        }
+        guard status == 0, let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw Failure(
+                description: "grpc_interop.py client \(arguments) exited \(status)"
+                    + (status == 2 ? " (pip install grpcio grpcio-tools protobuf)" : "") + ": \(errorText)")
+        }
+        return object
+    }
+
+    /// The client's exit status, standard output and standard error.
+    private static func blockingClient(_ arguments: [String]) throws -> (Int32, Data, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", script, "client"] + arguments
@@ -30,15 +46,7 @@ final class PythonGRPCPeer {
         let data = output.fileHandleForReading.readDataToEndOfFile()
         let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        guard process.terminationStatus == 0,
-            let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
-        else {
-            throw Failure(
-                description: "grpc_interop.py client \(arguments) exited \(process.terminationStatus)"
-                    + (process.terminationStatus == 2 ? " (pip install grpcio grpcio-tools protobuf)" : "")
-                    + ": \(errorText)")
-        }
-        return object
+        return (process.terminationStatus, data, errorText)
     }
 
     private let process = Process()
