@@ -36,7 +36,7 @@ final class GRPCSession {
         made: @escaping @Sendable (GRPCClient<HTTP2ClientTransport.WrappedChannel>, any Channel) -> Void,
         failed: @escaping @Sendable (TransportFailure) -> Void
     ) -> Task<Void, Never> {
-        Task {
+        Task(executorPreference: EventLoopExecutor(loop)) {
             let configured = ConfiguredBox()
             let connectFailure = FailureBox()
             do {
@@ -99,7 +99,7 @@ final class GRPCSession {
         _ client: GRPCClient<HTTP2ClientTransport.WrappedChannel>, request: ByteBuffer, metadata: Metadata,
         timeout: TimeAmount, loop: any EventLoop, done: @escaping @Sendable (GRPCOutcome) -> Void
     ) {
-        Task {
+        Task(executorPreference: EventLoopExecutor(loop)) {
             var options = CallOptions.defaults
             options.timeout = .nanoseconds(timeout.nanoseconds)
             let outcome: GRPCOutcome

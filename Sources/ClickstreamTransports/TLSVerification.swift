@@ -32,7 +32,7 @@ struct TLSVerification: Sendable {
             return
         }
         let roots = self.roots
-        Task {
+        Task(executorPreference: EventLoopExecutor(promise.futureResult.eventLoop)) {
             let failure = await Self.check(
                 leaf: leaf, intermediates: Array(certificates.dropFirst()), host: host, roots: roots, now: Date())
             if let failure {

@@ -36,7 +36,9 @@ final class CollectorGRPCEndpoint: Sendable {
             address: address, transportSecurity: security(configuration.tls),
             eventLoopGroup: .singletonMultiThreadedEventLoopGroup)
         let server = GRPCServer(transport: transport, services: [GRPCEventService(shared: shared, shards: shards)])
-        let serving = Task { try await server.serve() }
+        // The calls run on the collector's first loop (they hop to their shard's loop to decide).
+        let executor = EventLoopExecutor(group.next())
+        let serving = Task(executorPreference: executor) { try await server.serve() }
         do {
             let bound = try await transport.listeningAddress
             let boundPort = bound.ipv4?.port ?? bound.ipv6?.port ?? port
