@@ -5,6 +5,7 @@ import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 import NIOCore
 import NIOEmbedded
+import NIOPosix
 import NIOSSL
 import NIOTLS
 import RaccoonGRPC
@@ -72,24 +73,33 @@ struct GRPCMappingTests {
         var request = SendEventRequest()
         request.reqGuid = "lost"
         request.events = [RaccoonEvent()]
-        let code = try await withGRPCClient(
-            transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)
-        ) { client in
-            let service = Raystack_Raccoon_V1beta1_EventService.Client(wrapping: client)
-            var options = CallOptions.defaults
-            options.timeout = .milliseconds(300)
-            do {
-                _ = try await service.sendEvent(request, metadata: ["x-user-id": "held"], options: options)
-                return RPCError.Code?.none
-            } catch let error as RPCError {
-                return error.code
-            }
+        // The client runs on an event loop, not the cooperative pool the rest of the suite keeps busy.
+        let executor = EventLoopExecutor(MultiThreadedEventLoopGroup.singleton.next())
+        let code = try await withTaskExecutorPreference(executor) {
+            try await Self.heldCallCode(port: port, request: request)
         }
         #expect(code == .deadlineExceeded)
         let stats = try await server.stats()
         #expect(stats.batches.ackLost == 1)
         #expect(stats.events.delivered == 1)
         try await server.shutdown()
+    }
+
+    /// The status of a call the collector never answers, with a one-second deadline.
+    static func heldCallCode(port: Int, request: SendEventRequest) async throws -> RPCError.Code? {
+        try await withGRPCClient(
+            transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)
+        ) { client in
+            let service = Raystack_Raccoon_V1beta1_EventService.Client(wrapping: client)
+            var options = CallOptions.defaults
+            options.timeout = .seconds(1)
+            do {
+                _ = try await service.sendEvent(request, metadata: ["x-user-id": "held"], options: options)
+                return nil
+            } catch let error as RPCError {
+                return error.code
+            }
+        }
     }
 
     @Test("an injected error is a gRPC OK carrying STATUS_ERROR; an outage fails the call UNAVAILABLE")
