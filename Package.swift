@@ -208,6 +208,7 @@ let package = Package(
                 "RaccoonWire",
                 "SwarmPrimitives",
                 "ClickSwarmTestSupport",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -282,7 +283,9 @@ let package = Package(
         ),
         .testTarget(
             name: "ClickSwarmCLITests",
-            dependencies: ["clickswarm", "ClickSwarmCommands", "ClickSwarmTestSupport", "Reports", "SwarmPrimitives"]
+            dependencies: [
+                "clickswarm", "ClickSwarmCommands", "ClickSwarmTestSupport", "Collector", "Reports", "SwarmPrimitives",
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

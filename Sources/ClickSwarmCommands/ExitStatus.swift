@@ -21,6 +21,8 @@ package enum ExitStatus: Int32, Sendable, CaseIterable, CustomStringConvertible 
     case missingAfterAck = 71
     /// A report, rendering or output file could not be written.
     case cannotWrite = 73
+    /// `collector`: its NDJSON sink (`--ndjson`) failed to write (EX_IOERR); the file is incomplete.
+    case sinkFailed = 74
     /// A push (`--push`, `--push-prometheus`) failed; the report is still on disk.
     case pushFailed = 75
     /// An SLO failed, or (`--baseline`, `compare`) a figure regressed beyond its tolerance.
@@ -37,6 +39,7 @@ package enum ExitStatus: Int32, Sendable, CaseIterable, CustomStringConvertible 
         case .unbalanced: return "unbalanced reconciliation"
         case .missingAfterAck: return "acked events missing from Kafka (--audit-kafka)"
         case .cannotWrite: return "report not writable"
+        case .sinkFailed: return "the collector's NDJSON sink failed to write"
         case .pushFailed: return "a push failed (the report is still written)"
         case .sloFailed: return "an SLO failed or a baseline regression"
         case .interrupted: return "interrupted"

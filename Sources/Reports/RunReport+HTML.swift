@@ -219,6 +219,10 @@ extension RunReport {
                 ["foreign events", Formatting.count(collector.foreign)],
                 ["batches whose ack was lost (injected)", Formatting.count(collector.batchesAckLost)],
                 ["batches answered with an injected error", Formatting.count(collector.batchesErrorInjected)],
+                [
+                    "events lost after their ack (immediate acks, failed publish)",
+                    Formatting.count(collector.lostAfterAck),
+                ],
                 ["connections refused in an outage", Formatting.count(collector.connectionsRefusedOutage)],
                 ["connections rejected", Formatting.count(collector.connectionsRejected)],
             ])
@@ -241,11 +245,12 @@ extension RunReport {
         let delivery = reconciliation.delivery
         if delivery.checked {
             out += Self.table(
-                ["acked", "delivered", "acked, not delivered", "delivered, ack lost", "duplicates"],
+                ["acked", "delivered", "acked, not delivered", "lost after ack", "delivered, ack lost", "duplicates"],
                 [
                     [
                         Formatting.count(delivery.acked), Formatting.count(delivery.deliveredUnique),
-                        Formatting.count(delivery.ackedNotDelivered), Formatting.count(delivery.deliveredNotAcked),
+                        Formatting.count(delivery.ackedNotDelivered), Formatting.count(delivery.lostAfterAck),
+                        Formatting.count(delivery.deliveredNotAcked),
                         Formatting.count(delivery.duplicates),
                     ]
                 ])

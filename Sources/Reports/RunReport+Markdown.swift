@@ -133,15 +133,19 @@ extension RunReport {
         out += ["## Collector accounting", ""]
         if let collector {
             out += Self.table(
-                ["events received", "unique", "duplicates", "foreign", "acks lost", "errors injected", "refused"],
+                [
+                    "events received", "unique", "duplicates", "foreign", "acks lost", "errors injected",
+                    "lost after ack", "refused",
+                ],
                 [
                     [
                         Formatting.count(collector.eventsReceived), Formatting.count(collector.uniqueDeliveries),
                         Formatting.count(collector.duplicateDeliveries), Formatting.count(collector.foreign),
                         Formatting.count(collector.batchesAckLost), Formatting.count(collector.batchesErrorInjected),
+                        Formatting.count(collector.lostAfterAck),
                         Formatting.count(collector.connectionsRefusedOutage + collector.connectionsRejected),
                     ]
-                ], alignRight: Array(0..<7))
+                ], alignRight: Array(0..<8))
         } else {
             out += [
                 "No collector accounting: the run used a remote collector (\(Markup.markdownCell(run.target))).", "",
@@ -171,7 +175,8 @@ extension RunReport {
             out += [
                 "Acks checked against the collector: acked \(Formatting.count(delivery.acked)), delivered "
                     + "\(Formatting.count(delivery.deliveredUnique)), acked but not delivered "
-                    + "\(Formatting.count(delivery.ackedNotDelivered)), delivered but not acked (ack lost) "
+                    + "\(Formatting.count(delivery.ackedNotDelivered)), lost by the collector after its ack "
+                    + "\(Formatting.count(delivery.lostAfterAck)), delivered but not acked (ack lost) "
                     + "\(Formatting.count(delivery.deliveredNotAcked)), duplicates "
                     + "\(Formatting.count(delivery.duplicates)).",
                 "",

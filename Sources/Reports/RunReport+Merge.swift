@@ -188,6 +188,7 @@ extension RunReport {
             delivery.acked += check.acked
             delivery.deliveredUnique += check.deliveredUnique
             delivery.ackedNotDelivered += check.ackedNotDelivered
+            delivery.lostAfterAck += check.lostAfterAck
             delivery.deliveredNotAcked += check.deliveredNotAcked
             delivery.duplicates += check.duplicates
             problems += shard.reconciliation.problems.map { "shard \(label(shard)): \($0)" }
@@ -272,6 +273,7 @@ extension CollectorAccounting {
         foreign += other.foreign
         batchesAckLost += other.batchesAckLost
         batchesErrorInjected += other.batchesErrorInjected
+        lostAfterAck += other.lostAfterAck
         connectionsRefusedOutage += other.connectionsRefusedOutage
         connectionsRejected += other.connectionsRejected
     }

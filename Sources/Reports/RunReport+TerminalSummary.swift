@@ -43,7 +43,8 @@ extension RunReport {
                     + "\(Formatting.count(collector.uniqueDeliveries))  duplicates "
                     + "\(Formatting.count(collector.duplicateDeliveries))  acks lost "
                     + "\(Formatting.count(collector.batchesAckLost))  errors injected "
-                    + "\(Formatting.count(collector.batchesErrorInjected))  refused "
+                    + "\(Formatting.count(collector.batchesErrorInjected))  lost after ack "
+                    + "\(Formatting.count(collector.lostAfterAck))  refused "
                     + "\(Formatting.count(collector.connectionsRefusedOutage + collector.connectionsRejected))")
         }
         if let line = auditSummaryLine { lines.append(line) }

@@ -92,6 +92,9 @@ struct LiveRunTests {
             seed: 8
             duration: 4s
             drain: 3s
+            # Error answers (after-publish acks) make devices resend; under immediate acks the
+            # injected error is a silent loss the run explains through lost_after_ack.
+            collector: {ack: after-publish}
             faults:
               - {from: 1s, to: 3s, ack_loss: 20%, error_rate: 10%}
             population:

@@ -47,21 +47,10 @@ struct ReportAssembly {
         var reconciliation = Reconciliation.funnel(from: snapshot, pendingAtEnd: pending)
         let ackedTotal = snapshot.funnelTotals.acked
         if let collector {
-            var ackedNotDelivered: UInt64 = 0
-            var deliveredNotAcked: UInt64 = 0
-            var deliveredUnique: UInt64 = 0
-            for (device, bitmap) in acked {
-                ackedNotDelivered += UInt64(bitmap.countNotIn(collector.delivered[device] ?? SequenceBitmap()))
-            }
-            for (device, bitmap) in collector.delivered {
-                deliveredUnique += UInt64(bitmap.count)
-                deliveredNotAcked += UInt64(bitmap.countNotIn(acked[device] ?? SequenceBitmap()))
-            }
             reconciliation.attach(
-                delivery: Reconciliation.DeliveryCheck(
-                    acked: ackedTotal, deliveredUnique: deliveredUnique,
-                    duplicates: collector.accounting.duplicateDeliveries, ackedNotDelivered: ackedNotDelivered,
-                    deliveredNotAcked: deliveredNotAcked))
+                delivery: .comparing(
+                    acked: acked, delivered: collector.delivered, lostAfterAck: collector.lostAfterAck,
+                    ackedTotal: ackedTotal, duplicates: collector.accounting.duplicateDeliveries))
             let ackedBitmaps = acked.values.reduce(0) { $0 + UInt64($1.count) }
             if ackedBitmaps != ackedTotal {
                 reconciliation.addProblem(

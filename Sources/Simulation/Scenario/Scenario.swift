@@ -81,7 +81,10 @@ extension Scenario {
         public var ackAfterPublish = false
         public var publishDelay = Distribution.constant(0)
         public var deduplicate = false
-        public var maxMessageBytes = 1 << 20
+        /// Largest message the collector takes; `nil`: no limit, as Raccoon.
+        public var maxMessageBytes: Int?
+        /// Answer refused connections as Raccoon v0.1.3-v0.1.4 did: code 5 and an empty reason.
+        public var legacyCapAnswer = false
         /// `websocket` (default), `rest` or `grpc`: how devices reach the embedded collector.
         public var transport = Transport.websocket
         /// Serve TLS with a certificate made at start, which the devices trust (`wss://`,

@@ -1,3 +1,5 @@
+import Collector
+
 /// `target`, `collector` and `faults`.
 extension ScenarioParser {
     static let defaultEventsPath = "/api/v1/events"
@@ -112,7 +114,8 @@ extension ScenarioParser {
 
     mutating func collector(_ value: YAMLValue) -> Scenario.EmbeddedCollector? {
         let keys = [
-            "threads", "ack", "publish_delay", "deduplicate", "max_message_size", "transport", "tls", "grpc_port",
+            "threads", "ack", "publish_delay", "deduplicate", "max_message_size", "legacy_cap_answer", "transport",
+            "tls", "grpc_port",
         ]
         guard let fields = fields(value, keys: keys) else { return nil }
         var collector = Scenario.EmbeddedCollector()
@@ -125,8 +128,13 @@ extension ScenarioParser {
         }
         if let value = fields["deduplicate"], let deduplicate = bool(value) { collector.deduplicate = deduplicate }
         if let value = fields["max_message_size"], let size = byteCount(value, minimum: 1024, minimumText: "1KiB") {
-            collector.maxMessageBytes = size
+            if size > CollectorConfiguration.largestMessageLimit {
+                fail(value, "must be at most 4GiB (a WebSocket frame's limit), got '\(value.scalarText ?? "")'")
+            } else {
+                collector.maxMessageBytes = size
+            }
         }
+        if let value = fields["legacy_cap_answer"], let legacy = bool(value) { collector.legacyCapAnswer = legacy }
         if let value = fields["transport"],
             let name = choice(value, among: ["websocket", "rest", "grpc"], what: "transport"),
             let transport = Scenario.Transport(rawValue: name)

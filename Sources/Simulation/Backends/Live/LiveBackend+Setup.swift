@@ -53,6 +53,7 @@ extension LiveBackend {
         configuration.publishDelay = scenario.collector.publishDelay
         configuration.deduplicate = scenario.collector.deduplicate
         configuration.maxMessageBytes = scenario.collector.maxMessageBytes
+        configuration.legacyCapAnswer = scenario.collector.legacyCapAnswer
         configuration.seed = scenario.seed
         if scenario.collector.transport == .grpc { configuration.grpcPort = scenario.collector.grpcPort }
         var tls: TLSClientContext?
@@ -68,7 +69,10 @@ extension LiveBackend {
             }
         }
         do {
-            return (try await CollectorServer.start(configuration: configuration, logger: logger), tls)
+            let server = try await CollectorServer.start(
+                configuration: configuration, logger: logger,
+                notices: { [logger] notice in logger.warning("embedded collector: \(notice)") })
+            return (server, tls)
         } catch {
             throw .setupFailed("the embedded collector did not start: \(error)")
         }

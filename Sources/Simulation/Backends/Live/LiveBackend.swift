@@ -158,7 +158,8 @@ actor LiveBackend: RunBackend {
         guard let collector else { return nil }
         do {
             return CollectorFigures(
-                stats: try await collector.stats(), delivered: try await collector.deliveries(run: run))
+                stats: try await collector.stats(), delivered: try await collector.deliveries(run: run),
+                lostAfterAck: try await collector.lostAfterAck(run: run))
         } catch {
             throw .setupFailed("the embedded collector's accounting could not be read: \(error)")
         }
