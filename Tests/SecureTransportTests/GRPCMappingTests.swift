@@ -45,8 +45,11 @@ struct GRPCMappingTests {
         }
     }
 
-    static func collector(_ faults: FaultSettings) async throws -> CollectorServer {
+    static func collector(
+        _ faults: FaultSettings, ackMode: CollectorConfiguration.AckMode = .immediate
+    ) async throws -> CollectorServer {
         var configuration = CollectorConfiguration()
+        configuration.ackMode = ackMode
         configuration.port = 0
         configuration.grpcPort = 0
         configuration.threads = 1
@@ -102,11 +105,11 @@ struct GRPCMappingTests {
         }
     }
 
-    @Test("an injected error is a gRPC OK carrying STATUS_ERROR; an outage fails the call UNAVAILABLE")
+    @Test("after-publish: an injected error is a gRPC OK carrying STATUS_ERROR; an outage fails the call UNAVAILABLE")
     func errorsAndOutage() async throws {
         var faults = FaultSettings()
         faults.errorProbability = 1
-        let server = try await Self.collector(faults)
+        let server = try await Self.collector(faults, ackMode: .afterPublish)
         let errored = try await TransportProbe.run(
             requests: [try TLSRefusalTests.batch("err")], answers: 1, Self.transport(server.grpcPort))
         let answer = try SendEventResponse(
