@@ -42,6 +42,22 @@ extension Scenario.Target {
 }
 
 extension Scenario {
+    /// The TLS settings of a remote target (ignored for plain schemes; the embedded collector's
+    /// self-signed certificate is trusted without them).
+    public struct TargetTLS: Sendable, Equatable {
+        /// A PEM bundle of the certificate authorities to trust instead of the system's.
+        public var caFile: String?
+        /// Skip certificate and host-name checks; the summary warns and the report says so.
+        public var insecure = false
+        /// A PEM client certificate (chain) and its key, for mutual TLS.
+        public var clientCertificate: String?
+        public var clientKey: String?
+        public init() {}
+
+        /// Whether anything is set.
+        public var isEmpty: Bool { self == TargetTLS() }
+    }
+
     /// The `tls` section of the run's report: nil when the devices' connections are plain.
     public var tlsInfo: RunInfo.TLS? {
         switch target {

@@ -99,22 +99,6 @@ extension Scenario {
         case websocket, rest, grpc
     }
 
-    /// The TLS settings of a remote target (ignored for plain schemes; the embedded collector's
-    /// self-signed certificate is trusted without them).
-    public struct TargetTLS: Sendable, Equatable {
-        /// A PEM bundle of the certificate authorities to trust instead of the system's.
-        public var caFile: String?
-        /// Skip certificate and host-name checks; the summary warns and the report says so.
-        public var insecure = false
-        /// A PEM client certificate (chain) and its key, for mutual TLS.
-        public var clientCertificate: String?
-        public var clientKey: String?
-        public init() {}
-
-        /// Whether anything is set.
-        public var isEmpty: Bool { self == TargetTLS() }
-    }
-
     /// From `start` (inclusive) to `end` (exclusive) the collector injects these faults; a
     /// setting left out keeps its no-fault value.
     public struct FaultWindow: Sendable, Equatable {
