@@ -98,6 +98,7 @@ let package = Package(
             dependencies: [
                 "RaccoonWire",
                 "SwarmPrimitives",
+                "SwarmKafka",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -161,8 +162,11 @@ let package = Package(
                 "Reports",
                 "Collector",
                 "SwarmPrimitives",
+                "SwarmKafka",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
@@ -205,6 +209,7 @@ let package = Package(
             name: "CollectorTests",
             dependencies: [
                 "Collector",
+                "SwarmKafka",
                 "RaccoonWire",
                 "SwarmPrimitives",
                 "ClickSwarmTestSupport",
@@ -285,6 +290,7 @@ let package = Package(
             name: "ClickSwarmCLITests",
             dependencies: [
                 "clickswarm", "ClickSwarmCommands", "ClickSwarmTestSupport", "Collector", "Reports", "SwarmPrimitives",
+                "SwarmKafka", .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
     ],

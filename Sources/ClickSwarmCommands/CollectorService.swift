@@ -11,6 +11,7 @@ package enum CollectorService {
     /// notices among them) for standard error.
     package static func run(
         configuration: CollectorConfiguration,
+        localBroker: Bool = false,
         portFile: String? = nil,
         logger: Logger,
         announce: @Sendable (String) -> Void,
@@ -25,6 +26,11 @@ package enum CollectorService {
                         + "(\(configuration.maxConnections)); raise the hard limit (ulimit -Hn) to accept them all")
             }
         }
+        var configuration = configuration
+        // `--kafka local`: a test broker in this process, for as long as the collector runs.
+        let broker = localBroker ? try BrokerService.startCluster(brokers: 1) : nil
+        defer { broker?.close() }
+        if let broker { configuration.kafka?.bootstrapServers = broker.bootstrapServers }
         let server = try await CollectorServer.start(configuration: configuration, logger: logger) { notice in
             warn("warning: \(notice)")
         }
@@ -46,10 +52,18 @@ package enum CollectorService {
                     + "reach the collector; \(admin)")
         }
         announce(listening(server, configuration))
+        if let kafka = configuration.kafka {
+            let local = broker == nil ? "" : " (a local test broker, librdkafka's mock cluster: not for production)"
+            announce(
+                "publishing every delivered event to Kafka at \(kafka.bootstrapServers)\(local), topics "
+                    + "\(kafka.topics.pattern)")
+        }
         // Serve until SIGINT or SIGTERM (graceful shutdown of the service group).
         let stopped: CollectorStats?? = await SignalledJob<CollectorStats?>(logger: logger).run {
             try? await gracefulShutdown()
             logger.debug("signal received, shutting down")
+            // The final figures count every batch handed to Kafka (what the flush misses is purged).
+            await server.finishPublishing(within: 5)
             let stats = try? await server.stats()
             try? await server.shutdown()
             return stats

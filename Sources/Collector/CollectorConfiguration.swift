@@ -57,6 +57,9 @@ public struct CollectorConfiguration: Sendable {
     /// (and no one else); when not, it answers loopback peers only.
     public var adminToken: AdminToken?
     public var sink = Sink.count
+    /// Publish every delivered event to Kafka (`--kafka`); the ack mode says whether the answer
+    /// waits for the delivery reports. `nil`: events go no further than `sink`.
+    public var kafka: KafkaPublishing?
     public var faults = FaultSettings()
     /// Seed of the fault-injection randomness (each event loop derives its own stream).
     public var seed: UInt64 = 1
@@ -113,5 +116,6 @@ public struct CollectorConfiguration: Sendable {
         }
         if let adminToken, let problem = adminToken.problem { throw fail(problem) }
         try validateGRPC()
+        if let kafka, let problem = kafka.problem { throw fail(problem) }
     }
 }

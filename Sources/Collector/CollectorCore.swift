@@ -14,6 +14,9 @@ package struct CollectorCore: Sendable {
         package var response: SendEventResponse?
         /// Seconds to wait before answering (ack delay, plus the publish delay in after-publish mode).
         package var delay: Double
+        /// Events to publish to Kafka, when the collector publishes there: in after-publish mode
+        /// `response` is `nil` and the answer comes from `settle` once every report is in.
+        package var kafka: KafkaBatch? = nil
     }
 
     package enum Transport: Sendable {
@@ -24,17 +27,20 @@ package struct CollectorCore: Sendable {
     package let ackMode: CollectorConfiguration.AckMode
     package let publishDelay: Distribution
     package let deduplicate: Bool
+    /// Whether delivered events go to Kafka (then their accounting waits for the reports).
+    package let publishesToKafka: Bool
     package var faults: FaultSettings
-    package private(set) var batches = BatchCounters()
-    package private(set) var ledger: DeliveryLedger
+    package internal(set) var batches = BatchCounters()
+    package internal(set) var ledger: DeliveryLedger
     package private(set) var ackLatency = LatencyHistogram()
     private var random: SeededRandom
-    private let sink: (any EventSink)?
+    let sink: (any EventSink)?
 
     package init(configuration: CollectorConfiguration, stream: UInt64, sink: (any EventSink)?) {
         ackMode = configuration.ackMode
         publishDelay = configuration.publishDelay
         deduplicate = configuration.deduplicate
+        publishesToKafka = configuration.kafka != nil
         faults = configuration.faults
         ledger = DeliveryLedger(maxTypes: configuration.maxEventTypes)
         random = SeededRandom(seed: configuration.seed, stream: stream)
@@ -150,6 +156,9 @@ package struct CollectorCore: Sendable {
             }
         }
         let ackLost = faults.ackLossProbability > 0 && random.nextUnit() < faults.ackLossProbability
+        if publishesToKafka {
+            return handToKafka(events, ok: ok, ackLost: ackLost, random: &random)
+        }
         ledger.account(events, delivered: true, extra: ackLost ? \.ackLost : nil)
         if !events.isEmpty { sink?.publish(events) }
         if ackLost {
@@ -161,7 +170,7 @@ package struct CollectorCore: Sendable {
     }
 
     /// The injected ack delay, plus the publish delay in after-publish mode.
-    private func answerDelay(_ random: inout SeededRandom) -> Double {
+    func answerDelay(_ random: inout SeededRandom) -> Double {
         var delay = ackDelay(&random)
         if ackMode == .afterPublish, publishDelay != .zero { delay += publishDelay.sample(using: &random) }
         // Every parameter is at most 366 days, but a sample is not: lognormal(8784h, 10) reaches 1e44 s,
@@ -169,7 +178,7 @@ package struct CollectorCore: Sendable {
         return min(delay, Distribution.longestDuration)
     }
 
-    private func ackDelay(_ random: inout SeededRandom) -> Double {
+    func ackDelay(_ random: inout SeededRandom) -> Double {
         faults.ackDelay == .zero ? 0 : faults.ackDelay.sample(using: &random)
     }
 

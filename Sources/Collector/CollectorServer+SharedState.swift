@@ -15,6 +15,8 @@ extension CollectorServer {
         /// One per event loop, keyed by the loop's identity.
         let shards: [ObjectIdentifier: NIOLoopBoundBox<CollectorShard>]
         let sink: (any EventSink)?
+        /// Where delivered events are published, with `configuration.kafka`; thread-safe.
+        let publisher: KafkaEventPublisher?
         let started: NIODeadline
         let logger: Logger
         /// What the operator should hear about; may be called on any thread.
@@ -24,6 +26,7 @@ extension CollectorServer {
             configuration: CollectorConfiguration,
             shards: [ObjectIdentifier: NIOLoopBoundBox<CollectorShard>],
             sink: (any EventSink)?,
+            publisher: KafkaEventPublisher? = nil,
             logger: Logger,
             notices: @escaping @Sendable (CollectorNotice) -> Void = { _ in }
         ) {
@@ -32,6 +35,7 @@ extension CollectorServer {
             self.faults = NIOLockedValueBox(configuration.faults)
             self.shards = shards
             self.sink = sink
+            self.publisher = publisher
             self.started = .now()
             self.logger = logger
             self.notices = notices
@@ -67,7 +71,8 @@ extension CollectorServer {
                     table: self.table.withLockedValue { $0 },
                     counters: counters,
                     faults: self.faults.withLockedValue { $0 },
-                    sink: self.sink?.status)
+                    sink: self.sink?.status,
+                    kafka: self.publisher.map { KafkaPublishStats(settings: $0.settings, counters: $0.figures) })
             }
         }
 

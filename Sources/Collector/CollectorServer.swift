@@ -48,6 +48,11 @@ public final class CollectorServer: Sendable {
                     notices(.sinkFailed(path: path, reason: reason))
                 }
             }
+            // An unreachable broker stops the start here, before any port is bound.
+            var publisher: KafkaEventPublisher?
+            if let kafka = configuration.kafka {
+                publisher = try await KafkaEventPublisher.connect(kafka, logger: logger)
+            }
             var shards: [ObjectIdentifier: NIOLoopBoundBox<CollectorShard>] = [:]
             for (index, loop) in group.makeIterator().enumerated() {
                 let core = CollectorCore(configuration: configuration, stream: UInt64(index), sink: sink)
@@ -55,7 +60,8 @@ public final class CollectorServer: Sendable {
                     CollectorShard(core: core), as: CollectorShard.self, eventLoop: loop)
             }
             let shared = SharedState(
-                configuration: configuration, shards: shards, sink: sink, logger: logger, notices: notices)
+                configuration: configuration, shards: shards, sink: sink, publisher: publisher, logger: logger,
+                notices: notices)
             let channel: any Channel
             do {
                 channel = try await ServerBootstrap(group: group)
@@ -86,6 +92,7 @@ public final class CollectorServer: Sendable {
                     .bind(host: configuration.host, port: configuration.port)
                     .get()
             } catch {
+                await publisher?.close(flushTimeout: 0)
                 throw CollectorError.bindFailed(host: configuration.host, port: configuration.port, reason: "\(error)")
             }
             let port = channel.localAddress?.port ?? configuration.port
@@ -157,6 +164,10 @@ public final class CollectorServer: Sendable {
         return ledger.byDevice(ledger.lostAfterAck, run: run)
     }
 
+    /// How long `shutdown` waits for the Kafka reports still due (Raccoon waits 5 s for its
+    /// workers, then flushes for 1 s).
+    static let shutdownFlushSeconds: Double = 5
+
     /// Stops listening, closes every connection, flushes the sink and, when the server made its
     /// own event loops, shuts them down.
     public func shutdown() async throws {
@@ -164,6 +175,8 @@ public final class CollectorServer: Sendable {
         await grpc?.shutdown()
         let closes = shared.shards.values.map { box in box.eventLoop.submit { box.value.closeAll() } }
         for close in closes { try? await close.get() }
+        // As Raccoon at shutdown: what the brokers have not taken within the flush is lost.
+        await finishPublishing(within: Self.shutdownFlushSeconds)
         shared.sink?.close()
         if ownsGroup { try await group.shutdownGracefully() }
         logger.debug("collector stopped")

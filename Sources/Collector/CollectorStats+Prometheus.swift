@@ -23,7 +23,7 @@ extension CollectorStats {
         out.family("batches_total", .counter, "Requests received, by outcome.")
         let outcomes: [(String, UInt64)] = [
             ("ok", batches.ok), ("error_injected", batches.errorInjected), ("ack_lost", batches.ackLost),
-            ("lost_after_ack", batches.lostAfterAck),
+            ("lost_after_ack", batches.lostAfterAck), ("publish_failed", batches.publishFailed),
             ("deduplicated", batches.deduplicated), ("bad_request", batches.badRequest),
             ("too_large", batches.tooLarge),
         ]
@@ -48,6 +48,7 @@ extension CollectorStats {
             let statuses: [(String, UInt64)] = [
                 ("delivered", counts.delivered), ("error_injected", counts.errorInjected),
                 ("ack_lost", counts.ackLost), ("lost_after_ack", counts.lostAfterAck),
+                ("publish_failed", counts.publishFailed),
                 ("deduplicated", counts.deduplicated),
             ]
             for (status, value) in statuses { out.sample("events_total", [("type", type), ("status", status)], value) }
@@ -82,6 +83,7 @@ extension CollectorStats {
         out.sample("ack_latency_seconds_count", [], ackLatency.count)
 
         writeProtection(to: &out)
+        writeKafka(to: &out)
         out.family("fault_outage", .gauge, "1 while the injected outage is on.")
         out.sample("fault_outage", [], faults.outage ? 1.0 : 0)
         out.family("fault_publish_stall", .gauge, "1 while the injected publish stall is on.")
@@ -115,5 +117,20 @@ extension CollectorStats {
             out.family("sink_write_errors_total", .counter, "Failed writes of the NDJSON sink.")
             out.sample("sink_write_errors_total", [], sink.writeErrors)
         }
+    }
+
+    /// With `--kafka`: the publisher's messages, as Raccoon's `kafka_messages_delivered_total` and
+    /// `kafka_messages_undelivered_total`, the second by librdkafka's reason.
+    private func writeKafka(to out: inout PrometheusText) {
+        guard let kafka else { return }
+        out.family("kafka_messages_delivered_total", .counter, "Events the Kafka brokers stored.")
+        out.sample("kafka_messages_delivered_total", [], kafka.delivered)
+        out.family(
+            "kafka_messages_undelivered_total", .counter, "Events not published to Kafka, by librdkafka's reason.")
+        for reason in kafka.failed.keys.sorted() {
+            out.sample("kafka_messages_undelivered_total", [("reason", reason)], kafka.failed[reason]!)
+        }
+        out.family("kafka_messages_in_flight", .gauge, "Events handed to Kafka still waiting for their report.")
+        out.sample("kafka_messages_in_flight", [], kafka.inFlight)
     }
 }

@@ -25,6 +25,8 @@ public struct CollectorStats: Codable, Sendable, Equatable {
         /// Acked OK (immediate acks) and then lost by the publish (the error fault): Raccoon's
         /// silent loss (raystack/raccoon#38).
         public var lostAfterAck: UInt64
+        /// Answered with Raccoon's publish error after a Kafka publish failed (after-publish).
+        public var publishFailed: UInt64
         public var deduplicated: UInt64
         public var badRequest: UInt64
         public var tooLarge: UInt64
@@ -40,6 +42,7 @@ public struct CollectorStats: Codable, Sendable, Equatable {
         public var errorInjected: UInt64
         public var ackLost: UInt64
         public var lostAfterAck: UInt64
+        public var publishFailed: UInt64
         public var deduplicated: UInt64
     }
 
@@ -112,6 +115,8 @@ public struct CollectorStats: Codable, Sendable, Equatable {
     public var faults: Faults
     /// The NDJSON sink's figures; absent without `--ndjson`.
     public var sink: SinkStatus?
+    /// The Kafka publisher's figures; absent without `--kafka`.
+    public var kafka: KafkaPublishStats?
 
     package init(
         uptime: Double,
@@ -119,7 +124,8 @@ public struct CollectorStats: Codable, Sendable, Equatable {
         table: ConnectionTable,
         counters: CollectorCounters,
         faults: FaultSettings,
-        sink: SinkStatus? = nil
+        sink: SinkStatus? = nil,
+        kafka: KafkaPublishStats? = nil
     ) {
         uptimeSeconds = uptime
         self.ackMode = ackMode.rawValue
@@ -131,14 +137,15 @@ public struct CollectorStats: Codable, Sendable, Equatable {
         batches = Batches(
             received: b.received, bytes: b.bytes, protobuf: b.protobuf, json: b.json, rest: b.rest, ok: b.ok,
             empty: b.empty, errorInjected: b.errored, ackLost: b.ackLost, lostAfterAck: b.lostAfterAck,
-            deduplicated: b.deduplicated,
+            publishFailed: b.publishFailed, deduplicated: b.deduplicated,
             badRequest: b.badRequest, tooLarge: b.tooLarge, jsonUnknownKeys: b.jsonUnknownKeys, grpc: b.grpc)
         let ledger = counters.ledger
         var byType: [String: EventType] = [:]
         for (type, c) in ledger.types {
             byType[type] = EventType(
                 received: c.received, bytes: c.bytes, delivered: c.delivered, errorInjected: c.errored,
-                ackLost: c.ackLost, lostAfterAck: c.lostAfterAck, deduplicated: c.deduplicated)
+                ackLost: c.ackLost, lostAfterAck: c.lostAfterAck, publishFailed: c.publishFailed,
+                deduplicated: c.deduplicated)
         }
         var totals = TypeCounters()
         for counters in ledger.types.values { totals.merge(counters) }
@@ -160,6 +167,7 @@ public struct CollectorStats: Codable, Sendable, Equatable {
             ackDelay: faults.ackDelay.durationText, ackLoss: faults.ackLossProbability,
             errorRate: faults.errorProbability, outage: faults.outage, publishStall: faults.publishStall)
         self.sink = sink
+        self.kafka = kafka
     }
 
     private static func encoder() -> JSONEncoder {

@@ -18,11 +18,15 @@ package struct TypeCounters: Sendable, Equatable {
     package var deduplicated: UInt64 = 0
     /// Events acked OK before publishing (immediate acks) whose publish then failed: lost.
     package var lostAfterAck: UInt64 = 0
+    /// Events whose Kafka publish failed in after-publish mode: their batch was answered with
+    /// an error (so the client keeps them to retry).
+    package var publishFailed: UInt64 = 0
 
     package mutating func merge(_ other: TypeCounters) {
         received += other.received
         bytes += other.bytes
         delivered += other.delivered
+        publishFailed += other.publishFailed
         errored += other.errored
         ackLost += other.ackLost
         deduplicated += other.deduplicated
@@ -78,6 +82,24 @@ package struct DeliveryLedger: Sendable {
         account(events, extra: \.lostAfterAck, guids: .lostAfterAck)
     }
 
+    /// Accounts the Kafka outcome of events already counted as received (`account` with
+    /// `delivered: false` when the batch arrived): delivered (with `extra`, such as an ack lost),
+    /// lost after their ack, or failed (after-publish mode).
+    package mutating func settle(_ events: [RaccoonEvent], as outcome: Settlement) {
+        switch outcome {
+        case .delivered(let extra): account(events, extra: extra, guids: .delivered, countReceived: false)
+        case .lostAfterAck: account(events, extra: \.lostAfterAck, guids: .lostAfterAck, countReceived: false)
+        case .publishFailed: account(events, extra: \.publishFailed, guids: .ignored, countReceived: false)
+        }
+    }
+
+    /// What became of events handed to Kafka.
+    package enum Settlement {
+        case delivered(extra: WritableKeyPath<TypeCounters, UInt64>?)
+        case lostAfterAck
+        case publishFailed
+    }
+
     /// Where a batch's guids go.
     private enum GuidDestination {
         case ignored
@@ -91,7 +113,8 @@ package struct DeliveryLedger: Sendable {
     private mutating func account(
         _ events: [RaccoonEvent],
         extra: WritableKeyPath<TypeCounters, UInt64>?,
-        guids destination: GuidDestination
+        guids destination: GuidDestination,
+        countReceived: Bool = true
     ) {
         guard let first = events.first else { return }
         let delivered = destination == .delivered
@@ -105,8 +128,10 @@ package struct DeliveryLedger: Sendable {
                 runType = event.type
                 run = TypeCounters()
             }
-            run.received += 1
-            run.bytes += UInt64(event.eventBytes.count)
+            if countReceived {
+                run.received += 1
+                run.bytes += UInt64(event.eventBytes.count)
+            }
             if let extra { run[keyPath: extra] += 1 }
             guard destination != .ignored else { continue }
             if delivered {

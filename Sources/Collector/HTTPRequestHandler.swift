@@ -179,8 +179,29 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         let decision = shard.core.ingest(
             body, encoding: encoding, transport: .rest, requestMemory: &requestMemory,
             serverTime: WebSocketSessionHandler.serverTime())
-        guard let response = decision.response else {
-            // A lost ack over REST: the client sees the connection drop with no answer.
+        if let batch = decision.kafka {
+            shared.publish(batch, shard: shard, loop: context.eventLoop) { settlement in
+                if let guid = settlement.forget { self.requestMemory?.forget(guid) }
+                guard batch.afterPublish else { return }
+                self.reply(
+                    settlement.response, after: settlement.delay, encoding: encoding, head: head, received: received,
+                    shard: shard, context: context)
+            }
+            // After-publish: the answer waits for the reports (above).
+            if batch.afterPublish { return }
+        }
+        reply(
+            decision.response, after: decision.delay, encoding: encoding, head: head, received: received, shard: shard,
+            context: context)
+    }
+
+    /// Answers a batch after `delay` seconds (now when not positive); `nil` is a lost ack, which
+    /// over REST the client sees as the connection dropping with no answer.
+    private func reply(
+        _ response: SendEventResponse?, after delay: Double, encoding: WireEncoding, head: HTTPRequestHead,
+        received: NIODeadline, shard: CollectorShard, context: ChannelHandlerContext
+    ) {
+        guard let response else {
             context.close(promise: nil)
             return
         }
@@ -194,10 +215,10 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             shard.core.recordAckLatency(Double((context.eventLoop.now - received).nanoseconds) / 1e9)
             self.send(response, status: status, encoding: encoding, head: head, context: context)
         }
-        if decision.delay <= 0 {
+        if delay <= 0 {
             reply()
         } else {
-            context.eventLoop.assumeIsolated().scheduleTask(in: .clamped(seconds: decision.delay)) { reply() }
+            context.eventLoop.assumeIsolated().scheduleTask(in: .clamped(seconds: delay)) { reply() }
         }
     }
 

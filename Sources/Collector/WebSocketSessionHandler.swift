@@ -130,15 +130,34 @@ final class WebSocketSessionHandler: ChannelInboundHandler, RemovableChannelHand
         let decision = shard.core.ingest(
             payload, encoding: encoding, transport: .webSocket, requestMemory: &requestMemory,
             serverTime: Self.serverTime())
+        if let batch = decision.kafka {
+            shared.publish(batch, shard: shard, loop: context.eventLoop) { settlement in
+                if let guid = settlement.forget { self.requestMemory?.forget(guid) }
+                guard let response = settlement.response else { return }
+                self.answer(response, after: settlement.delay, encoding: encoding, received: received, context: context)
+            }
+        }
         guard let response = decision.response else { return }
         if decision.delay <= 0 {
             // Several requests usually arrive in one read: their answers share one flush.
             answer(response, encoding: encoding, received: received, flush: false, context: context)
             flushPending = true
         } else {
-            context.eventLoop.assumeIsolated().scheduleTask(in: .clamped(seconds: decision.delay)) {
-                self.answer(response, encoding: encoding, received: received, flush: true, context: context)
-            }
+            answer(response, after: decision.delay, encoding: encoding, received: received, context: context)
+        }
+    }
+
+    /// Answers later: after `delay` seconds, or now (flushed) when it is not positive.
+    private func answer(
+        _ response: SendEventResponse, after delay: Double, encoding: WireEncoding, received: NIODeadline,
+        context: ChannelHandlerContext
+    ) {
+        guard delay > 0 else {
+            answer(response, encoding: encoding, received: received, flush: true, context: context)
+            return
+        }
+        context.eventLoop.assumeIsolated().scheduleTask(in: .clamped(seconds: delay)) {
+            self.answer(response, encoding: encoding, received: received, flush: true, context: context)
         }
     }
 

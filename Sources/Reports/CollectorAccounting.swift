@@ -19,6 +19,8 @@ public struct CollectorAccounting: Codable, Sendable, Equatable {
     public var connectionsRefusedOutage: UInt64
     /// Connections rejected (connection limit, bad handshake, duplicate id).
     public var connectionsRejected: UInt64
+    /// Where the embedded collector published to Kafka and how that went; absent when it did not.
+    public var kafka: KafkaPublishing?
 
     public init(
         eventsReceived: UInt64 = 0, uniqueDeliveries: UInt64 = 0, duplicateDeliveries: UInt64 = 0,
@@ -46,6 +48,7 @@ public struct CollectorAccounting: Codable, Sendable, Equatable {
         case connectionsRefusedOutage = "connections_refused_outage"
         case connectionsRejected = "connections_rejected"
         case lostAfterAck = "lost_after_ack"
+        case kafka
     }
 
     /// Reads reports written before `lost_after_ack` existed as having none.
@@ -60,5 +63,6 @@ public struct CollectorAccounting: Codable, Sendable, Equatable {
         lostAfterAck = try container.decodeIfPresent(UInt64.self, forKey: .lostAfterAck) ?? 0
         connectionsRefusedOutage = try container.decode(UInt64.self, forKey: .connectionsRefusedOutage)
         connectionsRejected = try container.decode(UInt64.self, forKey: .connectionsRejected)
+        kafka = try container.decodeIfPresent(KafkaPublishing.self, forKey: .kafka)
     }
 }

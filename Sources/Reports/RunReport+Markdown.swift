@@ -146,6 +146,15 @@ extension RunReport {
                         Formatting.count(collector.connectionsRefusedOutage + collector.connectionsRejected),
                     ]
                 ], alignRight: Array(0..<8))
+            if let kafka = collector.kafka {
+                let failed = kafka.failed.isEmpty ? "none" : Formatting.reasons(kafka.failed)
+                out += [
+                    "Kafka (\(Markup.markdownCell(kafka.bootstrapServers)), topics "
+                        + "`\(Markup.markdownCell(kafka.topicPattern))`, ack \(kafka.ackMode)): "
+                        + "\(Formatting.count(kafka.delivered)) events published; not published: "
+                        + "\(Markup.markdownCell(failed)).", "",
+                ]
+            }
         } else {
             out += [
                 "No collector accounting: the run used a remote collector (\(Markup.markdownCell(run.target))).", "",

@@ -276,6 +276,16 @@ extension CollectorAccounting {
         lostAfterAck += other.lostAfterAck
         connectionsRefusedOutage += other.connectionsRefusedOutage
         connectionsRejected += other.connectionsRejected
+        if let theirs = other.kafka {
+            if var mine = kafka {
+                mine.delivered += theirs.delivered
+                mine.failed.merge(theirs.failed, uniquingKeysWith: +)
+                mine.batchesPublishFailed += theirs.batchesPublishFailed
+                kafka = mine
+            } else {
+                kafka = theirs
+            }
+        }
     }
 }
 

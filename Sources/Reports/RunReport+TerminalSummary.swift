@@ -46,6 +46,13 @@ extension RunReport {
                     + "\(Formatting.count(collector.batchesErrorInjected))  lost after ack "
                     + "\(Formatting.count(collector.lostAfterAck))  refused "
                     + "\(Formatting.count(collector.connectionsRefusedOutage + collector.connectionsRejected))")
+            if let kafka = collector.kafka {
+                let failed = kafka.failed.isEmpty ? "" : " (\(Formatting.reasons(kafka.failed)))"
+                lines.append(
+                    "Kafka        published \(Formatting.count(kafka.delivered))  failed "
+                        + "\(Formatting.count(kafka.failedTotal))\(failed)  batches answered with a publish error "
+                        + "\(Formatting.count(kafka.batchesPublishFailed))  ack \(kafka.ackMode)")
+            }
         }
         if let line = auditSummaryLine { lines.append(line) }
         if reconciliation.balanced {

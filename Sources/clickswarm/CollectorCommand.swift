@@ -34,7 +34,26 @@ struct CollectorCommand: AsyncParsableCommand {
     var outboundBufferLimit = "256KiB"
     @Option(help: "Event types counted by name in /stats and /metrics; the rest count under 'other'.")
     var maxEventTypes = 1000
-    @Option(help: "When to ack: immediate (after decoding) or after-publish (after the sink).") var ack = "immediate"
+    @Option(
+        help: ArgumentHelp(
+            "When to ack: immediate (after decoding, Raccoon's EVENT_ACK=0) or after-publish (after the publish: "
+                + "with --kafka, every event's delivery report; EVENT_ACK=1)."))
+    var ack = "immediate"
+    @Option(
+        help: ArgumentHelp(
+            "Publish every delivered event to Kafka, as Raccoon does: host:port[,host:port...], or local for a test "
+                + "broker started in-process (librdkafka's mock cluster; its address is printed).",
+            valueName: "bootstrap"))
+    var kafka: String?
+    @Option(help: "Topic of each event type; the type replaces %s (Raccoon's EVENT_DISTRIBUTION_PUBLISHER_PATTERN).")
+    var kafkaTopicPattern = "clickstream-%s-log"
+    @Option(help: "How long a message may wait for delivery, retries included (librdkafka's message.timeout.ms).")
+    var kafkaMessageTimeout = "300s"
+    @Option(
+        help: ArgumentHelp(
+            "Another librdkafka producer property, name=value (repeatable), e.g. compression.codec=lz4.",
+            valueName: "name=value"))
+    var kafkaProperty: [String] = []
     @Option(help: "In after-publish mode, how long the sink takes (a distribution).") var publishDelay = "0"
     @Flag(help: "Ack a req_guid the same connection sent before without publishing it again.") var dedup = false
     @Option(help: "Largest message or REST body accepted (1MiB, 512KiB, bytes); default: no limit, as Raccoon.")
@@ -113,12 +132,42 @@ struct CollectorCommand: AsyncParsableCommand {
         configuration.seed = seed
         configuration.threads = threads
         try secure.apply(to: &configuration)
+        configuration.kafka = try kafkaPublishing()
         do {
             try configuration.validate()
         } catch {
             throw ValidationError(error.description)
         }
         return configuration
+    }
+
+    /// `--kafka` and its companions, checked; `local` leaves the servers to the started broker.
+    func kafkaPublishing() throws -> KafkaPublishing? {
+        guard let kafka else {
+            if kafkaTopicPattern != "clickstream-%s-log" || kafkaMessageTimeout != "300s" || !kafkaProperty.isEmpty {
+                throw ValidationError(
+                    "--kafka-topic-pattern, --kafka-message-timeout and --kafka-property need --kafka BOOTSTRAP")
+            }
+            return nil
+        }
+        var publishing = KafkaPublishing(bootstrapServers: kafka == "local" ? "127.0.0.1:1" : kafka)
+        publishing.topicPattern = kafkaTopicPattern
+        do {
+            publishing.messageTimeout = try DurationFlag.parse(kafkaMessageTimeout, flag: "--kafka-message-timeout")
+        } catch {
+            throw ValidationError(error.description)
+        }
+        for property in kafkaProperty {
+            guard let equals = property.firstIndex(of: "="), equals != property.startIndex else {
+                throw ValidationError("--kafka-property '\(property)' is not name=value")
+            }
+            publishing.properties[String(property[..<equals])] = String(property[property.index(after: equals)...])
+        }
+        if let problem = publishing.problem {
+            throw ValidationError(
+                kafka == "local" ? problem.replacingOccurrences(of: "127.0.0.1:1", with: "local") : problem)
+        }
+        return publishing
     }
 
     func run() async throws {
@@ -131,7 +180,7 @@ struct CollectorCommand: AsyncParsableCommand {
         }
         do {
             let stats = try await CollectorService.run(
-                configuration: configuration, portFile: portFile, logger: logger,
+                configuration: configuration, localBroker: kafka == "local", portFile: portFile, logger: logger,
                 announce: { line in FileHandle.standardOutput.write(Data((line + "\n").utf8)) },
                 warn: { line in FileHandle.standardError.write(Data((line + "\n").utf8)) })
             print("final stats:\n\(stats.summary)")

@@ -36,6 +36,11 @@ struct RunScenarioCommand: AsyncParsableCommand {
                 + "or grpcs://host:port."))
     var target: String?
     @OptionGroup(title: "TLS and connection headers") var connection: ConnectionFlags
+    @Option(
+        help: ArgumentHelp(
+            "Override the embedded collector's ack mode (collector.ack): immediate or after-publish.",
+            valueName: "mode"))
+    var collectorAck: String?
     @Option(help: "Directory for the report.") var output = "results"
     @Option(
         help: ArgumentHelp(
@@ -116,6 +121,12 @@ struct RunScenarioCommand: AsyncParsableCommand {
             }
         }
         try connection.apply(to: &overrides)
+        if let collectorAck {
+            guard ["immediate", "after-publish"].contains(collectorAck) else {
+                throw ValidationError("--collector-ack must be immediate or after-publish, not '\(collectorAck)'")
+            }
+            overrides.ackAfterPublish = collectorAck == "after-publish"
+        }
         request.overrides = overrides
         if let baseline {
             do {
@@ -160,16 +171,14 @@ extension RunScenarioCommand {
         guard !servers.isEmpty, servers.allSatisfy({ $0.contains(":") && !$0.hasSuffix(":") }) else {
             throw ValidationError("--audit-kafka '\(auditKafka)' is not host:port[,host:port...]")
         }
-        guard auditTopicPattern.contains("%s") else {
-            throw ValidationError("--audit-topic-pattern '\(auditTopicPattern)' has no %s for the event type")
-        }
         var settings = KafkaAuditSettings(bootstrapServers: servers.joined(separator: ","))
+        settings.topicPattern = auditTopicPattern
+        if let problem = settings.topics.problem { throw ValidationError("--audit-topic-pattern: \(problem)") }
         do {
             settings.timeout = try DurationFlag.parse(auditTimeout, flag: "--audit-timeout")
         } catch {
             throw ValidationError(error.description)
         }
-        settings.topicPattern = auditTopicPattern
         guard ["start", "beginning"].contains(auditFrom) else {
             throw ValidationError("--audit-from must be start or beginning, not '\(auditFrom)'")
         }

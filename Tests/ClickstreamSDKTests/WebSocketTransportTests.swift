@@ -61,14 +61,14 @@ struct WebSocketTransportTests {
     func pingsAnswered() async throws {
         try await withCollector({
             // A deadline loose enough for a loaded CI machine running the suite in parallel.
-            $0.pingInterval = 0.2
-            $0.pongTimeout = 1
+            $0.pingInterval = 0.5
+            $0.pongTimeout = 3
         }) { server in
             let probe = try await TransportProbe.webSocket(port: server.port)
             try await probe.connect(headers: [("X-User-ID", "pinged")])
             #expect(try await probe.next() == .connected)
-            // Without pongs the collector would drop it after 1 s; this spans three deadlines.
-            #expect(try await probe.noEvent(within: .milliseconds(3200)))
+            // Without pongs the collector would drop it after 3 s; this spans more than two deadlines.
+            #expect(try await probe.noEvent(within: .milliseconds(7_000)))
             #expect(try await probe.send(TransportFixtures.request("alive")))
             #expect(try await probe.nextResponse().code == .ok)
             let stats = try await server.stats()

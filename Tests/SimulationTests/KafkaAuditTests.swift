@@ -70,6 +70,33 @@ struct KafkaAuditTests {
         #expect(audit.devicesMissing == [.init(device: 1, missingAfterAck: 2)])
     }
 
+    @Test("a pattern without %s sends every type to one topic: the types share one row, and nothing traps")
+    func oneTopicForAll() async throws {
+        let cluster = try KafkaMockCluster()
+        defer { cluster.close() }
+        try await Self.produce(
+            [
+                ("all-events", try Self.event(device: 1, sequence: 0)),
+                ("all-events", try Self.event(device: 1, sequence: 1)),
+            ],
+            to: cluster)
+        var acked: [UInt32: SequenceBitmap] = [1: SequenceBitmap()]
+        for sequence in 0..<3 as Range<UInt64> { acked[1]!.insert(sequence) }
+        var settings = KafkaAuditSettings(bootstrapServers: cluster.bootstrapServers)
+        settings.topicPattern = "all-events"
+        settings.fromBeginning = true
+        let audit = await KafkaAuditor(
+            settings: settings, runID: Self.run, since: Date().addingTimeInterval(-3600), devices: [1]
+        ).audit(acked: acked, ackedByType: ["screenview": 2, "click": 1])
+        #expect(audit.error == nil, "\(audit.error ?? "")")
+        #expect(audit.topics == ["all-events"])
+        let row = try #require(audit.byEventType["click+screenview"])
+        #expect(row.topic == "all-events")
+        #expect(row.acked == 3)
+        #expect(row.ackedAndLanded == 2)
+        #expect(audit.missingAfterAck == 1)
+    }
+
     @Test("a type with no topic at all: every acked event of it is missing")
     func missingTopic() async throws {
         let cluster = try KafkaMockCluster()
@@ -104,7 +131,7 @@ struct KafkaAuditTests {
     func topicNames() {
         var settings = KafkaAuditSettings(bootstrapServers: "x:1")
         #expect(settings.topic(for: "ScreenView") == "clickstream-ScreenView-log")
-        settings.topicPattern = "events.%s.%s"
+        settings.topics = KafkaTopicPattern("events.%s.%s")
         #expect(settings.topic(for: "a") == "events.a.%s")
     }
 }

@@ -21,8 +21,12 @@ struct KafkaAuditor {
         let started = Date()
         var figures = KafkaAuditFigures(bootstrapServers: settings.bootstrapServers)
         let types = ackedByType.keys.filter { $0 != "health" }.sorted()
-        for type in types {
-            figures.byEventType[type] = .init(topic: settings.topic(for: type), acked: ackedByType[type] ?? 0)
+        // One row per topic: types that share one (a pattern without %s) share a row, "A+B".
+        let typesOfTopic = Dictionary(grouping: types, by: settings.topic(for:))
+        let rowOfTopic = typesOfTopic.mapValues { $0.sorted().joined(separator: "+") }
+        for (topic, sharing) in typesOfTopic {
+            figures.byEventType[rowOfTopic[topic]!] = .init(
+                topic: topic, acked: sharing.reduce(0) { $0 + (ackedByType[$1] ?? 0) })
         }
         figures.acked = types.reduce(0) { $0 + (ackedByType[$1] ?? 0) }
         do {
@@ -32,12 +36,9 @@ struct KafkaAuditor {
             defer { consumer.close() }
             let metadataTimeout = Duration.milliseconds(Int64(min(settings.timeout, 10) * 1000))
             let existing = Set(try await consumer.topics(matching: ".*", timeout: metadataTimeout).map(\.name))
-            let topics = types.map(settings.topic(for:)).filter(existing.contains)
+            let topics = typesOfTopic.keys.sorted().filter(existing.contains)
             figures.topics = topics
-            var tally = Tally(
-                runID: runID, devices: devices, acked: acked,
-                typeOfTopic: Dictionary(
-                    uniqueKeysWithValues: types.map { (settings.topic(for: $0), $0) }))
+            var tally = Tally(runID: runID, devices: devices, acked: acked, typeOfTopic: rowOfTopic)
             if !topics.isEmpty {
                 let (messages, summary) = try await consumer.readAll(
                     topics: topics, from: settings.fromBeginning ? .beginning : .timestamp(since),

@@ -23,6 +23,11 @@ struct CollectorFigures: Sendable {
             connectionsRejected: stats.connections.rejectedMaxConnections
                 + stats.connections.rejectedDuplicateIdentity,
             lostAfterAck: stats.events.lostAfterAck)
+        accounting.kafka = stats.kafka.map { kafka in
+            CollectorAccounting.KafkaPublishing(
+                bootstrapServers: kafka.bootstrapServers, topicPattern: kafka.topicPattern, ackMode: stats.ackMode,
+                delivered: kafka.delivered, failed: kafka.failed, batchesPublishFailed: stats.batches.publishFailed)
+        }
         self.delivered = delivered
         self.lostAfterAck = lostAfterAck
     }

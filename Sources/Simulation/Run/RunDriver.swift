@@ -52,10 +52,12 @@ public enum RunDriver {
         destination: ReportDestination, options: RunOptions
     ) async throws(RunError) -> RunResult {
         let clock = try await backend.clock(devices: devices.count, options: options)
+        var auditSettings = options.audit
+        if auditSettings == nil { auditSettings = await backend.defaultAudit() }
         // An audit compares every acked guid with the topics, so the devices keep their ack bitmaps.
         let context = RunContext(
             scenario: scenario, library: library, clock: clock,
-            checkDeliveries: backend.checksDeliveries || options.audit != nil)
+            checkDeliveries: backend.checksDeliveries || auditSettings != nil)
         try await backend.start(
             context, assignment: DeviceAssignment.deal(devices, over: backend.partitions), trace: options.trace)
 
@@ -89,7 +91,7 @@ public enum RunDriver {
         }
         let figures = try await backend.collectorFigures(run: clock.runID)
         var audit: KafkaAuditFigures?
-        if let settings = options.audit {
+        if let settings = auditSettings {
             audit = await KafkaAuditor(
                 settings: settings, runID: clock.runID, since: clock.wallStart.addingTimeInterval(-60),
                 devices: Set(devices.map { UInt32($0) })

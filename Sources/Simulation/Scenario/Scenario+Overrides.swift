@@ -1,7 +1,7 @@
 import Foundation
 
 /// Command-line changes to a scenario (`--devices`, `--duration`, `--seed`, `--target`, the TLS
-/// flags, `--header`).
+/// flags, `--header`, `--collector-ack`).
 public struct ScenarioOverrides: Sendable, Equatable {
     public var devices: Int?
     /// Seconds.
@@ -18,6 +18,8 @@ public struct ScenarioOverrides: Sendable, Equatable {
     public var headers: [HeaderTemplate] = []
     /// Where `${NAME}` in header values is read from; nil: the process's environment.
     public var environment: [String: String]?
+    /// `--collector-ack`: the embedded collector's ack mode, `true` for after-publish.
+    public var ackAfterPublish: Bool?
     public init(devices: Int? = nil, duration: Double? = nil, seed: UInt64? = nil, target: Scenario.Target? = nil) {
         self.devices = devices
         self.duration = duration
@@ -63,6 +65,7 @@ extension Scenario {
             scenario.duration = duration
         }
         if let seed = overrides.seed { scenario.seed = seed }
+        if let afterPublish = overrides.ackAfterPublish { scenario.collector.ackAfterPublish = afterPublish }
         if let target = overrides.target {
             scenario.target = target
             if target != .embedded, !faults.isEmpty {
@@ -70,6 +73,10 @@ extension Scenario {
                     "the scenario schedules collector faults, which need the embedded collector; "
                         + "a remote target (\(target)) cannot inject them")
             }
+        }
+        if overrides.ackAfterPublish != nil, scenario.target != .embedded {
+            throw .invalidInput(
+                "--collector-ack sets the embedded collector's ack mode; the target \(scenario.target) acks as it does")
         }
         try scenario.applyTLS(overrides)
         try scenario.applyHeaders(overrides)

@@ -1,4 +1,5 @@
 import ClickstreamSDK
+import RaccoonWire
 import SwarmPrimitives
 
 /// A parsed, validated scenario file (`scenarios/NAME.yaml`; the schema is documented in
@@ -92,7 +93,25 @@ extension Scenario {
         public var tls = false
         /// The gRPC port of `transport: grpc` (0: a free one).
         public var grpcPort = 0
+        /// Publish every delivered event to Kafka, as Raccoon does; `nil`: no Kafka.
+        public var kafka: KafkaPublisher?
         public init() {}
+    }
+
+    /// `collector.kafka`: the brokers the embedded collector publishes to, and how.
+    public struct KafkaPublisher: Sendable, Equatable {
+        public enum Brokers: Sendable, Equatable {
+            /// A librdkafka mock cluster the run starts in-process (a test broker).
+            case local
+            /// `host:port[,host:port...]`.
+            case servers(String)
+        }
+        public var brokers: Brokers
+        /// Raccoon's `EVENT_DISTRIBUTION_PUBLISHER_PATTERN`.
+        public var topics = KafkaTopicPattern.raccoonDefault
+        /// librdkafka's `message.timeout.ms`, in seconds (Raccoon's default: 300).
+        public var messageTimeout: Double = 300
+        public init(brokers: Brokers) { self.brokers = brokers }
     }
 
     public enum Transport: String, Sendable, Equatable {
@@ -110,6 +129,9 @@ extension Scenario {
         /// A duration distribution.
         public var ackDelay = Distribution.constant(0)
         public var publishStall = false
+        /// The run's own broker (`collector.kafka: local`) is down: its connections close and new
+        /// ones are refused; messages wait in the collector's producer (up to its message timeout).
+        public var brokerDown = false
         /// The 1-based line of the entry, for messages.
         public var line = 0
         public init(start: Double, end: Double) {

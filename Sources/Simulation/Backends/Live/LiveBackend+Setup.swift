@@ -43,7 +43,7 @@ extension LiveBackend {
     /// port with `transport: grpc`); with `collector.tls`, a self-signed certificate made now,
     /// which the devices' TLS context trusts.
     static func startCollector(
-        _ scenario: Scenario, logger: Logger
+        _ scenario: Scenario, kafka: KafkaPublishing?, logger: Logger
     ) async throws(RunError) -> (CollectorServer, TLSClientContext?) {
         var configuration = CollectorConfiguration()
         configuration.port = 0
@@ -68,6 +68,7 @@ extension LiveBackend {
                 throw .setupFailed("the embedded collector's TLS certificate: \(error)")
             }
         }
+        configuration.kafka = kafka
         do {
             let server = try await CollectorServer.start(
                 configuration: configuration, logger: logger,

@@ -43,6 +43,11 @@ actor VirtualBackend: RunBackend {
         if options.startAt != nil {
             throw .invalidInput("--start-at is for live runs; a simulated run starts on its own virtual clock")
         }
+        if scenario.collector.kafka != nil {
+            throw .invalidInput(
+                "collector.kafka publishes to real Kafka brokers, which a simulated run cannot reach in virtual "
+                    + "time; run it live (without --simulated), or remove collector.kafka to simulate the rest")
+        }
         if options.threads > 0 {
             throw .invalidInput(
                 "--threads is for live runs; a simulated run always uses \(Self.partitionCount) partitions so that "
@@ -121,6 +126,9 @@ actor VirtualBackend: RunBackend {
         }
         return figures
     }
+
+    /// A simulated run publishes nowhere (`check` refuses `collector.kafka`).
+    func defaultAudit() async -> KafkaAuditSettings? { nil }
 
     func shutdown() async {}
 }
