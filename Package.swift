@@ -275,6 +275,7 @@ let package = Package(
                 "Collector",
                 "RaccoonWire",
                 "SwarmPrimitives",
+                "SwarmKafka",
                 "ClickSwarmTestSupport",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
