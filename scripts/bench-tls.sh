@@ -4,8 +4,10 @@
 # prints for each the connect p99, the generator's and the collector's CPU per connection, and
 # the generator's peak memory per device.
 #
-#   scripts/bench-tls.sh [--devices N] [--grpc] [--no-build]
+#   scripts/bench-tls.sh [--devices N] [--grpc] [--no-build] [--collector-cpus LIST] [--generator-cpus LIST]
 #
+# Each process is pinned with taskset (by default, on two cores or more: the collector on CPU 0
+# and the generator on CPU 1, one event loop each), so neither steals the other's CPU.
 # The collector's certificate is a self-signed ECDSA P-256 one made with openssl for localhost
 # and 127.0.0.1; the devices dial 127.0.0.1 and trust it with --ca-file. Uses the release build in .build-release (CLICKSWARM_BIN
 # runs another). Needs openssl, jq and /usr/bin/time (installed with apt-get when missing).
@@ -16,12 +18,17 @@ die() { echo "bench-tls: error: $*" >&2; exit 1; }
 devices=1000
 grpc=0
 no_build=0
+collector_cpus=""
+generator_cpus=""
+if [ "$(nproc)" -ge 2 ]; then collector_cpus=0; generator_cpus=1; fi
 while [ $# -gt 0 ]; do
   case "$1" in
     --devices) devices=$2; shift 2 ;;
     --grpc) grpc=1; shift ;;
     --no-build) no_build=1; shift ;;
-    -h|--help) sed -n 2,11p "$0"; exit 0 ;;
+    --collector-cpus) collector_cpus=$2; shift 2 ;;
+    --generator-cpus) generator_cpus=$2; shift 2 ;;
+    -h|--help) sed -n 2,14p "$0"; exit 0 ;;
     *) die "unknown argument $1 (try --help)" ;;
   esac
 done
@@ -38,6 +45,9 @@ fi
 clickswarm=${CLICKSWARM_BIN:-"$root/.build-release/release/clickswarm"}
 [ -x "$clickswarm" ] || die "$clickswarm is missing (run without --no-build)"
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+# The prefix that pins a process to $1 (a taskset CPU list), or nothing.
+pin() { if [ -n "$1" ]; then echo "taskset -c $1"; fi; }
+threads() { if [ -n "$1" ]; then taskset -c "$1" nproc; else nproc; fi; }
 
 work=$(mktemp -d)
 collector_pid=""
@@ -87,7 +97,8 @@ measure() {
     collector_args+=(--tls-cert "$work/cert.pem" --tls-key "$work/key.pem")
     target_flags+=(--ca-file "$work/cert.pem")
   fi
-  "$clickswarm" collector --port 0 --port-file "$work/port" \
+  # shellcheck disable=SC2046  # pin's words are meant to split
+  $(pin "$collector_cpus") "$clickswarm" collector --port 0 --port-file "$work/port" --threads "$(threads "$collector_cpus")" \
     --max-connections $((devices + 100)) --log-level error "${collector_args[@]}" >"$work/collector.log" 2>&1 &
   collector_pid=$!
   for _ in $(seq 200); do [ -s "$work/port" ] && break; sleep 0.1; done
@@ -103,7 +114,9 @@ measure() {
     target="$scheme://127.0.0.1:$port/api/v1/events"
   fi
   set +e
-  /usr/bin/time -f "%M %U %S" -o "$work/generator.time" "$clickswarm" run "$work/bench.yaml" --target "$target" \
+  # shellcheck disable=SC2046
+  /usr/bin/time -f "%M %U %S" -o "$work/generator.time" $(pin "$generator_cpus") "$clickswarm" run "$work/bench.yaml" \
+    --target "$target" --threads "$(threads "$generator_cpus")" \
     "${target_flags[@]}" --output "$work" --quiet >/dev/null
   set -e
   # The collector's CPU so far (utime + stime, fields 14 and 15 of /proc/PID/stat, in clock ticks).
@@ -115,7 +128,7 @@ measure() {
   local report
   report=$(ls "$work"/bench-tls-*.json | head -1) || die "no report for $mode"
   read -r gen_kb gen_user gen_sys < <(tail -1 "$work/generator.time")
-  jq -r --arg mode "$scheme" --argjson gkb "$gen_kb" --argjson gu "$gen_user" --argjson gs "$gen_sys" \
+  jq -r --arg mode "$scheme" --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" --argjson gkb "$gen_kb" --argjson gu "$gen_user" --argjson gs "$gen_sys" \
     --argjson cpu "$col_cpu" --argjson devices "$devices" '
     def r(x): (x * 100 | round) / 100;
     (.connections.connected) as $n |
@@ -124,9 +137,11 @@ measure() {
     + "\tcollector CPU \(r($cpu)) s = \(r($cpu / ([$n, 1] | max) * 1e6)) us/connection"
     + "\tgenerator peak RSS \(r($gkb / 1024)) MiB = \(r($gkb / $devices)) KiB/device"
     + "\tacked \(.totals.acked)/\(.totals.generated) \(if .reconciliation.balanced then "balanced" else "UNBALANCED" end)"
+    + "\tload after \($load)"
   ' "$report"
 }
 
-echo "devices: $devices; transport: $([ "$grpc" = 1 ] && echo gRPC || echo WebSocket); $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "devices: $devices; transport: $([ "$grpc" = 1 ] && echo gRPC || echo WebSocket); $(nproc) cores;" \
+  "collector on CPUs ${collector_cpus:-any}, generator on CPUs ${generator_cpus:-any}; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 measure plain
 measure tls
