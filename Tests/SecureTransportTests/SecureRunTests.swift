@@ -84,6 +84,28 @@ struct SecureRunTests {
         #expect(report.verdict == .passed, "\(report.slos)")
     }
 
+    @Test(
+        "gRPC over TLS to an embedded collector publishing to its own Kafka broker: everything acked lands",
+        arguments: ["immediate", "after-publish"])
+    func embeddedGRPCPublishesToKafka(ack: String) async throws {
+        let report = try await Self.run(
+            try Self.scenario(
+                "grpc-kafka", "collector: {tls: true, transport: grpc, ack: \(ack), kafka: local}"))
+        #expect(report.reconciliation.balanced, "\(report.reconciliation)")
+        #expect(report.totals.generated > 10)
+        #expect(report.totals.acked == report.totals.generated, "\(report.connections)")
+        let collector = try #require(report.collector)
+        let kafka = try #require(collector.kafka)
+        #expect(kafka.ackMode == ack)
+        #expect(kafka.failed.isEmpty)
+        #expect(kafka.delivered == collector.eventsReceived)
+        let audit = try #require(report.audit, "a run with collector.kafka is audited")
+        #expect(audit.error == nil, "\(audit.error ?? "")")
+        #expect(audit.missingAfterAck == 0)
+        #expect(audit.ackedAndLanded == report.totals.acked)
+        #expect(report.verdict == .passed, "\(report.slos)")
+    }
+
     @Test("a remote wss:// target whose CA the devices do not trust: every attempt counted as tls: unknown CA")
     func remoteUnknownCACounted() async throws {
         let certificates = try TestCertificates.make()
