@@ -38,9 +38,10 @@ struct GRPCEventService: Raystack_Raccoon_V1beta1_EventService.ServiceProtocol {
         let message = request.message
         let size = (try? message.serializedBytes() as [UInt8])?.count ?? 0
         let decided = try await shard.eventLoop.submit { () -> Decided? in
-            let core = shard.value
-            if core.core.faults.outage { return nil }
-            let decision = core.core.ingest(grpc: message, bytes: size, serverTime: Int64(Date().timeIntervalSince1970))
+            let owned = shard.value
+            if owned.core.faults.outage { return nil }
+            let decision = owned.core.ingest(
+                grpc: message, bytes: size, serverTime: Int64(Date().timeIntervalSince1970))
             return Decided(decision: decision, settlement: publish(decision, shard: shard))
         }.get()
         guard let decided else {
