@@ -117,5 +117,8 @@ public struct CollectorConfiguration: Sendable {
         if let adminToken, let problem = adminToken.problem { throw fail(problem) }
         try validateGRPC()
         if let kafka, let problem = kafka.problem { throw fail(problem) }
+        if kafka != nil, publishDelay != .zero {
+            throw fail("the publish delay stands in for a publish; with Kafka the real publish takes its own time")
+        }
     }
 }

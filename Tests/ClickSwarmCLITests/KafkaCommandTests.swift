@@ -90,6 +90,10 @@ struct KafkaCommandTests {
             (["collector", "--kafka", "nohost"], "are not host:port"),
             (["collector", "--kafka", "local", "--kafka-topic-pattern", "bad topic %s"], "characters Kafka refuses"),
             (["collector", "--kafka", "local", "--kafka-property", "=x"], "is not name=value"),
+            (
+                ["collector", "--kafka", "local", "--publish-delay", "5ms"],
+                "with Kafka the real publish takes its own time"
+            ),
             (["broker", "--port", "70000"], "--port 70000 is outside 1-65535"),
             (["run", "scenarios/smoke.yaml", "--collector-ack", "later"], "--collector-ack must be immediate"),
         ])

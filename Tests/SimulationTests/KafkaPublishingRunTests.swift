@@ -11,20 +11,21 @@ import Testing
 /// independent consumer (Python confluent-kafka) reading what the collector wrote.
 @Suite("Runs publishing to Kafka", .serialized)
 struct KafkaPublishingRunTests {
-    /// A broker outage from 1 s to 4 s with a 1 s message timeout, as scenarios/broker-outage.yaml
-    /// at test scale.
+    /// A broker outage from 1 s to 5 s with a 1 s message timeout, as scenarios/broker-outage.yaml
+    /// at test scale. The window is wide so that on a loaded machine, where the first batches and
+    /// the outage's timers may come late, messages still wait out their timeout inside it.
     static func outage(ack: String, drain: String = "6s") throws -> Scenario {
         try LiveRunTests.scenario(
             """
             name: broker-outage-test
             seed: 38
-            duration: 6s
+            duration: 7s
             drain: \(drain)
             collector:
               ack: \(ack)
               kafka: {brokers: local, message_timeout: 1s}
             faults:
-              - {from: 1s, to: 4s, broker_down: true}
+              - {from: 1s, to: 5s, broker_down: true}
             population:
               devices: 20
               arrival:
