@@ -10,5 +10,10 @@ extension CollectorConfiguration {
             throw .invalidConfiguration(
                 "max events per second must be from 1 to 1000000000, not \(maxEventsPerSecond)")
         }
+        guard grpcPort == nil else {
+            throw .invalidConfiguration(
+                "max events per second holds WebSocket and REST reads; gRPC reads are not throttled yet, so a limit "
+                    + "with a gRPC port would not be the collector's capacity: drop one of them")
+        }
     }
 }

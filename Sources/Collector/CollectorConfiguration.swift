@@ -68,6 +68,10 @@ public struct CollectorConfiguration: Sendable {
     /// The known-answer limit: at most this many events a second are read, over every
     /// connection together (a token bucket; `IngestThrottle`). Nil (the default): no limit.
     public var maxEventsPerSecond: Double?
+    /// TLS on the HTTP port and the gRPC port (CollectorTLS.swift); nil serves them plain.
+    public var tls: CollectorTLS?
+    /// The gRPC port (0 picks a free one); nil serves no gRPC (CollectorServer+GRPC.swift).
+    public var grpcPort: Int?
 
     /// The most event-loop threads the collector starts.
     public static let maxThreads = 1024
@@ -115,6 +119,7 @@ public struct CollectorConfiguration: Sendable {
         }
         if let adminToken, let problem = adminToken.problem { throw fail(problem) }
         try validateThrottle()
+        try validateGRPC()
         if let kafka, let problem = kafka.problem { throw fail(problem) }
         if kafka != nil, publishDelay != .zero {
             throw fail("the publish delay stands in for a publish; with Kafka the real publish takes its own time")

@@ -16,8 +16,17 @@ public enum CapacityRunner {
     public static func run(
         _ scenario: Scenario, settings: CapacitySettings, options: RunOptions, onStep: StepNotice = { _ in }
     ) async throws(CapacityError) -> CapacityReport {
-        if scenario.collector.kafka != nil, scenario.target == .embedded {
-            throw .invalidInput("a capacity search does not publish to Kafka; remove collector.kafka from the scenario")
+        if scenario.target == .embedded {
+            if scenario.collector.kafka != nil {
+                throw .invalidInput(
+                    "a capacity search does not publish to Kafka; remove collector.kafka from the scenario")
+            }
+            // The steps share one plain collector, and its throttle holds WebSocket and REST reads only.
+            if scenario.collector.tls || scenario.collector.transport == .grpc {
+                throw .invalidInput(
+                    "a capacity search's embedded collector serves plain WebSocket or REST; remove collector.tls "
+                        + "and use transport: websocket or rest (or search a remote collector with --target)")
+            }
         }
         var shared: CollectorServer?
         if !options.simulated, scenario.target == .embedded {
@@ -25,7 +34,7 @@ public enum CapacityRunner {
             var largest = scenario
             if settings.vary == .devices { largest.population.devices = Int(settings.to) }
             do {
-                shared = try await LiveBackend.startCollector(largest, kafka: nil, logger: options.logger)
+                shared = try await LiveBackend.startCollector(largest, kafka: nil, logger: options.logger).0
             } catch {
                 throw .step(load: settings.from, error)
             }
