@@ -13,7 +13,7 @@ extension ClickstreamSDK {
                 let ok = send(write)
                 run(delivery.written(write, ok: ok, now: now, tables: &store.tables))
             case .schedule(let id, let deadline):
-                eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in
+                scheduler.schedule(at: deadline) { [weak self] in
                     guard let self, !self.stopped else { return }
                     self.run(
                         self.delivery.timerFired(
@@ -83,11 +83,11 @@ extension ClickstreamSDK {
     private func scheduleConnectionTimer() {
         let wakeup = stopped ? nil : connection.nextWakeup
         guard wakeup != connectionTimerDeadline else { return }
-        connectionTimer?.cancel()
+        if let connectionTimer { scheduler.cancel(connectionTimer) }
         connectionTimer = nil
         connectionTimerDeadline = wakeup
         guard let wakeup else { return }
-        connectionTimer = eventLoop.assumeIsolated().scheduleTask(deadline: wakeup) { [weak self] in
+        connectionTimer = scheduler.scheduleCancellable(at: wakeup) { [weak self] in
             guard let self else { return }
             self.connectionTimer = nil
             self.connectionTimerDeadline = nil

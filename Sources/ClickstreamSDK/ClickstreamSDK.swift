@@ -26,6 +26,8 @@ public final class ClickstreamSDK {
     public var batchesInFlight: Int { store.tables.requests.count }
 
     let eventLoop: any EventLoop
+    /// Where its timers run (on `eventLoop`).
+    let scheduler: any SDKScheduler
     let transport: any SDKTransport
     let headers: [(String, String)]
     weak var observer: (any SDKObserver)?
@@ -33,7 +35,7 @@ public final class ClickstreamSDK {
     var random: SeededRandom
     var delivery: DeliveryStateMachine
     var connection: ConnectionStateMachine
-    var connectionTimer: Scheduled<Void>?
+    var connectionTimer: SDKTimerHandle?
     var connectionTimerDeadline: NIODeadline?
     var connectStartedAt: NIODeadline?
     var stopped = false
@@ -43,6 +45,7 @@ public final class ClickstreamSDK {
     ///   - headers: the identity headers (`X-User-ID`, ...) for the transport.
     ///   - seed: the device's own seed, for sampling (principle 4).
     ///   - wallClock: wall time for a loop deadline (event timestamps, `sent_time`).
+    ///   - scheduler: where the timers run; by default the loop's own (`EventLoopScheduler.of`).
     public init(
         configuration: SDKConfiguration,
         deviceID: String,
@@ -54,13 +57,15 @@ public final class ClickstreamSDK {
         remoteConfig: RemoteConfig = RemoteConfig(),
         seed: UInt64 = 0,
         observer: (any SDKObserver)? = nil,
-        wallClock: @escaping (NIODeadline) -> Date = { _ in Date() }
+        wallClock: @escaping (NIODeadline) -> Date = { _ in Date() },
+        scheduler: (any SDKScheduler)? = nil
     ) {
         self.configuration = configuration
         self.store = store
         self.transport = transport
         self.headers = headers
         self.eventLoop = eventLoop
+        self.scheduler = scheduler ?? EventLoopScheduler.of(eventLoop)
         self.remoteConfig = remoteConfig
         self.conditions = conditions
         self.random = SeededRandom(seed: seed)
@@ -162,7 +167,7 @@ public final class ClickstreamSDK {
         run(delivery.kill(now: now, tables: &store.tables))
         run(connection.kill())
         stopped = true
-        connectionTimer?.cancel()
+        if let connectionTimer { scheduler.cancel(connectionTimer) }
         connectionTimer = nil
     }
 

@@ -19,6 +19,8 @@ final class SimulatedDevice {
     let profile: DeviceProfile
     private let context: RunContext
     private let loop: any EventLoop
+    /// The loop's timers (the device's, its SDK's).
+    private let scheduler: any SDKScheduler
     private let recorder: RecorderShard
     private let group: Int
     private let link: any DeviceConnection
@@ -71,6 +73,7 @@ final class SimulatedDevice {
         self.profile = profile
         self.context = context
         self.loop = loop
+        scheduler = EventLoopScheduler.of(loop)
         self.recorder = recorder
         group = recorder.groupIndex(flavor: profile.flavor.rawValue, network: profile.networkName)
         link = connection
@@ -114,7 +117,7 @@ final class SimulatedDevice {
 
     /// Runs `body` at `seconds` from the start, unless the run is over by then.
     private func after(_ seconds: Double, _ body: @escaping (SimulatedDevice) -> Void) {
-        loop.assumeIsolated().scheduleTask(deadline: context.deadline(seconds)) {
+        scheduler.schedule(at: context.deadline(seconds)) {
             guard self.environment.phase != .finished else { return }
             body(self)
         }
@@ -217,7 +220,7 @@ final class SimulatedDevice {
         let delay = profile.configuration.lifecycleStopDelay
         guard delay > .zero else { return stopped() }
         let generation = stopGeneration
-        loop.assumeIsolated().scheduleTask(in: delay) {
+        scheduler.schedule(at: now + delay) {
             guard self.stopGeneration == generation, self.environment.phase != .finished else { return }
             self.stopped()
         }
@@ -249,7 +252,7 @@ final class SimulatedDevice {
             configuration: configuration, deviceID: profile.identity, store: store, transport: transport,
             headers: [("X-User-ID", profile.identity)], eventLoop: loop, conditions: sdkConditions,
             remoteConfig: remoteConfig, seed: sampling.next(), observer: observer,
-            wallClock: { context.wallClock($0) })
+            wallClock: { context.wallClock($0) }, scheduler: scheduler)
         self.sdk = sdk
         if launches > 1 { recorder.note("app_relaunches") }
         log("lifecycle", "app launched", ["launch": "\(launches)", "stored": "\(store.count)"])
@@ -301,7 +304,7 @@ final class SimulatedDevice {
     private func scheduleApp(at deadline: NIODeadline, generation: UInt64, _ body: @escaping (SimulatedDevice) -> Void)
     {
         guard context.seconds(deadline) < context.scenario.duration else { return }
-        loop.assumeIsolated().scheduleTask(deadline: deadline) {
+        scheduler.schedule(at: deadline) {
             guard self.appGeneration == generation, self.environment.phase == .foreground else { return }
             body(self)
         }
