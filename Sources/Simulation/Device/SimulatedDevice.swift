@@ -64,16 +64,17 @@ final class SimulatedDevice {
     /// Ack bitmap for the delivery check against the embedded collector.
     var ackedSequences: SequenceBitmap { observer.ackedSequences }
 
-    /// Built on `loop`, where it lives.
+    /// Built on `loop`, where it lives; `scheduler` runs its timers and its SDK's (by default
+    /// the loop's own).
     init(
-        profile: DeviceProfile, context: RunContext, loop: any EventLoop, recorder: RecorderShard,
-        connection: any DeviceConnection
+        profile: DeviceProfile, context: RunContext, loop: any EventLoop, scheduler: (any SDKScheduler)? = nil,
+        recorder: RecorderShard, connection: any DeviceConnection
     ) {
         loop.preconditionInEventLoop()
         self.profile = profile
         self.context = context
         self.loop = loop
-        scheduler = EventLoopScheduler.of(loop)
+        self.scheduler = scheduler ?? EventLoopScheduler.of(loop)
         self.recorder = recorder
         group = recorder.groupIndex(flavor: profile.flavor.rawValue, network: profile.networkName)
         link = connection

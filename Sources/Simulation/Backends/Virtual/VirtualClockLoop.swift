@@ -25,24 +25,8 @@ import NIOCore
 ///
 /// Not thread-safe: it lives on the thread that made it, as `EmbeddedEventLoop` does.
 final class VirtualClockLoop: EventLoop, SDKScheduler {
-    private struct Entry {
-        var deadline: UInt64
-        var order: UInt64
-        var slot: UInt32
-
-        @inline(__always)
-        func precedes(_ other: Entry) -> Bool {
-            deadline != other.deadline ? deadline < other.deadline : order < other.order
-        }
-    }
-
     private var clock = NIODeadline.uptimeNanoseconds(0)
-    private var heap: [Entry] = []
-    /// Each slot's timer and its arming number (`UInt64.max` when the slot is free).
-    private var bodies: [(() -> Void)?] = []
-    private var orders: [UInt64] = []
-    private var freeSlots: [UInt32] = []
-    private var nextOrder: UInt64 = 0
+    private var timers = TimerHeap()
     private var batch: [() -> Void] = []
     private var closed = false
     private let thread = pthread_self()
@@ -50,40 +34,25 @@ final class VirtualClockLoop: EventLoop, SDKScheduler {
     init() {}
 
     /// Timers armed and not run yet (cancelled ones included until their deadline).
-    var pendingTimers: Int { heap.count }
+    var pendingTimers: Int { timers.count }
 
     // MARK: SDKScheduler
 
     func schedule(at deadline: NIODeadline, _ body: @escaping () -> Void) {
-        _ = arm(deadline, body)
+        _ = timers.arm(at: deadline.uptimeNanoseconds, body)
     }
 
     func scheduleCancellable(at deadline: NIODeadline, _ body: @escaping () -> Void) -> SDKTimerHandle {
-        arm(deadline, body)
+        timers.arm(at: deadline.uptimeNanoseconds, body)
     }
 
     func cancel(_ timer: SDKTimerHandle) {
-        let slot = Int(timer.slot)
-        guard slot < orders.count, orders[slot] == timer.order else { return }
-        bodies[slot] = nil
+        timers.cancel(timer)
     }
 
     @discardableResult
     private func arm(_ deadline: NIODeadline, _ body: @escaping () -> Void) -> SDKTimerHandle {
-        let order = nextOrder
-        nextOrder += 1
-        let slot: UInt32
-        if let free = freeSlots.popLast() {
-            slot = free
-            bodies[Int(slot)] = body
-            orders[Int(slot)] = order
-        } else {
-            slot = UInt32(bodies.count)
-            bodies.append(body)
-            orders.append(order)
-        }
-        push(Entry(deadline: deadline.uptimeNanoseconds, order: order, slot: slot))
-        return SDKTimerHandle(scheduled: nil, slot: slot, order: order)
+        timers.arm(at: deadline.uptimeNanoseconds, body)
     }
 
     // MARK: The clock
@@ -92,17 +61,12 @@ final class VirtualClockLoop: EventLoop, SDKScheduler {
     /// time, if that is later).
     func advanceTime(to deadline: NIODeadline) {
         let target = max(deadline, clock)
-        while let first = heap.first, first.deadline <= target.uptimeNanoseconds {
+        while let first = timers.earliest, first <= target.uptimeNanoseconds {
             batch.removeAll(keepingCapacity: true)
-            while let top = heap.first, top.deadline == first.deadline {
-                popFirst()
-                let slot = Int(top.slot)
-                if let body = bodies[slot] { batch.append(body) }
-                bodies[slot] = nil
-                orders[slot] = .max
-                freeSlots.append(top.slot)
+            while timers.earliest == first {
+                if let body = timers.takeEarliest() { batch.append(body) }
             }
-            clock = .uptimeNanoseconds(first.deadline)
+            clock = .uptimeNanoseconds(first)
             var index = 0
             while index < batch.count {
                 batch[index]()
@@ -110,37 +74,6 @@ final class VirtualClockLoop: EventLoop, SDKScheduler {
             }
         }
         clock = target
-    }
-
-    // MARK: The heap (a binary min-heap by deadline, then arming order)
-
-    private func push(_ entry: Entry) {
-        heap.append(entry)
-        var child = heap.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard entry.precedes(heap[parent]) else { break }
-            heap[child] = heap[parent]
-            child = parent
-        }
-        heap[child] = entry
-    }
-
-    private func popFirst() {
-        let last = heap.removeLast()
-        guard !heap.isEmpty else { return }
-        var parent = 0
-        let count = heap.count
-        while true {
-            let left = 2 * parent + 1
-            guard left < count else { break }
-            let right = left + 1
-            let child = right < count && heap[right].precedes(heap[left]) ? right : left
-            guard heap[child].precedes(last) else { break }
-            heap[parent] = heap[child]
-            parent = child
-        }
-        heap[parent] = last
     }
 
     // MARK: EventLoop
@@ -228,10 +161,7 @@ final class VirtualClockLoop: EventLoop, SDKScheduler {
         func shutdownGracefully(queue: DispatchQueue, _ callback: @escaping @Sendable ((any Error)?) -> Void) {
             closed = true
             advanceTime(to: clock)
-            heap.removeAll()
-            bodies.removeAll()
-            orders.removeAll()
-            freeSlots.removeAll()
+            timers.removeAll()
             queue.async { callback(nil) }
         }
     #endif
