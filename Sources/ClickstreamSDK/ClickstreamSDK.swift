@@ -100,21 +100,11 @@ public final class ClickstreamSDK {
         let eventType = EventContracts.eventType(
             for: type(of: contract), appPrefix: wrapping.prefixesType ? configuration.appPrefix : "")
         let intended = intendedAt ?? now
-        let guid = contract.eventGuid
-        observer?.event(guid: guid, type: eventType, step: .generated, intendedAt: intended, at: now)
-        if remoteConfig.dropList.contains(name) {
-            observer?.event(
-                guid: guid, type: eventType, step: .dropped(reason: "drop_list"), intendedAt: intended, at: now)
-            return
-        }
-        if wrapping.samples || configuration.knobs.samplesOnAndroid, let rate = remoteConfig.samplingRates[name] {
-            // `Int.random(in: 1...100) <= Int(sampleRate)` (`EventSampler.swift:24-26`).
-            let draw = Int(random.next() % 100) + 1
-            guard draw <= Int(rate) else {
-                observer?.event(guid: guid, type: eventType, step: .sampledOut, intendedAt: intended, at: now)
-                return
-            }
-        }
+        let identity = EventIdentity(contract.eventGuid)
+        let ref = EventRef(
+            identity: identity, typeIndex: store.tables.types.index(of: eventType, contractName: name),
+            intendedAt: intended)
+        guard admits(ref, name: name) else { return }
         var event = RaccoonEvent()
         // Serializing a message the app built in memory cannot fail.
         event.eventBytes = (try? contract.serializedData()) ?? Data()
@@ -127,10 +117,37 @@ public final class ClickstreamSDK {
             event.appVersion = configuration.appVersion
             event.platform = .ios
         }
+        let bytes: [UInt8] = (try? event.serializedBytes()) ?? []
         let tracked = TrackedEvent(
-            guid: guid, eventClass: remoteConfig.eventClass(of: name), event: event, intendedAt: intended,
-            timestamp: contract.eventTimestamp.seconds)
+            identity: identity, eventClass: remoteConfig.eventClass(of: name), type: eventType, contractName: name,
+            typeIndex: ref.typeIndex, intendedAt: intended,
+            timestamp: EventEntry.nanoseconds(
+                seconds: contract.eventTimestamp.seconds, nanos: contract.eventTimestamp.nanos),
+            payload: .encoded(ByteBuffer(bytes: bytes)), contractSize: event.eventBytes.count, eventSize: bytes.count)
         run(delivery.track(tracked, now: now, tables: &store.tables))
+    }
+
+    /// The first steps of every tracked event: generated, then the drop list and the sampler
+    /// (`Int.random(in: 1...100) <= Int(sampleRate)`, `EventSampler.swift:24-26`). False when the
+    /// event goes no further.
+    func admits(_ ref: EventRef, name: String) -> Bool {
+        let observer = self.observer
+        observer?.event(ref, types: store.tables.types, step: .generated, at: now)
+        if !remoteConfig.dropList.isEmpty, remoteConfig.dropList.contains(name) {
+            observer?.event(ref, types: store.tables.types, step: .dropped(reason: "drop_list"), at: now)
+            return false
+        }
+        let wrapping = configuration.wrapping
+        if wrapping.samples || configuration.knobs.samplesOnAndroid, !remoteConfig.samplingRates.isEmpty,
+            let rate = remoteConfig.samplingRates[name]
+        {
+            let draw = Int(random.next() % 100) + 1
+            guard draw <= Int(rate) else {
+                observer?.event(ref, types: store.tables.types, step: .sampledOut, at: now)
+                return false
+            }
+        }
+        return true
     }
 
     // MARK: Remote config and device conditions
@@ -176,6 +193,7 @@ public final class ClickstreamSDK {
     /// run counts these as pending at its end; the SDK's own health rows are not among them.
     public func pendingEvents() -> [(guid: String, type: String)] {
         eventLoop.preconditionInEventLoop()
-        return delivery.pendingEvents(store.tables).map { (guid: $0.guid, type: $0.type) }
+        let types = store.tables.types
+        return delivery.pendingEvents(store.tables).map { (guid: $0.guid, type: types[$0.typeIndex]) }
     }
 }

@@ -374,7 +374,7 @@ final class SimulatedDevice {
     /// pending, by event type (the SDK's health batches are not counted).
     func finish() -> [String: UInt64] {
         var pending: [String: UInt64] = [:]
-        let events = sdk?.pendingEvents() ?? store.allRows.map { (guid: $0.guid, type: $0.event.type) }
+        let events = sdk?.pendingEvents() ?? store.allRows.map { (guid: $0.guid, type: $0.type) }
         for event in events where event.type != SDKConfiguration.healthEventType {
             pending[event.type, default: 0] += 1
         }
