@@ -39,6 +39,8 @@ public final class ClickstreamSDK {
     var connectionTimerDeadline: NIODeadline?
     var connectStartedAt: NIODeadline?
     var stopped = false
+    /// Per contract type, what prepared events of it need (cleared when the config changes).
+    var contractFacts: [ContractFacts] = []
 
     /// - Parameters:
     ///   - store: the device's store; pass the same one to the next instance after an app kill.
@@ -157,6 +159,7 @@ public final class ClickstreamSDK {
     public func apply(_ config: RemoteConfig) {
         eventLoop.preconditionInEventLoop()
         remoteConfig = config
+        contractFacts.removeAll()
     }
 
     /// Battery, network or lifecycle changed.

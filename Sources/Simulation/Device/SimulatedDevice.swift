@@ -32,7 +32,8 @@ final class SimulatedDevice {
 
     private var environment: DeviceEnvironment
     private var walker: JourneyWalker
-    private var stamper: EventStamper
+    /// Stamps the app's events and rebuilds their bytes for the store (its payload source).
+    private let recipes: EventRecipes
     private let observer: DeviceObserver
     private let log: DeviceLog
 
@@ -86,8 +87,10 @@ final class SimulatedDevice {
         walker = JourneyWalker(
             library: context.library, betweenJourneys: context.scenario.lifecycle.betweenJourneys,
             random: profile.random(.journeys))
-        stamper = EventStamper(profile: profile, runID: context.runID)
+        recipes = EventRecipes(
+            templates: context.library.templates, stamper: EventStamper(profile: profile, runID: context.runID))
         log = DeviceLog { [context, loop] in context.seconds(loop.now) }
+        store.payloadSource = recipes
         observer = DeviceObserver(
             recorder: recorder, group: group, flavor: profile.flavor, healthType: SDKConfiguration.healthEventType,
             keepsAcks: context.checkDeliveries, log: log)
@@ -164,7 +167,7 @@ final class SimulatedDevice {
         sdkForeground = true
         stopGeneration &+= 1
         armWakeup()
-        stamper.startSession(at: context.wallClock(now))
+        recipes.startSession(at: context.wallClock(now))
         let coldStart = sdk == nil
         log("lifecycle", "session start (\(coldStart ? "cold" : "warm"))", environment.battery.timelineDetails)
         if let sdk {
@@ -173,9 +176,8 @@ final class SimulatedDevice {
             launch()
         }
         if context.scenario.lifecycle.appOpenedEvent {
-            var opened = AppOpened()
-            opened.coldStart = coldStart
-            track(opened, intendedAt: now)
+            let templates = context.library.appOpenedTemplate
+            track(template: coldStart ? templates.cold : templates.warm, intendedAt: now)
         }
         appGeneration &+= 1
         startJourney(generation: appGeneration, at: now)
@@ -278,12 +280,12 @@ final class SimulatedDevice {
     /// moves on when the screen is left: to the next screen, or after a pause to the next journey.
     private func enterScreen(_ visit: JourneyWalker.ScreenVisit, generation: UInt64) {
         for event in visit.events {
-            let template = event.template
+            let template = event.templateID
             let intended = event.intendedAt
             if intended <= now {
-                track(template, intendedAt: intended)
+                track(template: template, intendedAt: intended)
             } else {
-                scheduleApp(at: intended, generation: generation) { $0.track(template, intendedAt: intended) }
+                scheduleApp(at: intended, generation: generation) { $0.track(template: template, intendedAt: intended) }
             }
         }
         let (journey, next, leaveAt) = (visit.journey, visit.next, visit.leaveAt)
@@ -311,13 +313,20 @@ final class SimulatedDevice {
         }
     }
 
-    private func track(_ template: any EventContract, intendedAt: NIODeadline) {
+    /// The app tracks an event of library template `template`: prepared as a recipe, or (for a
+    /// template whose bytes cannot be rebuilt) stamped whole.
+    private func track(template: Int, intendedAt: NIODeadline) {
         guard let sdk, environment.phase == .foreground, !context.journeysOver(context.seconds(intendedAt)) else {
             return
         }
         let battery = environment.batteryReading(at: clock)
-        let message = stamper.stamp(template, intendedAt: context.wallClock(intendedAt), battery: battery)
-        sdk.track(message, intendedAt: intendedAt)
+        let wall = context.wallClock(intendedAt)
+        if recipes.rebuilds(template) {
+            sdk.track(prepared: recipes.prepare(template, intendedAt: intendedAt, wall: wall, battery: battery))
+        } else {
+            let message = recipes.stamp(context.library.templates[template].message, intendedAt: wall, battery: battery)
+            sdk.track(message, intendedAt: intendedAt)
+        }
     }
 
     // MARK: Environment: battery, network drops, offline windows
