@@ -194,6 +194,14 @@ public final class ClickstreamSDK {
     /// Every app event the SDK still holds and may yet deliver: the store's rows (in flight or
     /// not, the iOS retry cache's included) and the instant events written but not answered. A
     /// run counts these as pending at its end; the SDK's own health rows are not among them.
+    /// How many events `pendingEvents()` holds, by type, without listing them.
+    public func pendingCounts() -> [String: UInt64] {
+        eventLoop.preconditionInEventLoop()
+        var counts = store.tables.appEventCounts
+        for ref in delivery.unansweredInstants { counts[store.tables.types[ref.typeIndex], default: 0] += 1 }
+        return counts
+    }
+
     public func pendingEvents() -> [(guid: String, type: String)] {
         eventLoop.preconditionInEventLoop()
         let types = store.tables.types

@@ -153,6 +153,9 @@ public struct DeliveryStateMachine: Sendable {
         return pending
     }
 
+    /// The instant events written and not answered.
+    public var unansweredInstants: [EventRef] { instantWrites.flatMap(\.refs) }
+
     // MARK: Helpers shared by the inputs
 
     /// A new req_guid. The sequence lives in the store so that it never repeats across launches

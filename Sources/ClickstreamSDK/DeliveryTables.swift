@@ -5,7 +5,7 @@ import RaccoonWire
 /// regulator's stored count and the health table. Everything here survives an app kill (the
 /// policy says whether the retry cache is kept or forgotten then).
 ///
-/// The event table keeps each row in 48 bytes (`Row`, in `RowTable`'s chunks) and its read
+/// The event table keeps each row in 40 bytes (`Row`, in `RowTable`'s chunks) and its read
 /// orders as lists of row ids: the strings a row stands for (its guid, its type, its req_guids)
 /// are kept once per store, and an event tracked from a recipe keeps no bytes at all.
 public struct DeliveryTables {
@@ -52,6 +52,7 @@ public struct DeliveryTables {
     /// The run and device of the compact guids (a guid of another is kept as text).
     private var guidOwner: (run: UInt32, device: UInt32)?
     private var guidTexts: [UInt64: String] = [:]
+    private var bigSizes: [UInt64: Int] = [:]
     private var encoded: [ByteBuffer?] = []
     private var freeEncoded: [UInt32] = []
     private var requestTexts: [String] = []
@@ -104,11 +105,12 @@ public struct DeliveryTables {
         let request = inFlight.map { requestCode($0) } ?? 0
         var row = Row(
             intendedAt: tracked.intendedAt.uptimeNanoseconds, timestamp: tracked.timestamp, sequence: 0,
-            rowid: takeRowid(), payload: 0, inFlight: request, lastRequest: request,
-            size: UInt32(clamping: tracked.contractSize),
+            rowid: takeRowid(), payload: 0, request: 0, size: UInt16(clamping: tracked.contractSize),
             type: tracked.typeIndex ?? types.index(of: tracked.type, contractName: tracked.contractName),
             eventClass: classCode(tracked.eventClass), flags: .live)
+        row.claim(request)
         if isHealth { row.flags.insert(.health) }
+        if tracked.contractSize >= Int(UInt16.max) { row.flags.insert(.bigSize) }
         switch tracked.payload {
         case .recipe(let recipe, let optionalFields):
             row.payload = recipe
@@ -120,13 +122,16 @@ public struct DeliveryTables {
         let compact: EventGUID?
         if case .compact(let guid) = tracked.identity { compact = guid } else { compact = nil }
         if let compact, guidOwner == nil { guidOwner = (compact.run, compact.device) }
-        if let compact, let owner = guidOwner, owner.run == compact.run, owner.device == compact.device {
-            row.sequence = compact.sequence
+        if let compact, let owner = guidOwner, owner.run == compact.run, owner.device == compact.device,
+            compact.sequence <= UInt64(UInt32.max)
+        {
+            row.sequence = UInt32(compact.sequence)
         } else {
             row.flags.insert(.textGUID)
         }
         let id = rows.append(row)
         if row.flags.contains(.textGUID) { guidTexts[id] = tracked.identity.description }
+        if row.flags.contains(.bigSize) { bigSizes[id] = tracked.contractSize }
         bytes += tracked.contractSize
         if request == 0 {
             waiting += 1
@@ -176,7 +181,7 @@ public struct DeliveryTables {
             type: types[row.type], intendedAt: .uptimeNanoseconds(row.intendedAt), timestamp: row.seconds,
             isHealth: row.flags.contains(.health), inFlight: requestGUID(row.inFlight),
             requestGUID: requestGUID(row.lastRequest), rowid: UInt64(row.rowid),
-            written: row.flags.contains(.written), size: Int(row.size), event: event(row))
+            written: row.flags.contains(.written), size: size(id, row), event: event(row))
     }
 
     /// The row's Raccoon event: decoded when it is kept encoded; only the type for a recipe.
@@ -194,7 +199,11 @@ public struct DeliveryTables {
     private func identity(_ id: UInt64, _ row: Row) -> EventIdentity {
         if row.flags.contains(.textGUID) { return .text(guidTexts[id] ?? "") }
         let owner = guidOwner ?? (0, 0)
-        return .compact(EventGUID(run: owner.run, device: owner.device, sequence: row.sequence))
+        return .compact(EventGUID(run: owner.run, device: owner.device, sequence: UInt64(row.sequence)))
+    }
+
+    private func size(_ id: UInt64, _ row: Row) -> Int {
+        row.flags.contains(.bigSize) ? bigSizes[id] ?? 0 : Int(row.size)
     }
 
     /// The refs of every row but the SDK's own health rows, oldest first.
@@ -202,6 +211,16 @@ public struct DeliveryTables {
         var refs: [EventRef] = []
         rows.forEach { id, row in if !row.flags.contains(.health) { refs.append(ref(id, row)) } }
         return refs
+    }
+
+    /// How many rows of each type there are, the SDK's own health rows left out (no string or
+    /// ref is made per row: a day of stored events counts in place).
+    public var appEventCounts: [String: UInt64] {
+        var counts = [UInt64](repeating: 0, count: types.names.count)
+        rows.forEach { _, row in if !row.flags.contains(.health) { counts[Int(row.type)] += 1 } }
+        var named: [String: UInt64] = [:]
+        for (index, count) in counts.enumerated() where count > 0 { named[types.names[index], default: 0] += count }
+        return named
     }
 
     /// The row's ref (for the observer).
@@ -299,8 +318,7 @@ public struct DeliveryTables {
             }
             let rowid = reinsert ? takeRowid() : row.rowid
             rows.update(id) {
-                $0.inFlight = code
-                $0.lastRequest = code
+                $0.claim(code)
                 $0.rowid = rowid
             }
         }
@@ -311,7 +329,7 @@ public struct DeliveryTables {
     public mutating func release(_ ids: [UInt64], reinsert: Bool) {
         for id in ids {
             guard var row = rows[id], row.inFlight != 0 else { continue }
-            row.inFlight = 0
+            row.release()
             if reinsert { row.rowid = takeRowid() }
             let updated = row
             rows.update(id) { $0 = updated }
@@ -333,8 +351,9 @@ public struct DeliveryTables {
                 waiting -= 1
             }
             _ = rows.remove(id)
-            bytes -= Int(row.size)
+            bytes -= size(id, row)
             if row.flags.contains(.textGUID) { guidTexts[id] = nil }
+            if row.flags.contains(.bigSize) { bigSizes[id] = nil }
             if !row.flags.contains(.recipe) {
                 encoded[Int(row.payload)] = nil
                 freeEncoded.append(row.payload)

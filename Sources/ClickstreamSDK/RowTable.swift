@@ -1,6 +1,7 @@
-/// One stored event, compactly: 48 bytes of numbers, no string, no reference. The strings it
+/// One stored event, compactly: 40 bytes of numbers, no string, no reference. The strings it
 /// stands for live once per store: the type in the type table, the req_guids as their
-/// sequence numbers, a guid that is not a ClickSwarm guid in a side table.
+/// sequence numbers, a guid that is not a ClickSwarm guid (or has a sequence above 32 bits)
+/// in a side table, as is a size above 16 bits.
 struct Row {
     struct Flags: OptionSet {
         var rawValue: UInt8
@@ -13,25 +14,39 @@ struct Row {
         static let recipe = Flags(rawValue: 16)
         /// A recipe wrapped with the iOS optional fields.
         static let optionalFields = Flags(rawValue: 32)
+        /// In flight with `request` (else `request` is only the last batch it was in).
+        static let inFlight = Flags(rawValue: 64)
+        /// `size` is saturated: the size is in the store's side table.
+        static let bigSize = Flags(rawValue: 128)
     }
 
     var intendedAt: UInt64
     /// The contract's timestamp, nanoseconds since 1970.
     var timestamp: Int64
     /// The guid's sequence number (with the store's run and device).
-    var sequence: UInt64
+    var sequence: UInt32
     var rowid: UInt32
     var payload: UInt32
-    /// The request it is in flight with, and the last it was batched under (`RequestCode`).
-    var inFlight: UInt32
-    var lastRequest: UInt32
+    /// The request it is in flight with or was last batched under (`RequestCode`; 0: none).
+    var request: UInt32
     /// Bytes of `event_bytes`.
-    var size: UInt32
+    var size: UInt16
     var type: UInt16
     var eventClass: UInt8
     var flags: Flags
 
     var seconds: Int64 { EventEntry.seconds(timestamp) }
+    /// The request it is in flight with, 0 when none (Android `isOnGoing`).
+    var inFlight: UInt32 { flags.contains(.inFlight) ? request : 0 }
+    /// The last request it was batched under (Android `eventRequestGuid`, kept on release).
+    var lastRequest: UInt32 { request }
+
+    mutating func claim(_ code: UInt32) {
+        request = code
+        if code != 0 { flags.insert(.inFlight) } else { flags.remove(.inFlight) }
+    }
+
+    mutating func release() { flags.remove(.inFlight) }
 }
 
 /// The rows of a store in insertion order (a row's id is its insertion number), in chunks of 512

@@ -73,6 +73,11 @@ struct CompactStoreTests {
         }
     }
 
+    @Test("a row is 40 bytes, its index entry 4")
+    func rowSize() {
+        #expect(MemoryLayout<Row>.stride == 40)
+    }
+
     @Test("varint sizes agree with the bytes written")
     func varints() {
         for value: UInt64 in [0, 1, 127, 128, 16_383, 16_384, 1 << 35, .max, UInt64(bitPattern: -1)] {

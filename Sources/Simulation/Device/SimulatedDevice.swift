@@ -382,11 +382,8 @@ final class SimulatedDevice {
     /// The journeys are over and the drain is done: stops everything and returns what is still
     /// pending, by event type (the SDK's health batches are not counted).
     func finish() -> [String: UInt64] {
-        var pending: [String: UInt64] = [:]
-        let events = sdk?.pendingEvents() ?? store.allRows.map { (guid: $0.guid, type: $0.type) }
-        for event in events where event.type != SDKConfiguration.healthEventType {
-            pending[event.type, default: 0] += 1
-        }
+        var pending = sdk?.pendingCounts() ?? store.tables.appEventCounts
+        pending[SDKConfiguration.healthEventType] = nil
         log("lifecycle", "run end", ["pending": "\(pending.values.reduce(0, +))"])
         environment.finish()
         observer.finish()
