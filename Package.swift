@@ -63,6 +63,7 @@ let package = Package(
             dependencies: [
                 "RaccoonWire",
                 "SwarmPrimitives",
+                "SwarmKafka",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -105,6 +106,7 @@ let package = Package(
                 "Reports",
                 "RaccoonWire",
                 "SwarmPrimitives",
+                "SwarmKafka",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -122,8 +124,11 @@ let package = Package(
                 "Reports",
                 "Collector",
                 "SwarmPrimitives",
+                "SwarmKafka",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
@@ -164,9 +169,11 @@ let package = Package(
             name: "CollectorTests",
             dependencies: [
                 "Collector",
+                "SwarmKafka",
                 "RaccoonWire",
                 "SwarmPrimitives",
                 "ClickSwarmTestSupport",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -204,6 +211,7 @@ let package = Package(
             name: "SimulationTests",
             dependencies: [
                 "Simulation",
+                "SwarmKafka",
                 "Reports",
                 "ClickstreamSDK",
                 "ClickstreamTransports",
@@ -221,7 +229,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ClickSwarmCLITests",
-            dependencies: ["clickswarm", "ClickSwarmCommands", "ClickSwarmTestSupport", "Reports", "SwarmPrimitives"]
+            dependencies: [
+                "clickswarm", "ClickSwarmCommands", "ClickSwarmTestSupport", "Collector", "Reports", "SwarmPrimitives",
+                "SwarmKafka", .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

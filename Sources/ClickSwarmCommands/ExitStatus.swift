@@ -16,8 +16,13 @@ package enum ExitStatus: Int32, Sendable, CaseIterable, CustomStringConvertible 
     /// The run's reconciliation did not balance: an event is unaccounted for, or acked but never
     /// delivered.
     case unbalanced = 70
+    /// A Kafka audit (`--audit-kafka`) found acked events missing from the topics: the collector
+    /// acked them and lost them (raystack/raccoon#38).
+    case missingAfterAck = 71
     /// A report, rendering or output file could not be written.
     case cannotWrite = 73
+    /// `collector`: its NDJSON sink (`--ndjson`) failed to write (EX_IOERR); the file is incomplete.
+    case sinkFailed = 74
     /// A push (`--push`, `--push-prometheus`) failed; the report is still on disk.
     case pushFailed = 75
     /// An SLO failed, or (`--baseline`, `compare`) a figure regressed beyond its tolerance.
@@ -32,7 +37,9 @@ package enum ExitStatus: Int32, Sendable, CaseIterable, CustomStringConvertible 
         case .invalidInput: return "invalid input (flags, files)"
         case .setupFailed: return "set-up failure (port in use, file-descriptor limit, target unreachable)"
         case .unbalanced: return "unbalanced reconciliation"
+        case .missingAfterAck: return "acked events missing from Kafka (--audit-kafka)"
         case .cannotWrite: return "report not writable"
+        case .sinkFailed: return "the collector's NDJSON sink failed to write"
         case .pushFailed: return "a push failed (the report is still written)"
         case .sloFailed: return "an SLO failed or a baseline regression"
         case .interrupted: return "interrupted"
@@ -53,13 +60,19 @@ package enum ExitStatus: Int32, Sendable, CaseIterable, CustomStringConvertible 
         }
     }
 
-    /// The code a finished run's report calls for: unbalanced wins, then an interrupt, then a
-    /// failed push (the one outcome the report on disk cannot record), then SLOs.
+    /// The code a finished run's report calls for: unbalanced wins, then acked events missing
+    /// from Kafka, then an interrupt, then a Kafka audit that could not run, then a failed push
+    /// (the one outcome the report on disk cannot record), then SLOs.
     package init(report: RunReport, pushFailed: Bool = false) {
+        let missing = report.slos.contains { $0.metric == "missing_after_ack" && !$0.passed && $0.actual != nil }
         if report.verdict == .unbalanced {
             self = .unbalanced
+        } else if missing {
+            self = .missingAfterAck
         } else if report.run.interrupted {
             self = .interrupted
+        } else if report.audit?.error != nil {
+            self = .setupFailed
         } else if pushFailed {
             self = .pushFailed
         } else if report.verdict == .sloFailed {

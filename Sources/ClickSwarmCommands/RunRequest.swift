@@ -28,6 +28,8 @@ package struct RunRequest: Sendable {
     package var shard: RunInfo.Shard?
     /// `--start-at`: live runs start at this wall-clock time (shared by the shards of one run).
     package var startAt: Date?
+    /// `--audit-kafka`: after the drain, look for the acked events in these brokers' topics.
+    package var audit: KafkaAuditSettings?
     /// Seconds between partial reports; 0 for none.
     package var partialInterval: Double = 10
 

@@ -27,15 +27,7 @@ package enum ScenarioRun {
             errors("clickswarm: --baseline \(request.baseline ?? ""): \(refusal)")
             return .invalidInput
         }
-        var options = RunOptions()
-        options.simulated = request.simulated
-        options.outputDirectory = request.outputDirectory
-        options.threads = request.threads
-        options.stopper = stopper
-        options.logger = request.logger
-        options.shard = request.shard
-        options.startAt = request.startAt
-        options.partialInterval = request.partialInterval
+        var options = Self.options(request, stopper: stopper)
         if !request.quiet {
             let terminal = request.terminal
             options.progressInterval = terminal ? 1 : 5
@@ -72,24 +64,7 @@ package enum ScenarioRun {
         output("report: \(result.reportPath)")
         if let problem = result.reportProblem { errors("clickswarm: \(problem)") }
         let renderingFailed = writeRenderings(of: result, formats: request.formats, output: output, errors: errors)
-        var pushFailed = false
-        if !request.push.isEmpty {
-            let report = result.report
-            let settings = request.push
-            guard let results = await stopper.unlessHurried({ await Publisher.publish(report, settings: settings) })
-            else {
-                errors("clickswarm: stopped again: the pushes were given up; the report is at \(result.reportPath)")
-                return ExitStatus(report: result.report, pushFailed: true)
-            }
-            for pushed in results {
-                if pushed.succeeded {
-                    if !request.quiet { output(pushed.description) }
-                } else {
-                    pushFailed = true
-                    errors("clickswarm: \(pushed); the report is still at \(result.reportPath)")
-                }
-            }
-        }
+        let pushFailed = await push(result, request, stopper: stopper, output: output, errors: errors)
         var status = ExitStatus(report: result.report, pushFailed: pushFailed)
         // A report or rendering not written where asked exits 73, unless the run itself already
         // failed.
@@ -101,6 +76,45 @@ package enum ScenarioRun {
         let gate = request.baselineGate.check(
             baseline: baseline, current: result.report, output: request.quiet ? { _ in } : output, errors: errors)
         return status != .success ? status : ExitStatus(gate)
+    }
+
+    /// The run's options from the request.
+    private static func options(_ request: RunRequest, stopper: RunStopper) -> RunOptions {
+        var options = RunOptions()
+        options.simulated = request.simulated
+        options.outputDirectory = request.outputDirectory
+        options.threads = request.threads
+        options.stopper = stopper
+        options.logger = request.logger
+        options.shard = request.shard
+        options.startAt = request.startAt
+        options.partialInterval = request.partialInterval
+        options.audit = request.audit
+        return options
+    }
+
+    /// Pushes the report where asked; true when a push failed or was given up (a second signal).
+    private static func push(
+        _ result: RunResult, _ request: RunRequest, stopper: RunStopper, output: (String) -> Void,
+        errors: (String) -> Void
+    ) async -> Bool {
+        guard !request.push.isEmpty else { return false }
+        let report = result.report
+        let settings = request.push
+        guard let results = await stopper.unlessHurried({ await Publisher.publish(report, settings: settings) }) else {
+            errors("clickswarm: stopped again: the pushes were given up; the report is at \(result.reportPath)")
+            return true
+        }
+        var failed = false
+        for pushed in results {
+            if pushed.succeeded {
+                if !request.quiet { output(pushed.description) }
+            } else {
+                failed = true
+                errors("clickswarm: \(pushed); the report is still at \(result.reportPath)")
+            }
+        }
+        return failed
     }
 
     /// Writes each rendering next to the JSON report; true when one could not be written.

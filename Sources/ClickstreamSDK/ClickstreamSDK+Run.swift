@@ -107,6 +107,7 @@ extension ClickstreamSDK {
         case .received(let buffer):
             delivery.messageReceived()
             guard let response = try? SendEventResponse(serializedBytes: Array(buffer.readableBytesView)) else {
+                observer?.undecodableAnswer(bytes: buffer.readableBytes, at: now)
                 return
             }
             run(delivery.answer(response, now: now, tables: &store.tables))

@@ -63,6 +63,9 @@ public protocol SDKObserver: AnyObject {
     /// A non-terminal step that explains duplicates (see `FunnelDetail`).
     func event(guid: String, type: String, detail: FunnelDetail, intendedAt: NIODeadline, at: NIODeadline)
     func connection(_ step: ConnectionStep, at: NIODeadline)
+    /// A message from the collector that is not a `SendEventResponse` (the SDKs drop it): counted,
+    /// since a target that answers with garbage must show.
+    func undecodableAnswer(bytes: Int, at: NIODeadline)
     /// A health event the SDK recorded, by ClickSwarm's short name (`HealthEventName.shortName`:
     /// "Batch Trigger Failed") and reason.
     func health(name: String, reason: String?, at: NIODeadline)
@@ -80,6 +83,7 @@ public protocol SDKObserver: AnyObject {
 extension SDKObserver {
     public func event(guid: String, type: String, detail: FunnelDetail, intendedAt: NIODeadline, at: NIODeadline) {}
     public func connection(_ step: ConnectionStep, at: NIODeadline) {}
+    public func undecodableAnswer(bytes: Int, at: NIODeadline) {}
     public func health(name: String, reason: String?, at: NIODeadline) {}
     public func health(_ record: HealthRecord, at: NIODeadline) {
         health(name: record.event.shortName, reason: record.reason, at: at)

@@ -9,6 +9,10 @@ package struct BatchCounters: Sendable, Equatable {
     package var empty: UInt64 = 0
     package var errored: UInt64 = 0
     package var ackLost: UInt64 = 0
+    /// Acked OK before publishing (immediate acks), then lost by the publish (the error fault).
+    package var lostAfterAck: UInt64 = 0
+    /// Answered with Raccoon's publish error after a Kafka publish failed (after-publish mode).
+    package var publishFailed: UInt64 = 0
     package var deduplicated: UInt64 = 0
     package var badRequest: UInt64 = 0
     package var tooLarge: UInt64 = 0
@@ -25,6 +29,8 @@ package struct BatchCounters: Sendable, Equatable {
         empty += other.empty
         errored += other.errored
         ackLost += other.ackLost
+        lostAfterAck += other.lostAfterAck
+        publishFailed += other.publishFailed
         deduplicated += other.deduplicated
         badRequest += other.badRequest
         tooLarge += other.tooLarge

@@ -14,6 +14,9 @@ package struct CollectorCore: Sendable {
         package var response: SendEventResponse?
         /// Seconds to wait before answering (ack delay, plus the publish delay in after-publish mode).
         package var delay: Double
+        /// Events to publish to Kafka, when the collector publishes there: in after-publish mode
+        /// `response` is `nil` and the answer comes from `settle` once every report is in.
+        package var kafka: KafkaBatch? = nil
     }
 
     package enum Transport: Sendable {
@@ -24,18 +27,22 @@ package struct CollectorCore: Sendable {
     package let ackMode: CollectorConfiguration.AckMode
     package let publishDelay: Distribution
     package let deduplicate: Bool
+    /// Whether delivered events go to Kafka (then their accounting waits for the reports).
+    package let publishesToKafka: Bool
     package var faults: FaultSettings
-    package private(set) var batches = BatchCounters()
-    package private(set) var ledger = DeliveryLedger()
+    package internal(set) var batches = BatchCounters()
+    package internal(set) var ledger: DeliveryLedger
     package private(set) var ackLatency = LatencyHistogram()
     private var random: SeededRandom
-    private let sink: (any EventSink)?
+    let sink: (any EventSink)?
 
     package init(configuration: CollectorConfiguration, stream: UInt64, sink: (any EventSink)?) {
         ackMode = configuration.ackMode
         publishDelay = configuration.publishDelay
         deduplicate = configuration.deduplicate
+        publishesToKafka = configuration.kafka != nil
         faults = configuration.faults
+        ledger = DeliveryLedger(maxTypes: configuration.maxEventTypes)
         random = SeededRandom(seed: configuration.seed, stream: stream)
         self.sink = sink
     }
@@ -110,6 +117,10 @@ package struct CollectorCore: Sendable {
         return decide(request, requestMemory: &requestMemory, serverTime: serverTime, random: &random)
     }
 
+    /// Raccoon's order: the de-duplication check (which remembers the req_guid), then the publish
+    /// (here, the injected error fault), then the ack. How a failed publish is answered depends
+    /// on the ack mode: after-publish answers it and forgets the req_guid so its retry is
+    /// published; immediate already answered OK, so the batch is lost silently.
     private mutating func decide(
         _ request: SendEventRequest,
         requestMemory: inout RequestGUIDMemory?,
@@ -120,20 +131,34 @@ package struct CollectorCore: Sendable {
         if events.isEmpty { batches.empty += 1 }
         let ok = SendEventResponse.make(status: .success, code: .ok, sentTime: serverTime, reqGUID: request.reqGuid)
 
-        if deduplicate, !request.reqGuid.isEmpty, requestMemory?.checkAndInsert(request.reqGuid) == true {
+        // The empty req_guid is a key like any other, as in Raccoon (`handler.go:104-112`).
+        if deduplicate, requestMemory?.checkAndInsert(request.reqGuid) == true {
             batches.deduplicated += 1
             ledger.account(events, delivered: false, extra: \.deduplicated)
-            return Decision(response: ok, delay: answerDelay(&random))
+            // Answered by the reader, without publishing: no publish delay.
+            return Decision(response: ok, delay: ackDelay(&random))
         }
         if faults.errorProbability > 0, random.nextUnit() < faults.errorProbability {
-            batches.errored += 1
-            ledger.account(events, delivered: false, extra: \.errored)
-            let error = SendEventResponse.make(
-                status: .error, code: .internalError, sentTime: serverTime,
-                reason: "cannot publish events: injected fault", reqGUID: request.reqGuid)
-            return Decision(response: error, delay: answerDelay(&random))
+            switch ackMode {
+            case .afterPublish:
+                if deduplicate { requestMemory?.forget(request.reqGuid) }
+                batches.errored += 1
+                ledger.account(events, delivered: false, extra: \.errored)
+                let error = SendEventResponse.make(
+                    status: .error, code: .internalError, sentTime: serverTime,
+                    reason: "cannot publish events: injected fault", reqGUID: request.reqGuid)
+                return Decision(response: error, delay: answerDelay(&random))
+            case .immediate:
+                // The client has its OK already (raystack/raccoon#38): a silent loss, counted.
+                batches.lostAfterAck += 1
+                ledger.accountLostAfterAck(events)
+                return Decision(response: ok, delay: answerDelay(&random))
+            }
         }
         let ackLost = faults.ackLossProbability > 0 && random.nextUnit() < faults.ackLossProbability
+        if publishesToKafka {
+            return handToKafka(events, ok: ok, ackLost: ackLost, random: &random)
+        }
         ledger.account(events, delivered: true, extra: ackLost ? \.ackLost : nil)
         if !events.isEmpty { sink?.publish(events) }
         if ackLost {
@@ -144,12 +169,17 @@ package struct CollectorCore: Sendable {
         return Decision(response: ok, delay: answerDelay(&random))
     }
 
-    private func answerDelay(_ random: inout SeededRandom) -> Double {
-        var delay = faults.ackDelay == .zero ? 0 : faults.ackDelay.sample(using: &random)
+    /// The injected ack delay, plus the publish delay in after-publish mode.
+    func answerDelay(_ random: inout SeededRandom) -> Double {
+        var delay = ackDelay(&random)
         if ackMode == .afterPublish, publishDelay != .zero { delay += publishDelay.sample(using: &random) }
         // Every parameter is at most 366 days, but a sample is not: lognormal(8784h, 10) reaches 1e44 s,
         // which no timer takes (its nanoseconds overflow Int64). The tail waits the longest duration.
         return min(delay, Distribution.longestDuration)
+    }
+
+    func ackDelay(_ random: inout SeededRandom) -> Double {
+        faults.ackDelay == .zero ? 0 : faults.ackDelay.sample(using: &random)
     }
 
     package mutating func recordAckLatency(_ seconds: Double) { ackLatency.record(seconds) }
@@ -165,20 +195,23 @@ package struct CollectorCounters: Sendable {
     package var batches = BatchCounters()
     package var ledger = DeliveryLedger()
     package var ackLatency = LatencyHistogram()
+    package var protection = ProtectionCounters()
 
     package init(
         batches: BatchCounters = BatchCounters(), ledger: DeliveryLedger = DeliveryLedger(),
-        ackLatency: LatencyHistogram = LatencyHistogram()
+        ackLatency: LatencyHistogram = LatencyHistogram(), protection: ProtectionCounters = ProtectionCounters()
     ) {
         self.batches = batches
         self.ledger = ledger
         self.ackLatency = ackLatency
+        self.protection = protection
     }
 
     package mutating func merge(_ other: CollectorCounters) {
         batches.merge(other.batches)
         ledger.merge(other.ledger)
         ackLatency.merge(other.ackLatency)
+        protection.merge(other.protection)
     }
 }
 

@@ -3,6 +3,8 @@ public enum CollectorError: Error, Equatable, CustomStringConvertible {
     case invalidConfiguration(String)
     case bindFailed(host: String, port: Int, reason: String)
     case sinkUnavailable(path: String, reason: String)
+    /// The Kafka brokers to publish to did not answer at start, or the producer could not be made.
+    case kafkaUnavailable(bootstrapServers: String, reason: String)
 
     public var description: String {
         switch self {
@@ -12,6 +14,8 @@ public enum CollectorError: Error, Equatable, CustomStringConvertible {
             return "cannot listen on \(host):\(port): \(reason) (is another collector running? try --port 0)"
         case .sinkUnavailable(let path, let reason):
             return "cannot open the NDJSON sink file \(path): \(reason)"
+        case .kafkaUnavailable(let servers, let reason):
+            return "cannot publish to Kafka at \(servers): \(reason)"
         }
     }
 }

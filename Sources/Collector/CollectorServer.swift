@@ -20,73 +20,15 @@ public final class CollectorServer: Sendable {
     private let ownsGroup: Bool
     private let logger: Logger
 
-    /// State every connection may reach; each piece says how it is kept safe.
-    final class SharedState: Sendable {
-        let configuration: CollectorConfiguration
-        /// Touched on connect and close only, never per batch.
-        let table: NIOLockedValueBox<ConnectionTable>
-        /// The faults in force, for readers off the event loops; each shard keeps its own copy.
-        let faults: NIOLockedValueBox<FaultSettings>
-        /// One per event loop, keyed by the loop's identity.
-        let shards: [ObjectIdentifier: NIOLoopBoundBox<CollectorShard>]
-        let sink: (any EventSink)?
-        let started: NIODeadline
-        let logger: Logger
-
-        init(
-            configuration: CollectorConfiguration,
-            shards: [ObjectIdentifier: NIOLoopBoundBox<CollectorShard>],
-            sink: (any EventSink)?,
-            logger: Logger
-        ) {
-            self.configuration = configuration
-            self.table = NIOLockedValueBox(ConnectionTable(maxConnections: configuration.maxConnections))
-            self.faults = NIOLockedValueBox(configuration.faults)
-            self.shards = shards
-            self.sink = sink
-            self.started = .now()
-            self.logger = logger
-        }
-
-        func shard(for loop: any EventLoop) -> NIOLoopBoundBox<CollectorShard> {
-            // Every loop of the group got a shard at start, and channels only run on those loops.
-            shards[ObjectIdentifier(loop)]!
-        }
-
-        func counters() -> EventLoopFuture<CollectorCounters> {
-            let loops = Array(shards.values)
-            let futures = loops.map { box in box.eventLoop.submit { box.value.core.snapshot } }
-            return EventLoopFuture.whenAllSucceed(futures, on: loops[0].eventLoop).map { parts in
-                var merged = CollectorCounters()
-                for part in parts { merged.merge(part) }
-                return merged
-            }
-        }
-
-        func stats() -> EventLoopFuture<CollectorStats> {
-            counters().map { counters in
-                CollectorStats(
-                    uptime: Double((NIODeadline.now() - self.started).nanoseconds) / 1e9,
-                    ackMode: self.configuration.ackMode,
-                    table: self.table.withLockedValue { $0 },
-                    counters: counters,
-                    faults: self.faults.withLockedValue { $0 })
-            }
-        }
-
-        func setFaults(_ faults: FaultSettings) -> EventLoopFuture<Void> {
-            self.faults.withLockedValue { $0 = faults }
-            let futures = shards.values.map { box in box.eventLoop.submit { box.value.apply(faults) } }
-            return EventLoopFuture.andAllSucceed(futures, on: futures[0].eventLoop)
-        }
-    }
-
     /// Starts listening. With no `group`, the server makes its own (one thread per core, or
-    /// `configuration.threads`) and shuts it down in `shutdown()`.
+    /// `configuration.threads`) and shuts it down in `shutdown()`. The collector logs to `logger`
+    /// (at debug and trace) and hands what an operator should hear about to `notices`, which
+    /// may be called on any thread.
     public static func start(
         configuration: CollectorConfiguration,
         group: (any EventLoopGroup)? = nil,
-        logger: Logger = Logger(label: "clickswarm.collector")
+        logger: Logger = Logger(label: "clickswarm.collector", factory: { _ in SwiftLogNoOpLogHandler() }),
+        notices: @escaping @Sendable (CollectorNotice) -> Void = { _ in }
     ) async throws -> CollectorServer {
         try configuration.validate()
         let ownsGroup = group == nil
@@ -98,7 +40,16 @@ public final class CollectorServer: Sendable {
             let sink: (any EventSink)?
             switch configuration.sink {
             case .count: sink = nil
-            case .ndjson(let path): sink = try NDJSONFileSink(path: path)
+            case .ndjson(let path):
+                sink = try NDJSONFileSink(path: path) { reason in
+                    logger.debug("NDJSON sink write failed", metadata: ["path": "\(path)", "reason": "\(reason)"])
+                    notices(.sinkFailed(path: path, reason: reason))
+                }
+            }
+            // An unreachable broker stops the start here, before any port is bound.
+            var publisher: KafkaEventPublisher?
+            if let kafka = configuration.kafka {
+                publisher = try await KafkaEventPublisher.connect(kafka, logger: logger)
             }
             var shards: [ObjectIdentifier: NIOLoopBoundBox<CollectorShard>] = [:]
             for (index, loop) in group.makeIterator().enumerated() {
@@ -106,7 +57,9 @@ public final class CollectorServer: Sendable {
                 shards[ObjectIdentifier(loop)] = NIOLoopBoundBox.makeBoxSendingValue(
                     CollectorShard(core: core), as: CollectorShard.self, eventLoop: loop)
             }
-            let shared = SharedState(configuration: configuration, shards: shards, sink: sink, logger: logger)
+            let shared = SharedState(
+                configuration: configuration, shards: shards, sink: sink, publisher: publisher, logger: logger,
+                notices: notices)
             let channel: any Channel
             do {
                 channel = try await ServerBootstrap(group: group)
@@ -115,15 +68,28 @@ public final class CollectorServer: Sendable {
                     // Accept many connections per wake-up: at NIO's default of 4, a ramp of new
                     // devices starves behind busy connections.
                     .serverChannelOption(.maxMessagesPerRead, value: 256)
+                    // Without a back-off, accept at EMFILE spins the loop (issue 16, item 8).
+                    .serverChannelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandler(AcceptGuard(shared: shared))
+                        }
+                    }
                     .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                    // Past the high mark a connection is not writable, and its guard stops reading it.
+                    .childChannelOption(
+                        .writeBufferWaterMark,
+                        value: .init(
+                            low: configuration.outboundBufferLimit / 2, high: configuration.outboundBufferLimit)
+                    )
                     .childChannelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {
-                            try Self.configure(channel, shared: shared)
+                            try CollectorPipeline.configure(channel, shared: shared)
                         }
                     }
                     .bind(host: configuration.host, port: configuration.port)
                     .get()
             } catch {
+                await publisher?.close(flushTimeout: 0)
                 throw CollectorError.bindFailed(host: configuration.host, port: configuration.port, reason: "\(error)")
             }
             let port = channel.localAddress?.port ?? configuration.port
@@ -150,51 +116,6 @@ public final class CollectorServer: Sendable {
         self.logger = logger
     }
 
-    /// Sets up one accepted connection's pipeline; runs on the connection's event loop. Internal,
-    /// not private: the fuzz targets (Fuzz/) build it on an embedded channel.
-    static func configure(_ channel: any Channel, shared: SharedState) throws {
-        let shard = shared.shard(for: channel.eventLoop)
-        if shard.value.core.faults.outage {
-            shared.table.withLockedValue { $0.noteRefusedDuringOutage() }
-            channel.close(promise: nil)
-            return
-        }
-        let configuration = shared.configuration
-        let httpHandler = HTTPRequestHandler(shared: shared)
-        let boundHTTPHandler = NIOLoopBound(httpHandler, eventLoop: channel.eventLoop)
-        let upgrader = NIOWebSocketServerUpgrader(
-            maxFrameSize: configuration.maxMessageBytes,
-            automaticErrorHandling: false,
-            shouldUpgrade: { channel, head in
-                let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
-                // A handshake with a body is refused (HTTPRequestHandler says why): NIO's upgrade handler
-                // would wait for the body's end holding its own context, and leak the connection if the
-                // client closed first.
-                let upgrade = path == "/api/v1/events" && !head.announcesBody
-                return channel.eventLoop.makeSucceededFuture(upgrade ? HTTPHeaders() : nil)
-            },
-            upgradePipelineHandler: { channel, head in
-                channel.eventLoop.makeCompletedFuture {
-                    let identity = ConnectionIdentity(
-                        id: head.headers.first(name: configuration.userIDHeader) ?? "",
-                        group: head.headers.first(name: configuration.groupHeader))
-                    try channel.pipeline.syncOperations.addHandlers(
-                        NIOWebSocketFrameAggregator(
-                            minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 1 << 16,
-                            maxAccumulatedFrameSize: configuration.maxMessageBytes),
-                        WebSocketSessionHandler(identity: identity, shared: shared))
-                }
-            })
-        let upgradeConfiguration: NIOHTTPServerUpgradeConfiguration = (
-            upgraders: [upgrader],
-            completionHandler: { context in
-                context.pipeline.syncOperations.removeHandler(boundHTTPHandler.value, promise: nil)
-            }
-        )
-        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withServerUpgrade: upgradeConfiguration)
-        try channel.pipeline.syncOperations.addHandler(httpHandler)
-    }
-
     /// The figures so far, merged across event loops.
     public func stats() async throws -> CollectorStats {
         try await shared.stats().get()
@@ -202,6 +123,12 @@ public final class CollectorServer: Sendable {
 
     /// The faults in force.
     public var faults: FaultSettings { shared.faults.withLockedValue { $0 } }
+
+    /// Whether `host` (a `--host` value) is a loopback address or `localhost`.
+    public static func isLoopback(host: String) -> Bool { AdminAccess.isLoopback(host: host) }
+
+    /// How the NDJSON sink fared (`nil` without one); final once `shutdown()` has returned.
+    public var sinkStatus: SinkStatus? { shared.sink?.status }
 
     /// Replaces the faults on every event loop (as `POST /admin/faults` does).
     public func setFaults(_ faults: FaultSettings) async throws {
@@ -216,12 +143,19 @@ public final class CollectorServer: Sendable {
     /// Every device's deliveries of one run, by device index, merged across event loops once.
     package func deliveries(run: UInt32) async throws -> [UInt32: SequenceBitmap] {
         let ledger = try await shared.counters().get().ledger
-        var result: [UInt32: SequenceBitmap] = [:]
-        for (key, bitmap) in ledger.devices where UInt32(truncatingIfNeeded: key >> 32) == run {
-            result[UInt32(truncatingIfNeeded: key)] = bitmap
-        }
-        return result
+        return ledger.byDevice(ledger.devices, run: run)
     }
+
+    /// Every device's events of one run that the collector acked and then lost (immediate acks
+    /// and a failed publish), by device index: acked, never delivered, and explained.
+    package func lostAfterAck(run: UInt32) async throws -> [UInt32: SequenceBitmap] {
+        let ledger = try await shared.counters().get().ledger
+        return ledger.byDevice(ledger.lostAfterAck, run: run)
+    }
+
+    /// How long `shutdown` waits for the Kafka reports still due (Raccoon waits 5 s for its
+    /// workers, then flushes for 1 s).
+    static let shutdownFlushSeconds: Double = 5
 
     /// Stops listening, closes every connection, flushes the sink and, when the server made its
     /// own event loops, shuts them down.
@@ -229,6 +163,8 @@ public final class CollectorServer: Sendable {
         try? await serverChannel.close()
         let closes = shared.shards.values.map { box in box.eventLoop.submit { box.value.closeAll() } }
         for close in closes { try? await close.get() }
+        // As Raccoon at shutdown: what the brokers have not taken within the flush is lost.
+        await finishPublishing(within: Self.shutdownFlushSeconds)
         shared.sink?.close()
         if ownsGroup { try await group.shutdownGracefully() }
         logger.debug("collector stopped")

@@ -4,6 +4,7 @@ import NIOCore
 /// touched on its own loop (it lives in a `NIOLoopBoundBox`).
 final class CollectorShard {
     var core: CollectorCore
+    var protection = ProtectionCounters()
     private var sessions: [ObjectIdentifier: WebSocketSessionHandler] = [:]
 
     init(core: CollectorCore) {

@@ -2,6 +2,7 @@ import SwarmPrimitives
 
 extension CollectorStats {
     /// Prometheus text exposition (version 0.0.4) of the figures, as `GET /metrics` serves them.
+    /// One family after another, in the order of `/stats`: long, but a flat list reads best.
     public var prometheusText: String {
         var out = PrometheusText(prefix: "clickswarm_collector_")
 
@@ -22,6 +23,7 @@ extension CollectorStats {
         out.family("batches_total", .counter, "Requests received, by outcome.")
         let outcomes: [(String, UInt64)] = [
             ("ok", batches.ok), ("error_injected", batches.errorInjected), ("ack_lost", batches.ackLost),
+            ("lost_after_ack", batches.lostAfterAck), ("publish_failed", batches.publishFailed),
             ("deduplicated", batches.deduplicated), ("bad_request", batches.badRequest),
             ("too_large", batches.tooLarge),
         ]
@@ -43,14 +45,24 @@ extension CollectorStats {
             let counts = events.byType[type]!
             let statuses: [(String, UInt64)] = [
                 ("delivered", counts.delivered), ("error_injected", counts.errorInjected),
-                ("ack_lost", counts.ackLost), ("deduplicated", counts.deduplicated),
+                ("ack_lost", counts.ackLost), ("lost_after_ack", counts.lostAfterAck),
+                ("publish_failed", counts.publishFailed),
+                ("deduplicated", counts.deduplicated),
             ]
             for (status, value) in statuses { out.sample("events_total", [("type", type), ("status", status)], value) }
         }
+        out.family(
+            "event_types_folded", .gauge,
+            "Distinct event types counted under type=\"other\" rather than by name (estimated).")
+        out.sample("event_types_folded", [], events.typesFoldedIntoOther)
         out.family("event_bytes_total", .counter, "Bytes of event payloads received, by type.")
         for type in events.byType.keys.sorted() {
             out.sample("event_bytes_total", [("type", type)], events.byType[type]!.bytes)
         }
+        out.family(
+            "lost_after_ack_events_total", .counter,
+            "Events acked OK before publishing whose publish then failed (immediate acks): lost.")
+        out.sample("lost_after_ack_events_total", [], events.lostAfterAck)
         out.family("unique_deliveries_total", .counter, "Distinct ClickSwarm event guids delivered.")
         out.sample("unique_deliveries_total", [], events.uniqueDeliveries)
         out.family("duplicate_deliveries_total", .counter, "Deliveries of a ClickSwarm guid delivered before.")
@@ -68,6 +80,8 @@ extension CollectorStats {
         out.sample("ack_latency_seconds_sum", [], ackLatency.sumSeconds)
         out.sample("ack_latency_seconds_count", [], ackLatency.count)
 
+        writeProtection(to: &out)
+        writeKafka(to: &out)
         out.family("fault_outage", .gauge, "1 while the injected outage is on.")
         out.sample("fault_outage", [], faults.outage ? 1.0 : 0)
         out.family("fault_publish_stall", .gauge, "1 while the injected publish stall is on.")
@@ -77,5 +91,44 @@ extension CollectorStats {
         out.family("fault_error_probability", .gauge, "Injected probability of an error answer.")
         out.sample("fault_error_probability", [], faults.errorRate)
         return out.text
+    }
+
+    /// The protection counters and, with `--ndjson`, the sink's.
+    private func writeProtection(to out: inout PrometheusText) {
+        out.family(
+            "slow_reader_pauses_total", .counter, "Times a connection stopped being read: it did not read its answers.")
+        out.sample("slow_reader_pauses_total", [], protection.slowReaderPauses)
+        out.family("slow_readers_paused", .gauge, "Connections not being read now because their answers queue up.")
+        out.sample("slow_readers_paused", [], UInt64(max(0, protection.slowReadersPaused)))
+        out.family("request_timeouts_total", .counter, "HTTP connections closed for a slow request, by part.")
+        out.sample("request_timeouts_total", [("part", "head")], protection.requestHeadTimeouts)
+        out.sample("request_timeouts_total", [("part", "body")], protection.requestBodyTimeouts)
+        out.family("http_protocol_errors_total", .counter, "Connections closed after a malformed HTTP request.")
+        out.sample("http_protocol_errors_total", [], protection.httpProtocolErrors)
+        out.family("accept_errors_total", .counter, "Failed accepts (out of file descriptors), each backed off.")
+        out.sample("accept_errors_total", [], protection.acceptErrors)
+        if let sink {
+            out.family("sink_lines_written_total", .counter, "Lines the NDJSON sink wrote.")
+            out.sample("sink_lines_written_total", [], sink.linesWritten)
+            out.family("sink_lines_dropped_total", .counter, "Lines the NDJSON sink could not write.")
+            out.sample("sink_lines_dropped_total", [], sink.linesDropped)
+            out.family("sink_write_errors_total", .counter, "Failed writes of the NDJSON sink.")
+            out.sample("sink_write_errors_total", [], sink.writeErrors)
+        }
+    }
+
+    /// With `--kafka`: the publisher's messages, as Raccoon's `kafka_messages_delivered_total` and
+    /// `kafka_messages_undelivered_total`, the second by librdkafka's reason.
+    private func writeKafka(to out: inout PrometheusText) {
+        guard let kafka else { return }
+        out.family("kafka_messages_delivered_total", .counter, "Events the Kafka brokers stored.")
+        out.sample("kafka_messages_delivered_total", [], kafka.delivered)
+        out.family(
+            "kafka_messages_undelivered_total", .counter, "Events not published to Kafka, by librdkafka's reason.")
+        for reason in kafka.failed.keys.sorted() {
+            out.sample("kafka_messages_undelivered_total", [("reason", reason)], kafka.failed[reason]!)
+        }
+        out.family("kafka_messages_in_flight", .gauge, "Events handed to Kafka still waiting for their report.")
+        out.sample("kafka_messages_in_flight", [], kafka.inFlight)
     }
 }

@@ -9,11 +9,17 @@ extension CollectorStats {
         lines.append(
             "batches: \(batches.received) received (\(batches.protobuf) protobuf, \(batches.json) JSON, "
                 + "\(batches.rest) REST), \(batches.ok) ok, \(batches.errorInjected) error answers, "
-                + "\(batches.ackLost) acks lost, \(batches.deduplicated) deduplicated, \(batches.badRequest) bad, "
+                + "\(batches.ackLost) acks lost, \(batches.lostAfterAck) lost after ack, "
+                + "\(batches.deduplicated) deduplicated, \(batches.badRequest) bad, "
                 + "\(batches.tooLarge) too large")
         lines.append(
             "events: \(events.received) received, \(events.delivered) delivered, \(events.uniqueDeliveries) unique, "
                 + "\(events.duplicateDeliveries) duplicates, \(events.foreign) foreign, \(events.bytes) payload bytes")
+        if events.lostAfterAck > 0 {
+            lines.append(
+                "warning: \(events.lostAfterAck) events were acked OK and then lost by a failed publish "
+                    + "(immediate acks, as Raccoon's EVENT_ACK=0; use --ack after-publish to answer failures)")
+        }
         if events.emptyEventBytes > 0 || batches.jsonUnknownKeys > 0 {
             lines.append(
                 "warning: \(events.emptyEventBytes) events had empty event_bytes and \(batches.jsonUnknownKeys) "
@@ -23,6 +29,11 @@ extension CollectorStats {
             let counts = events.byType[type]!
             lines.append(
                 "  \(type): \(counts.received) received, \(counts.delivered) delivered, \(counts.bytes) bytes")
+        }
+        if let sink {
+            lines.append(
+                "sink: \(sink.linesWritten) lines written to \(sink.path), \(sink.linesDropped) dropped, "
+                    + "\(sink.writeErrors) write errors")
         }
         if ackLatency.count > 0 {
             let mean = ackLatency.sumSeconds / Double(ackLatency.count) * 1000

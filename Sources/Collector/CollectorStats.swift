@@ -22,6 +22,11 @@ public struct CollectorStats: Codable, Sendable, Equatable {
         public var empty: UInt64
         public var errorInjected: UInt64
         public var ackLost: UInt64
+        /// Acked OK (immediate acks) and then lost by the publish (the error fault): Raccoon's
+        /// silent loss (raystack/raccoon#38).
+        public var lostAfterAck: UInt64
+        /// Answered with Raccoon's publish error after a Kafka publish failed (after-publish).
+        public var publishFailed: UInt64
         public var deduplicated: UInt64
         public var badRequest: UInt64
         public var tooLarge: UInt64
@@ -34,6 +39,8 @@ public struct CollectorStats: Codable, Sendable, Equatable {
         public var delivered: UInt64
         public var errorInjected: UInt64
         public var ackLost: UInt64
+        public var lostAfterAck: UInt64
+        public var publishFailed: UInt64
         public var deduplicated: UInt64
     }
 
@@ -41,6 +48,8 @@ public struct CollectorStats: Codable, Sendable, Equatable {
         public var received: UInt64
         public var delivered: UInt64
         public var bytes: UInt64
+        /// Events acked OK and then lost by the publish (immediate acks and the error fault).
+        public var lostAfterAck: UInt64
         /// Distinct ClickSwarm event guids delivered.
         public var uniqueDeliveries: UInt64
         /// Deliveries of a ClickSwarm guid delivered before (a resend after a lost ack, say).
@@ -51,7 +60,12 @@ public struct CollectorStats: Codable, Sendable, Equatable {
         public var emptyEventBytes: UInt64
         /// Distinct (run, device) pairs seen in ClickSwarm guids.
         public var devices: Int
+        /// By event type: at most the configured number of named types (1,000 by default), the
+        /// rest counted under `other`.
         public var byType: [String: EventType]
+        /// Distinct event types counted under `other` rather than by name (estimated within about
+        /// 2%; exact enough below a few thousand).
+        public var typesFoldedIntoOther: UInt64
     }
 
     public struct Latency: Codable, Sendable, Equatable {
@@ -63,6 +77,22 @@ public struct CollectorStats: Codable, Sendable, Equatable {
         public var sumSeconds: Double
         /// Cumulative counts, as Prometheus buckets.
         public var buckets: [Bucket]
+    }
+
+    /// What the collector did about clients that misbehave.
+    public struct Protection: Codable, Sendable, Equatable {
+        /// Times a connection's reading was paused because it did not read its answers.
+        public var slowReaderPauses: UInt64
+        /// Connections paused right now.
+        public var slowReadersPaused: Int
+        /// Connections closed for a request head that did not arrive in time.
+        public var requestHeadTimeouts: UInt64
+        /// Requests answered 408 (and closed) for a body that did not arrive in time.
+        public var requestBodyTimeouts: UInt64
+        /// Connections closed after a malformed HTTP request (answered 400).
+        public var httpProtocolErrors: UInt64
+        /// Failed accepts (out of file descriptors, say), each followed by a back-off.
+        public var acceptErrors: UInt64
     }
 
     public struct Faults: Codable, Sendable, Equatable {
@@ -79,14 +109,21 @@ public struct CollectorStats: Codable, Sendable, Equatable {
     public var batches: Batches
     public var events: Events
     public var ackLatency: Latency
+    public var protection: Protection
     public var faults: Faults
+    /// The NDJSON sink's figures; absent without `--ndjson`.
+    public var sink: SinkStatus?
+    /// The Kafka publisher's figures; absent without `--kafka`.
+    public var kafka: KafkaPublishStats?
 
     package init(
         uptime: Double,
         ackMode: CollectorConfiguration.AckMode,
         table: ConnectionTable,
         counters: CollectorCounters,
-        faults: FaultSettings
+        faults: FaultSettings,
+        sink: SinkStatus? = nil,
+        kafka: KafkaPublishStats? = nil
     ) {
         uptimeSeconds = uptime
         self.ackMode = ackMode.rawValue
@@ -97,28 +134,38 @@ public struct CollectorStats: Codable, Sendable, Equatable {
         let b = counters.batches
         batches = Batches(
             received: b.received, bytes: b.bytes, protobuf: b.protobuf, json: b.json, rest: b.rest, ok: b.ok,
-            empty: b.empty, errorInjected: b.errored, ackLost: b.ackLost, deduplicated: b.deduplicated,
+            empty: b.empty, errorInjected: b.errored, ackLost: b.ackLost, lostAfterAck: b.lostAfterAck,
+            publishFailed: b.publishFailed, deduplicated: b.deduplicated,
             badRequest: b.badRequest, tooLarge: b.tooLarge, jsonUnknownKeys: b.jsonUnknownKeys)
         let ledger = counters.ledger
         var byType: [String: EventType] = [:]
         for (type, c) in ledger.types {
             byType[type] = EventType(
                 received: c.received, bytes: c.bytes, delivered: c.delivered, errorInjected: c.errored,
-                ackLost: c.ackLost, deduplicated: c.deduplicated)
+                ackLost: c.ackLost, lostAfterAck: c.lostAfterAck, publishFailed: c.publishFailed,
+                deduplicated: c.deduplicated)
         }
+        var totals = TypeCounters()
+        for counters in ledger.types.values { totals.merge(counters) }
         events = Events(
-            received: byType.values.reduce(0) { $0 + $1.received },
-            delivered: byType.values.reduce(0) { $0 + $1.delivered },
-            bytes: byType.values.reduce(0) { $0 + $1.bytes },
+            received: totals.received, delivered: totals.delivered, bytes: totals.bytes,
+            lostAfterAck: totals.lostAfterAck,
             uniqueDeliveries: ledger.uniqueDeliveries, duplicateDeliveries: ledger.duplicateDeliveries,
             foreign: ledger.foreignEvents, emptyEventBytes: ledger.emptyPayloadEvents, devices: ledger.devices.count,
-            byType: byType)
+            byType: byType, typesFoldedIntoOther: ledger.foldedTypes.estimate)
         ackLatency = Latency(
             count: counters.ackLatency.total, sumSeconds: counters.ackLatency.sum,
             buckets: counters.ackLatency.cumulative.map { Latency.Bucket(le: $0.bound, count: $0.count) })
+        let p = counters.protection
+        protection = Protection(
+            slowReaderPauses: p.slowReaderPauses, slowReadersPaused: p.slowReadersPaused,
+            requestHeadTimeouts: p.requestHeadTimeouts, requestBodyTimeouts: p.requestBodyTimeouts,
+            httpProtocolErrors: p.httpProtocolErrors, acceptErrors: p.acceptErrors)
         self.faults = Faults(
             ackDelay: faults.ackDelay.durationText, ackLoss: faults.ackLossProbability,
             errorRate: faults.errorProbability, outage: faults.outage, publishStall: faults.publishStall)
+        self.sink = sink
+        self.kafka = kafka
     }
 
     private static func encoder() -> JSONEncoder {

@@ -6,17 +6,28 @@ import SwiftProtobuf
 
 /// Plain HTTP requests: REST ingestion, `/ping`, `/stats`, `/metrics` and `/admin/faults`.
 /// The pipeline's `HTTPServerPipelineHandler` keeps one request in flight per connection, so
-/// answers that come later (a delayed ack, merged stats) still go out in order.
+/// answers that come later (a delayed ack, merged stats) still go out in order. Read timeouts
+/// (`HTTPRequestHandler+Timeouts.swift`) close connections whose requests do not arrive.
 final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
-    private let shared: CollectorServer.SharedState
+    let shared: CollectorServer.SharedState
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
     private var bodyTooLarge = false
     private var bodyBytes = 0
     private var requestMemory: RequestGUIDMemory?
+    /// The request timeouts, their timer and the context they act on (set in `handlerAdded`).
+    var timeouts: RequestTimeoutStateMachine?
+    var timeoutTimer: Scheduled<Void>?
+    var context: ChannelHandlerContext?
+    /// The request in flight, for a 408 when its body does not arrive.
+    var currentHead: HTTPRequestHead?
+    /// Set when the next answer must close the connection (a 408).
+    var closeAfterAnswer = false
+    /// Set once a malformed request was seen (the decoder reports it more than once).
+    var protocolErrorSeen = false
 
     init(shared: CollectorServer.SharedState) {
         self.shared = shared
@@ -26,13 +37,16 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         switch unwrapInboundIn(data) {
         case .head(let head):
             self.head = head
+            currentHead = head
+            requestHeadArrived()
             body = nil
             bodyTooLarge = false
             bodyBytes = 0
         case .body(var chunk):
-            bodyBytes += chunk.readableBytes
+            let (sum, overflow) = bodyBytes.addingReportingOverflow(chunk.readableBytes)
+            bodyBytes = overflow ? .max : sum
             guard !bodyTooLarge else { return }
-            if bodyBytes > shared.configuration.maxMessageBytes {
+            if let limit = shared.configuration.maxMessageBytes, bodyBytes > limit {
                 bodyTooLarge = true
                 body = nil
                 return
@@ -43,6 +57,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
                 body!.writeBuffer(&chunk)
             }
         case .end:
+            requestEnded()
             guard let head else { return }
             self.head = nil
             route(head, body: body ?? ByteBuffer(), context: context)
@@ -67,6 +82,8 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             respondWithStats(contentType: "text/plain; version=0.0.4; charset=utf-8", head: head, context: context) {
                 ByteBuffer(string: $0.prometheusText)
             }
+        case (_, "/admin/faults") where !admitted(head, context: context):
+            return
         case (.GET, "/admin/faults"):
             let faults = shared.faults.withLockedValue { $0 }
             respond(
@@ -96,6 +113,29 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         default:
             respondError(.notFound, "no such endpoint: \(path)", head: head, context: context)
         }
+    }
+
+    /// Whether the peer may use the admin endpoint; answers 401 or 403 when not.
+    private func admitted(_ head: HTTPRequestHead, context: ChannelHandlerContext) -> Bool {
+        let decision = AdminAccess.decide(
+            peer: context.channel.remoteAddress, authorization: head.headers.first(name: "Authorization"),
+            token: shared.configuration.adminToken)
+        switch decision {
+        case .allowed:
+            return true
+        case .unauthorized(let message):
+            shared.logger.debug(
+                "admin request without credentials",
+                metadata: ["peer": "\(context.remoteAddress.map { "\($0)" } ?? "unknown")"])
+            respondError(
+                .unauthorized, message, head: head, context: context,
+                extraHeaders: [("WWW-Authenticate", #"Bearer realm="clickswarm-admin""#)])
+        case .forbidden(let message):
+            shared.logger.debug(
+                "admin request refused", metadata: ["peer": "\(context.remoteAddress.map { "\($0)" } ?? "unknown")"])
+            respondError(.forbidden, message, head: head, context: context)
+        }
+        return false
     }
 
     /// Merges the figures of every event loop, then answers with them rendered by `render`.
@@ -129,7 +169,8 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         let shard = shared.shard(for: context.eventLoop).value
         if bodyTooLarge {
             let response = shard.core.tooLarge(
-                size: bodyBytes, limit: shared.configuration.maxMessageBytes,
+                size: bodyBytes,
+                limit: shared.configuration.maxMessageBytes ?? CollectorConfiguration.largestMessageLimit,
                 serverTime: WebSocketSessionHandler.serverTime())
             send(response, status: .payloadTooLarge, encoding: encoding, head: head, context: context)
             return
@@ -138,8 +179,29 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         let decision = shard.core.ingest(
             body, encoding: encoding, transport: .rest, requestMemory: &requestMemory,
             serverTime: WebSocketSessionHandler.serverTime())
-        guard let response = decision.response else {
-            // A lost ack over REST: the client sees the connection drop with no answer.
+        if let batch = decision.kafka {
+            shared.publish(batch, shard: shard, loop: context.eventLoop) { settlement in
+                if let guid = settlement.forget { self.requestMemory?.forget(guid) }
+                guard batch.afterPublish else { return }
+                self.reply(
+                    settlement.response, after: settlement.delay, encoding: encoding, head: head, received: received,
+                    shard: shard, context: context)
+            }
+            // After-publish: the answer waits for the reports (above).
+            if batch.afterPublish { return }
+        }
+        reply(
+            decision.response, after: decision.delay, encoding: encoding, head: head, received: received, shard: shard,
+            context: context)
+    }
+
+    /// Answers a batch after `delay` seconds (now when not positive); `nil` is a lost ack, which
+    /// over REST the client sees as the connection dropping with no answer.
+    private func reply(
+        _ response: SendEventResponse?, after delay: Double, encoding: WireEncoding, head: HTTPRequestHead,
+        received: NIODeadline, shard: CollectorShard, context: ChannelHandlerContext
+    ) {
+        guard let response else {
             context.close(promise: nil)
             return
         }
@@ -153,10 +215,10 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             shard.core.recordAckLatency(Double((context.eventLoop.now - received).nanoseconds) / 1e9)
             self.send(response, status: status, encoding: encoding, head: head, context: context)
         }
-        if decision.delay <= 0 {
+        if delay <= 0 {
             reply()
         } else {
-            context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(decision.delay * 1e9))) { reply() }
+            context.eventLoop.assumeIsolated().scheduleTask(in: .clamped(seconds: delay)) { reply() }
         }
     }
 
@@ -175,19 +237,21 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         respond(status, contentType: encoding.contentType, body: ByteBuffer(bytes: bytes), head: head, context: context)
     }
 
-    private func respondError(
+    func respondError(
         _ status: HTTPResponseStatus,
         _ message: String,
         head: HTTPRequestHead,
-        context: ChannelHandlerContext
+        context: ChannelHandlerContext,
+        extraHeaders: [(String, String)] = []
     ) {
         var writer = JSONWriter()
         writer.raw("{\"error\":")
         writer.string(message)
         writer.raw("}")
         respond(
-            status, contentType: "application/json", body: ByteBuffer(bytes: writer.bytes), head: head, context: context
-        )
+            status, contentType: "application/json", body: ByteBuffer(bytes: writer.bytes), head: head,
+            context: context,
+            extraHeaders: extraHeaders)
     }
 
     private func respond(
@@ -195,19 +259,22 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         contentType: String,
         body: ByteBuffer,
         head: HTTPRequestHead,
-        context: ChannelHandlerContext
+        context: ChannelHandlerContext,
+        extraHeaders: [(String, String)] = []
     ) {
         guard context.channel.isActive else { return }
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: contentType)
+        for (name, value) in extraHeaders { headers.add(name: name, value: value) }
         headers.add(name: "Content-Length", value: String(body.readableBytes))
         // A body we did not read to the end leaves the connection unusable.
-        let keepAlive = head.isKeepAlive && !bodyTooLarge
+        let keepAlive = head.isKeepAlive && !bodyTooLarge && !closeAfterAnswer
         if !keepAlive { headers.add(name: "Connection", value: "close") }
         let responseHead = HTTPResponseHead(version: head.version, status: status, headers: headers)
         context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        answered(keepAlive: keepAlive)
         if !keepAlive {
             done.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
         }

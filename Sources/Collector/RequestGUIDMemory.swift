@@ -1,27 +1,22 @@
-/// The req_guids one connection has sent, for optional de-duplication: bounded, forgetting the
-/// oldest first, so a long-lived connection cannot grow it without limit.
+/// The req_guids one connection has sent, for optional de-duplication, as Raccoon keeps them
+/// (`connection/table.go:17,47,73-78`): every one, for as long as the connection lives, the empty
+/// req_guid included. It is dropped with the connection. A req_guid whose publish failed under
+/// after-publish acks is forgotten, so that its retry is published.
 package struct RequestGUIDMemory: Sendable {
-    package let capacity: Int
     private var seen: Set<String> = []
-    private var order: [String] = []
-    private var head = 0
 
-    package init(capacity: Int = 65_536) {
-        precondition(capacity > 0)
-        self.capacity = capacity
-    }
+    package init() {}
+
+    /// How many req_guids it holds.
+    package var count: Int { seen.count }
 
     /// Remembers `guid`; `true` when it had been seen already.
     package mutating func checkAndInsert(_ guid: String) -> Bool {
-        if seen.contains(guid) { return true }
-        if order.count < capacity {
-            order.append(guid)
-        } else {
-            seen.remove(order[head])
-            order[head] = guid
-            head = (head + 1) % capacity
-        }
-        seen.insert(guid)
-        return false
+        !seen.insert(guid).inserted
+    }
+
+    /// Forgets `guid` (its publish failed and the client was told so).
+    package mutating func forget(_ guid: String) {
+        seen.remove(guid)
     }
 }

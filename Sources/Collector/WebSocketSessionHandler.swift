@@ -44,14 +44,14 @@ final class WebSocketSessionHandler: ChannelInboundHandler, RemovableChannelHand
             let configuration = shared.configuration
             keepalive = KeepaliveStateMachine(
                 now: context.eventLoop.now,
-                pingInterval: .nanoseconds(Int64(configuration.pingInterval * 1e9)),
-                pongTimeout: .nanoseconds(Int64(configuration.pongTimeout * 1e9)))
+                pingInterval: .clamped(seconds: configuration.pingInterval),
+                pongTimeout: .clamped(seconds: configuration.pongTimeout))
             scheduleKeepalive()
             if shard.core.faults.outage { closeForOutage() }
-        case .rejectedMaxConnections:
-            reject(code: .maxConnectionLimitReached, reason: "max connection reached")
-        case .rejectedDuplicate:
-            reject(code: .maxUserLimitReached, reason: "duplicated connection: \(identity)")
+        case .rejectedMaxConnections, .rejectedDuplicate:
+            let rejection = ConnectionRejection(
+                registration, identity: identity, legacy: shared.configuration.legacyCapAnswer)
+            if let rejection { reject(rejection, context: context) }
         }
     }
 
@@ -78,13 +78,11 @@ final class WebSocketSessionHandler: ChannelInboundHandler, RemovableChannelHand
         stalled.removeAll()
     }
 
-    /// Raccoon answers a refused connection with a binary response, then close 1008.
-    private func reject(code: RaccoonCode, reason: String) {
-        guard let context else { return }
-        let response = SendEventResponse.make(
-            status: .error, code: code, sentTime: Self.serverTime(), reason: reason, reqGUID: "")
-        write(response, encoding: .protobuf, context: context)
-        close(code: .policyViolation, reason: reason, context: context)
+    /// Raccoon answers a refused connection with a binary response, then close 1008, then closes
+    /// TCP without waiting for the client's close.
+    private func reject(_ rejection: ConnectionRejection, context: ChannelHandlerContext) {
+        write(rejection.response(serverTime: Self.serverTime()), encoding: .protobuf, context: context)
+        close(code: .policyViolation, reason: rejection.closeReason, context: context)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -132,15 +130,34 @@ final class WebSocketSessionHandler: ChannelInboundHandler, RemovableChannelHand
         let decision = shard.core.ingest(
             payload, encoding: encoding, transport: .webSocket, requestMemory: &requestMemory,
             serverTime: Self.serverTime())
+        if let batch = decision.kafka {
+            shared.publish(batch, shard: shard, loop: context.eventLoop) { settlement in
+                if let guid = settlement.forget { self.requestMemory?.forget(guid) }
+                guard let response = settlement.response else { return }
+                self.answer(response, after: settlement.delay, encoding: encoding, received: received, context: context)
+            }
+        }
         guard let response = decision.response else { return }
         if decision.delay <= 0 {
             // Several requests usually arrive in one read: their answers share one flush.
             answer(response, encoding: encoding, received: received, flush: false, context: context)
             flushPending = true
         } else {
-            context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(decision.delay * 1e9))) {
-                self.answer(response, encoding: encoding, received: received, flush: true, context: context)
-            }
+            answer(response, after: decision.delay, encoding: encoding, received: received, context: context)
+        }
+    }
+
+    /// Answers later: after `delay` seconds, or now (flushed) when it is not positive.
+    private func answer(
+        _ response: SendEventResponse, after delay: Double, encoding: WireEncoding, received: NIODeadline,
+        context: ChannelHandlerContext
+    ) {
+        guard delay > 0 else {
+            answer(response, encoding: encoding, received: received, flush: true, context: context)
+            return
+        }
+        context.eventLoop.assumeIsolated().scheduleTask(in: .clamped(seconds: delay)) {
+            self.answer(response, encoding: encoding, received: received, flush: true, context: context)
         }
     }
 
@@ -195,7 +212,7 @@ final class WebSocketSessionHandler: ChannelInboundHandler, RemovableChannelHand
         switch error {
         case NIOWebSocketError.invalidFrameLength,
             NIOWebSocketFrameAggregator.Error.accumulatedFrameSizeIsTooLarge:
-            let limit = shared.configuration.maxMessageBytes
+            let limit = shared.configuration.maxMessageBytes ?? CollectorConfiguration.largestMessageLimit
             if let shard {
                 let response = shard.core.tooLarge(size: nil, limit: limit, serverTime: Self.serverTime())
                 write(response, encoding: .protobuf, context: context)
@@ -222,8 +239,11 @@ final class WebSocketSessionHandler: ChannelInboundHandler, RemovableChannelHand
             let ping = WebSocketFrame(fin: true, opcode: .ping, data: Self.pingPayload)
             context.writeAndFlush(wrapOutboundOut(ping), promise: nil)
         case .closeForMissedPong:
+            // Raccoon's read simply fails at the deadline and it closes the socket: no close
+            // frame, so the client sees 1006.
             shared.logger.debug("closing a connection that missed its pong", metadata: ["identity": "\(identity)"])
-            close(code: .goingAway, reason: "pong deadline passed", context: context)
+            closing = true
+            context.close(promise: nil)
             return
         case nil:
             break

@@ -33,6 +33,13 @@ package struct RecorderSnapshot: Sendable, Equatable {
         return total
     }
 
+    /// Acked events by event type.
+    package var ackedByType: [String: UInt64] {
+        var result: [String: UInt64] = [:]
+        for (key, counts) in funnel { result[key.eventType, default: 0] += counts.acked }
+        return result
+    }
+
     /// All funnel counters added together.
     package var funnelTotals: FunnelCounts {
         var total = FunnelCounts()

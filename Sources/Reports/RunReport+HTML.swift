@@ -14,6 +14,7 @@ extension RunReport {
         body += section("By network profile", breakdown("network", byNetwork, latency.eventByNetwork))
         body += section("Connections", connectionsPart())
         body += section("Collector accounting", collectorPart())
+        if audit != nil { body += section("Kafka audit", auditPart()) }
         body += section("Reconciliation", reconciliationPart())
         body += section("SLOs", sloPart())
         body +=
@@ -218,6 +219,10 @@ extension RunReport {
                 ["foreign events", Formatting.count(collector.foreign)],
                 ["batches whose ack was lost (injected)", Formatting.count(collector.batchesAckLost)],
                 ["batches answered with an injected error", Formatting.count(collector.batchesErrorInjected)],
+                [
+                    "events lost after their ack (immediate acks, failed publish)",
+                    Formatting.count(collector.lostAfterAck),
+                ],
                 ["connections refused in an outage", Formatting.count(collector.connectionsRefusedOutage)],
                 ["connections rejected", Formatting.count(collector.connectionsRejected)],
             ])
@@ -240,11 +245,12 @@ extension RunReport {
         let delivery = reconciliation.delivery
         if delivery.checked {
             out += Self.table(
-                ["acked", "delivered", "acked, not delivered", "delivered, ack lost", "duplicates"],
+                ["acked", "delivered", "acked, not delivered", "lost after ack", "delivered, ack lost", "duplicates"],
                 [
                     [
                         Formatting.count(delivery.acked), Formatting.count(delivery.deliveredUnique),
-                        Formatting.count(delivery.ackedNotDelivered), Formatting.count(delivery.deliveredNotAcked),
+                        Formatting.count(delivery.ackedNotDelivered), Formatting.count(delivery.lostAfterAck),
+                        Formatting.count(delivery.deliveredNotAcked),
                         Formatting.count(delivery.duplicates),
                     ]
                 ])

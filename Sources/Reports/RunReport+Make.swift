@@ -4,7 +4,7 @@ extension RunReport {
     /// one), and `slos` evaluated against the result.
     package static func make(
         run: RunInfo, snapshot: RecorderSnapshot, reconciliation: Reconciliation, collector: CollectorAccounting?,
-        slos: [SLOThreshold]
+        audit: KafkaAuditFigures? = nil, slos: [SLOThreshold]
     ) -> RunReport {
         var byType: [String: FunnelCounts] = [:]
         var byFlavor: [String: FunnelCounts] = [:]
@@ -29,7 +29,8 @@ extension RunReport {
             byEventType: byType.mapValues(FunnelFigures.init), byFlavor: byFlavor.mapValues(FunnelFigures.init),
             byNetwork: byNetwork.mapValues(FunnelFigures.init), connections: ConnectionFigures(snapshot.connections),
             health: snapshot.health, notes: snapshot.notes, latency: LatencyFigures(snapshot.latencies),
-            series: series, collector: collector, reconciliation: reconciliation, slos: [], verdict: .passed)
+            series: series, collector: collector, audit: audit, reconciliation: reconciliation, slos: [],
+            verdict: .passed)
         report.slos = report.evaluate(slos)
         report.verdict = report.computedVerdict
         return report

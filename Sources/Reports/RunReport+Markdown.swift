@@ -8,6 +8,7 @@ extension RunReport {
         markdownLatency(&out)
         markdownConnections(&out)
         markdownCollector(&out)
+        markdownAudit(&out)
         markdownReconciliation(&out)
         markdownSLOs(&out)
         return out.joined(separator: "\n")
@@ -132,15 +133,28 @@ extension RunReport {
         out += ["## Collector accounting", ""]
         if let collector {
             out += Self.table(
-                ["events received", "unique", "duplicates", "foreign", "acks lost", "errors injected", "refused"],
+                [
+                    "events received", "unique", "duplicates", "foreign", "acks lost", "errors injected",
+                    "lost after ack", "refused",
+                ],
                 [
                     [
                         Formatting.count(collector.eventsReceived), Formatting.count(collector.uniqueDeliveries),
                         Formatting.count(collector.duplicateDeliveries), Formatting.count(collector.foreign),
                         Formatting.count(collector.batchesAckLost), Formatting.count(collector.batchesErrorInjected),
+                        Formatting.count(collector.lostAfterAck),
                         Formatting.count(collector.connectionsRefusedOutage + collector.connectionsRejected),
                     ]
-                ], alignRight: Array(0..<7))
+                ], alignRight: Array(0..<8))
+            if let kafka = collector.kafka {
+                let failed = kafka.failed.isEmpty ? "none" : Formatting.reasons(kafka.failed)
+                out += [
+                    "Kafka (\(Markup.markdownCell(kafka.bootstrapServers)), topics "
+                        + "`\(Markup.markdownCell(kafka.topicPattern))`, ack \(kafka.ackMode)): "
+                        + "\(Formatting.count(kafka.delivered)) events published; not published: "
+                        + "\(Markup.markdownCell(failed)).", "",
+                ]
+            }
         } else {
             out += [
                 "No collector accounting: the run used a remote collector (\(Markup.markdownCell(run.target))).", "",
@@ -170,7 +184,8 @@ extension RunReport {
             out += [
                 "Acks checked against the collector: acked \(Formatting.count(delivery.acked)), delivered "
                     + "\(Formatting.count(delivery.deliveredUnique)), acked but not delivered "
-                    + "\(Formatting.count(delivery.ackedNotDelivered)), delivered but not acked (ack lost) "
+                    + "\(Formatting.count(delivery.ackedNotDelivered)), lost by the collector after its ack "
+                    + "\(Formatting.count(delivery.lostAfterAck)), delivered but not acked (ack lost) "
                     + "\(Formatting.count(delivery.deliveredNotAcked)), duplicates "
                     + "\(Formatting.count(delivery.duplicates)).",
                 "",
@@ -219,6 +234,10 @@ extension RunReport {
     }
 
     /// A Markdown table and a blank line; every cell escaped. No rows gives a "none" line.
+    static func markdownTable(_ header: [String], _ rows: [[String]], alignRight: [Int]) -> [String] {
+        table(header, rows, alignRight: alignRight)
+    }
+
     private static func table(_ header: [String], _ rows: [[String]], alignRight: [Int]) -> [String] {
         guard !rows.isEmpty else { return ["None.", ""] }
         func line(_ cells: [String]) -> String { "| " + cells.map(Markup.markdownCell).joined(separator: " | ") + " |" }

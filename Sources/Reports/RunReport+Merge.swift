@@ -59,6 +59,8 @@ extension RunReport {
         merged.notes = notes
         merged.latency = latency.figures
         merged.collector = collector
+        // Each shard audits its own devices, so the audits add up (when every shard ran one).
+        merged.audit = shards.allSatisfy { $0.audit != nil } ? shards.compactMap(\.audit).merged() : nil
         merged.series = try mergedSeries(shards)
         merged.reconciliation = mergedReconciliation(shards)
         var thresholds: [SLOThreshold] = []
@@ -186,6 +188,7 @@ extension RunReport {
             delivery.acked += check.acked
             delivery.deliveredUnique += check.deliveredUnique
             delivery.ackedNotDelivered += check.ackedNotDelivered
+            delivery.lostAfterAck += check.lostAfterAck
             delivery.deliveredNotAcked += check.deliveredNotAcked
             delivery.duplicates += check.duplicates
             problems += shard.reconciliation.problems.map { "shard \(label(shard)): \($0)" }
@@ -270,7 +273,54 @@ extension CollectorAccounting {
         foreign += other.foreign
         batchesAckLost += other.batchesAckLost
         batchesErrorInjected += other.batchesErrorInjected
+        lostAfterAck += other.lostAfterAck
         connectionsRefusedOutage += other.connectionsRefusedOutage
         connectionsRejected += other.connectionsRejected
+        if let theirs = other.kafka {
+            if var mine = kafka {
+                mine.delivered += theirs.delivered
+                mine.failed.merge(theirs.failed, uniquingKeysWith: +)
+                mine.batchesPublishFailed += theirs.batchesPublishFailed
+                kafka = mine
+            } else {
+                kafka = theirs
+            }
+        }
+    }
+}
+
+extension [KafkaAuditFigures] {
+    /// The shards' audits as one: counts summed, topics united, caught up only if all were, the
+    /// first error kept, the devices with the most missing re-ranked.
+    func merged() -> KafkaAuditFigures? {
+        guard var total = first else { return nil }
+        for audit in dropFirst() {
+            total.topics = [String](Set(total.topics + audit.topics)).sorted()
+            total.caughtUp = total.caughtUp && audit.caughtUp
+            total.error = total.error ?? audit.error
+            total.messagesRead = Swift.max(total.messagesRead, audit.messagesRead)
+            total.acked += audit.acked
+            total.ackedAndLanded += audit.ackedAndLanded
+            total.missingAfterAck += audit.missingAfterAck
+            total.landedNotAcked += audit.landedNotAcked
+            total.duplicates += audit.duplicates
+            total.wallSeconds = Swift.max(total.wallSeconds, audit.wallSeconds)
+            for (type, row) in audit.byEventType {
+                var sum = total.byEventType[type] ?? .init(topic: row.topic)
+                sum.acked += row.acked
+                sum.ackedAndLanded += row.ackedAndLanded
+                sum.missingAfterAck += row.missingAfterAck
+                sum.landedNotAcked += row.landedNotAcked
+                sum.duplicates += row.duplicates
+                total.byEventType[type] = sum
+            }
+            total.devicesMissing += audit.devicesMissing
+        }
+        // Every shard reads the same topics: their messages, and foreign ones, are the same.
+        total.foreign = self.map(\.foreign).max() ?? 0
+        total.devicesMissing = [KafkaAuditFigures.Device](
+            total.devicesMissing.sorted { ($0.missingAfterAck, $1.device) > ($1.missingAfterAck, $0.device) }.prefix(20)
+        )
+        return total
     }
 }

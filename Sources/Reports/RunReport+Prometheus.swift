@@ -13,6 +13,7 @@ extension RunReport {
         writeLatencies(&out)
         writeConnections(&out)
         writeCollector(&out)
+        writeAudit(&out)
         writeReconciliation(&out)
         writeSLOs(&out)
         return out.text
@@ -143,6 +144,10 @@ extension RunReport {
                 ),
                 ("batches_error_injected", "Batches answered with an injected error.", collector.batchesErrorInjected),
                 (
+                    "lost_after_ack_events", "Events acked OK and then lost by a failed publish (immediate acks).",
+                    collector.lostAfterAck
+                ),
+                (
                     "connections_refused_outage", "Connections refused during an injected outage.",
                     collector.connectionsRefusedOutage
                 ),
@@ -170,6 +175,10 @@ extension RunReport {
             out.gauge(
                 "reconciliation_acked_not_delivered_events", "Acked but never delivered (lost data).",
                 Double(delivery.ackedNotDelivered))
+            out.gauge(
+                "reconciliation_lost_after_ack_events",
+                "Acked but never delivered because the collector lost them after acking: explained.",
+                Double(delivery.lostAfterAck))
             out.gauge(
                 "reconciliation_delivered_not_acked_events", "Delivered but the ack was lost.",
                 Double(delivery.deliveredNotAcked))

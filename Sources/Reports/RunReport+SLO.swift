@@ -31,6 +31,11 @@ extension RunReport {
             return (ratio(totals.droppedByReason[reason] ?? 0, totals.generated), "no generated events")
         case .connectSuccess:
             return (connections.successRatio, "no connection attempts")
+        case .missingAfterAck:
+            guard let audit, audit.error == nil else {
+                return (nil, audit?.error.map { "the Kafka audit failed: \($0)" } ?? "no Kafka audit")
+            }
+            return (Double(audit.missingAfterAck), "")
         case .ackedEvents:
             return (Double(totals.acked), "")
         case .connectionsOpened:

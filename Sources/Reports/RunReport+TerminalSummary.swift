@@ -30,22 +30,7 @@ extension RunReport {
         lines.append("Batch RTT    " + Self.percentiles(latency.batchRoundTrip, full: false))
         lines.append("Connect      " + Self.percentiles(latency.connect, full: false))
         lines.append("First ack    " + Self.percentiles(latency.timeToFirstAck, full: false))
-        var connectionLine =
-            "Connections  attempts \(Formatting.count(connections.attempts))  connected "
-            + "\(Formatting.count(connections.connected))  success \(Formatting.percent(connections.successRatio))"
-        let failed = connections.failedByReason.values.reduce(0, +)
-        if let inFlight = connections.inFlightAtEnd {
-            connectionLine += "  in flight at the end \(Formatting.count(inFlight))"
-        }
-        if failed > 0 {
-            connectionLine += "  failed \(Formatting.count(failed)) (\(Formatting.reasons(connections.failedByReason)))"
-        }
-        let closed = connections.disconnectedByReason.values.reduce(0, +)
-        if closed > 0 {
-            connectionLine +=
-                "  disconnected \(Formatting.count(closed)) (\(Formatting.reasons(connections.disconnectedByReason)))"
-        }
-        lines.append(connectionLine)
+        lines.append(connectionsLine)
         lines += table("flavor", byFlavor, latency.eventByFlavor)
         lines += table("network", byNetwork, latency.eventByNetwork)
         if let collector {
@@ -54,9 +39,18 @@ extension RunReport {
                     + "\(Formatting.count(collector.uniqueDeliveries))  duplicates "
                     + "\(Formatting.count(collector.duplicateDeliveries))  acks lost "
                     + "\(Formatting.count(collector.batchesAckLost))  errors injected "
-                    + "\(Formatting.count(collector.batchesErrorInjected))  refused "
+                    + "\(Formatting.count(collector.batchesErrorInjected))  lost after ack "
+                    + "\(Formatting.count(collector.lostAfterAck))  refused "
                     + "\(Formatting.count(collector.connectionsRefusedOutage + collector.connectionsRejected))")
+            if let kafka = collector.kafka {
+                let failed = kafka.failed.isEmpty ? "" : " (\(Formatting.reasons(kafka.failed)))"
+                lines.append(
+                    "Kafka        published \(Formatting.count(kafka.delivered))  failed "
+                        + "\(Formatting.count(kafka.failedTotal))\(failed)  batches answered with a publish error "
+                        + "\(Formatting.count(kafka.batchesPublishFailed))  ack \(kafka.ackMode)")
+            }
         }
+        if let line = auditSummaryLine { lines.append(line) }
         if reconciliation.balanced {
             let checked = reconciliation.delivery.checked ? " (acks checked against deliveries)" : ""
             lines.append("Reconcile    " + style.green("balanced") + checked)
@@ -117,6 +111,26 @@ extension RunReport {
 
     private static func duration(_ seconds: Double) -> String {
         seconds == seconds.rounded() ? "\(Int(seconds))s" : "\(seconds)s"
+    }
+
+    /// `Connections  attempts ...  connected ...  failed ... (reasons)  disconnected ... (reasons)`.
+    private var connectionsLine: String {
+        var connectionLine =
+            "Connections  attempts \(Formatting.count(connections.attempts))  connected "
+            + "\(Formatting.count(connections.connected))  success \(Formatting.percent(connections.successRatio))"
+        let failed = connections.failedByReason.values.reduce(0, +)
+        if let inFlight = connections.inFlightAtEnd {
+            connectionLine += "  in flight at the end \(Formatting.count(inFlight))"
+        }
+        if failed > 0 {
+            connectionLine += "  failed \(Formatting.count(failed)) (\(Formatting.reasons(connections.failedByReason)))"
+        }
+        let closed = connections.disconnectedByReason.values.reduce(0, +)
+        if closed > 0 {
+            connectionLine +=
+                "  disconnected \(Formatting.count(closed)) (\(Formatting.reasons(connections.disconnectedByReason)))"
+        }
+        return connectionLine
     }
 
     private struct Style {

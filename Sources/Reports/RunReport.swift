@@ -25,12 +25,15 @@ public struct RunReport: Codable, Sendable, Equatable {
     public var latency: LatencyFigures
     public var series: [SeriesPoint]
     public var collector: CollectorAccounting?
+    /// The acked events looked for in the collector's Kafka topics (`run --audit-kafka`); absent
+    /// without an audit.
+    public var audit: KafkaAuditFigures? = nil
     public var reconciliation: Reconciliation
     public var slos: [SLOResult]
     public var verdict: Verdict
 
     enum CodingKeys: String, CodingKey {
-        case run, totals, connections, health, notes, latency, series, collector, reconciliation, slos, verdict
+        case run, totals, connections, health, notes, latency, series, collector, audit, reconciliation, slos, verdict
         case schemaVersion = "schema_version"
         case byEventType = "by_event_type"
         case byFlavor = "by_flavor"

@@ -16,6 +16,8 @@ public struct SLOThreshold: Sendable, Equatable {
         case dropRateForReason(String)
         /// At least `connected / attempts`.
         case connectSuccess
+        /// At most this many acked events missing from the Kafka topics (`run --audit-kafka`).
+        case missingAfterAck
         /// At least this many events acked (the built-in "something was delivered" check).
         case ackedEvents
         /// At least this many connections opened (the built-in "the target answered" check).
@@ -30,6 +32,7 @@ public struct SLOThreshold: Sendable, Equatable {
             case .dropRate: return "drop_rate"
             case .dropRateForReason(let reason): return "drop_rate[\(reason)]"
             case .connectSuccess: return "connect_success"
+            case .missingAfterAck: return "missing_after_ack"
             case .ackedEvents: return "acked_events"
             case .connectionsOpened: return "connections_opened"
             }
@@ -38,7 +41,8 @@ public struct SLOThreshold: Sendable, Equatable {
         /// Whether `actual` must stay at most (`<=`) or at least (`>=`) the threshold.
         public var comparison: String {
             switch self {
-            case .latencyPercentile, .batchRoundTripPercentile, .dropRate, .dropRateForReason: return "<="
+            case .latencyPercentile, .batchRoundTripPercentile, .dropRate, .dropRateForReason, .missingAfterAck:
+                return "<="
             case .deliveryRatio, .connectSuccess, .ackedEvents, .connectionsOpened: return ">="
             }
         }
@@ -82,6 +86,7 @@ extension SLOThreshold.Metric {
         case "delivery_ratio": self = .deliveryRatio
         case "drop_rate": self = .dropRate
         case "connect_success": self = .connectSuccess
+        case "missing_after_ack": self = .missingAfterAck
         case "acked_events": self = .ackedEvents
         case "connections_opened": self = .connectionsOpened
         default:

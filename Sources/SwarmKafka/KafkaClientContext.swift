@@ -64,9 +64,14 @@ final class KafkaClientContext: Sendable {
             let message = line.map { String(cString: $0) } ?? ""
             let facilityName = facility.map { String(cString: $0) } ?? ""
             if facilityName == "FAIL" { context.record(.transport, reason: KafkaClientContext.withoutThread(message)) }
+            // At debug (librdkafka's own debug lines at trace), with librdkafka's level beside: what
+            // matters to a user reaches delivery reports and `KafkaError`s, and the caller decides
+            // what to show (a broker outage on purpose would otherwise fill the terminal).
             context.logger?.log(
-                level: KafkaClientContext.logLevel(syslog: level), "\(message)",
-                metadata: ["rdkafka": "\(facilityName)"])
+                level: level >= 7 ? .trace : .debug, "\(message)",
+                metadata: [
+                    "rdkafka": "\(facilityName)", "rdkafka_level": "\(KafkaClientContext.levelName(syslog: level))",
+                ])
         }
     }
 
@@ -76,14 +81,15 @@ final class KafkaClientContext: Sendable {
         return String(line[end.upperBound...])
     }
 
-    private static func logLevel(syslog level: Int32) -> Logger.Level {
+    /// The syslog level's name, as librdkafka means it.
+    static func levelName(syslog level: Int32) -> String {
         switch level {
-        case ...2: .critical
-        case 3: .error
-        case 4: .warning
-        case 5: .notice
-        case 6: .info
-        default: .debug
+        case ...2: "critical"
+        case 3: "error"
+        case 4: "warning"
+        case 5: "notice"
+        case 6: "info"
+        default: "debug"
         }
     }
 }

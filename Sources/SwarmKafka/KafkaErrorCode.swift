@@ -52,6 +52,9 @@ public struct KafkaErrorCode: Sendable, Hashable, CustomStringConvertible {
     /// The partition's leader is not the broker the request went to (retriable).
     public static let notLeaderForPartition = KafkaErrorCode(RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION)
 
+    /// A local failure librdkafka gives no more specific code for.
+    public static let failed = KafkaErrorCode(RD_KAFKA_RESP_ERR__FAIL)
+
     /// Codes meaning no broker could be reached or answered in time.
     var meansUnreachable: Bool {
         [.allBrokersDown, .transport, .resolve, .timedOut].contains(self)

@@ -152,6 +152,11 @@ public final class KafkaProducer: Sendable {
         poller.stop(drainingFor: .seconds(5))
     }
 
+    /// ``close(flushTimeout:)`` on a thread of its own: waits without blocking the caller's thread.
+    public func close(flushTimeout: Duration = .seconds(10)) async {
+        await BlockingCall.run("clickswarm-kafka-close") { [self] in close(flushTimeout: flushTimeout) }
+    }
+
     private static func headerList(_ headers: [KafkaHeader]) -> OpaquePointer? {
         guard !headers.isEmpty, let list = rd_kafka_headers_new(headers.count) else { return nil }
         for header in headers {

@@ -64,6 +64,19 @@ package struct SequenceBitmap: Sendable, Equatable {
         return result
     }
 
+    /// How many of this set's members are in `included` and not in `excluded`.
+    package func countIn(_ included: SequenceBitmap, notIn excluded: SequenceBitmap) -> Int {
+        var result = 0
+        for (index, words) in chunks {
+            guard let inside = included.chunks[index] else { continue }
+            let outside = excluded.chunks[index]
+            for position in 0..<Self.wordsPerChunk {
+                result += (words[position] & inside[position] & ~(outside?[position] ?? 0)).nonzeroBitCount
+            }
+        }
+        return result
+    }
+
     /// Sequence numbers from 0 up to `end` (exclusive) that are missing.
     package func missing(below end: UInt64) -> [UInt64] {
         (0..<end).filter { !contains($0) }

@@ -31,6 +31,11 @@ struct RunScenarioCommand: AsyncParsableCommand {
     @Option(help: "Override the duration of the journeys (30s, 5m).") var duration: String?
     @Option(parsing: .unconditional, help: "Override the seed.") var seed: UInt64?
     @Option(help: "Override the target: embedded, ws://host:port/path or http://host:port/path.") var target: String?
+    @Option(
+        help: ArgumentHelp(
+            "Override the embedded collector's ack mode (collector.ack): immediate or after-publish.",
+            valueName: "mode"))
+    var collectorAck: String?
     @Option(help: "Directory for the report.") var output = "results"
     @Option(
         help: ArgumentHelp(
@@ -51,6 +56,24 @@ struct RunScenarioCommand: AsyncParsableCommand {
     @Flag(help: "Also write the report as JUnit XML next to the JSON (.junit.xml).") var junit = false
     @Flag(help: "Also write the final figures as Prometheus text next to the JSON (.prom).") var prom = false
     @OptionGroup(title: "Publishing") var publishing: PushFlags
+    @Option(
+        help: ArgumentHelp(
+            "After the drain, look for every acked event in these Kafka brokers' clickstream-<type>-log topics "
+                + "and report what is missing (a live run's collector, embedded or remote).",
+            valueName: "host:port"))
+    var auditKafka: String?
+    @Option(help: ArgumentHelp("How long the Kafka audit may read.", valueName: "duration")) var auditTimeout = "30s"
+    @Option(
+        help: ArgumentHelp(
+            "The collector's topic pattern (Raccoon's EVENT_DISTRIBUTION_PUBLISHER_PATTERN); %s is the event type.",
+            valueName: "pattern"))
+    var auditTopicPattern = "clickstream-%s-log"
+    @Option(
+        help: ArgumentHelp(
+            "Where the audit starts reading: start (the run's start, by message time) or beginning (every message "
+                + "the topics keep; for `clickswarm broker`, which cannot look offsets up by time).",
+            valueName: "start|beginning"))
+    var auditFrom = "start"
     @Option(help: "Compare the report with this baseline report (see `clickswarm compare`).") var baseline: String?
     @Option(help: "With --baseline: tolerances, like p99=10%,delivery=0.1% (see `clickswarm compare`).")
     var maxRegression: String?
@@ -92,6 +115,12 @@ struct RunScenarioCommand: AsyncParsableCommand {
                 throw ValidationError("--target: \(error)")
             }
         }
+        if let collectorAck {
+            guard ["immediate", "after-publish"].contains(collectorAck) else {
+                throw ValidationError("--collector-ack must be immediate or after-publish, not '\(collectorAck)'")
+            }
+            overrides.ackAfterPublish = collectorAck == "after-publish"
+        }
         request.overrides = overrides
         if let baseline {
             do {
@@ -116,12 +145,41 @@ struct RunScenarioCommand: AsyncParsableCommand {
             throw ValidationError(error.description)
         }
         request.push = try publishing.settings(environment: ProcessInfo.processInfo.environment)
+        request.audit = try auditSettings()
 
         try await ScenarioRun.runUntilSignalled(request, output: Console.output, errors: Console.errors).exit()
     }
 }
 
 extension RunScenarioCommand {
+    /// `--audit-kafka` and its companions, checked.
+    func auditSettings() throws -> KafkaAuditSettings? {
+        guard let auditKafka else {
+            if auditTimeout != "30s" || auditTopicPattern != "clickstream-%s-log" || auditFrom != "start" {
+                throw ValidationError(
+                    "--audit-timeout, --audit-topic-pattern and --audit-from need --audit-kafka BOOTSTRAP")
+            }
+            return nil
+        }
+        let servers = auditKafka.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !servers.isEmpty, servers.allSatisfy({ $0.contains(":") && !$0.hasSuffix(":") }) else {
+            throw ValidationError("--audit-kafka '\(auditKafka)' is not host:port[,host:port...]")
+        }
+        var settings = KafkaAuditSettings(bootstrapServers: servers.joined(separator: ","))
+        settings.topicPattern = auditTopicPattern
+        if let problem = settings.topics.problem { throw ValidationError("--audit-topic-pattern: \(problem)") }
+        do {
+            settings.timeout = try DurationFlag.parse(auditTimeout, flag: "--audit-timeout")
+        } catch {
+            throw ValidationError(error.description)
+        }
+        guard ["start", "beginning"].contains(auditFrom) else {
+            throw ValidationError("--audit-from must be start or beginning, not '\(auditFrom)'")
+        }
+        settings.fromBeginning = auditFrom == "beginning"
+        return settings
+    }
+
     /// `i/N` with 0 <= i < N.
     static func parseShard(_ text: String) throws -> RunInfo.Shard {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)

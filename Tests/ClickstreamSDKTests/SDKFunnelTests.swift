@@ -117,3 +117,20 @@ struct SDKFunnelTests {
         #expect(phone.sdk.pendingEvents().map(\.type) == Array(repeating: "clickswarm-buttonclick", count: 3))
     }
 }
+
+@Suite("Answers the SDK cannot read")
+struct UndecodableAnswerTests {
+    @Test(
+        "an answer that is not a SendEventResponse is dropped, as upstream, and told to the observer",
+        arguments: [
+            SDKFlavor.android, .ios,
+        ])
+    func undecodableAnswersCounted(flavor: SDKFlavor) {
+        let phone = Phone(flavor)
+        phone.advance(11)  // past Android's 10 s lifecycle debounce; iOS dials at once
+        phone.transport.acceptConnection()
+        phone.transport.answerGarbage([0xFF, 0xFF, 0xFF, 0x01])
+        phone.transport.answerGarbage(Array("<html>".utf8))
+        #expect(phone.observer.undecodable == [4, 6])
+    }
+}

@@ -96,6 +96,11 @@ final class ScriptedTransport: SDKTransport {
         handler?(.received(ByteBuffer(bytes: try! response.serializedBytes() as [UInt8])))
     }
 
+    /// The collector answers with bytes that are not a `SendEventResponse`.
+    func answerGarbage(_ bytes: [UInt8]) {
+        handler?(.received(ByteBuffer(bytes: bytes)))
+    }
+
     func ackAll() {
         let pending = sent
         sent.removeAll()
@@ -114,6 +119,9 @@ final class RecordingObserver: SDKObserver {
     var connections: [(step: ConnectionStep, at: NIODeadline)] = []
     var records: [HealthRecord] = []
     var shortNames: [(name: String, reason: String?)] = []
+    var undecodable: [Int] = []
+
+    func undecodableAnswer(bytes: Int, at: NIODeadline) { undecodable.append(bytes) }
 
     func event(guid: String, type: String, step: FunnelStep, intendedAt: NIODeadline, at: NIODeadline) {
         steps[guid, default: []].append(step)

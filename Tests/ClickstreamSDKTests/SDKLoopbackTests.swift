@@ -5,6 +5,7 @@ import Collector
 import NIOCore
 import NIOPosix
 import RaccoonWire
+import SwarmPrimitives
 import Testing
 
 /// Many SDK instances, each on its event loop with its own WebSocket, against the project's
@@ -113,6 +114,8 @@ struct SDKLoopbackTests {
         configuration.threads = 2
         configuration.faults.ackLossProbability = 0.1
         configuration.faults.errorProbability = 0.1
+        // Error answers need after-publish acks; under immediate acks an error is a silent loss.
+        configuration.ackMode = .afterPublish
         let server = try await CollectorServer.start(configuration: configuration)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         do {
@@ -134,6 +137,40 @@ struct SDKLoopbackTests {
             #expect(stats.events.duplicateDeliveries > 0)
             #expect(stats.batches.ackLost > 0)
             #expect(stats.batches.errorInjected > 0)
+            try await Self.stop(devices)
+        } catch {
+            Issue.record("\(error)")
+        }
+        try await server.shutdown()
+        try await group.shutdownGracefully()
+    }
+
+    @Test("immediate acks and error faults: every event is acked, and each one is delivered or lost after its ack")
+    func silentLoss() async throws {
+        var configuration = CollectorConfiguration()
+        configuration.port = 0
+        configuration.threads = 2
+        configuration.faults.errorProbability = 0.2
+        let server = try await CollectorServer.start(configuration: configuration)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        do {
+            let (counts, devices) = try await Self.run(
+                count: 40, eventsPerDevice: 25, run: 13, port: server.port, group: group)
+            // The SDK saw only OKs: the loss is silent to it, as with Raccoon's EVENT_ACK=0.
+            #expect(counts.acked == 1_000)
+            #expect(counts.errorAnswers == 0)
+            let stats = try await server.stats()
+            #expect(stats.events.lostAfterAck > 0)
+            // A late ack can make the SDK resend: an event may be both lost once and delivered.
+            #expect(stats.events.uniqueDeliveries + stats.events.lostAfterAck >= 1_000)
+            // Event by event: what was not delivered is exactly what the collector counted as lost.
+            let delivered = try await server.deliveries(run: 13)
+            let lost = try await server.lostAfterAck(run: 13)
+            for device in UInt32(0)..<40 {
+                let here = delivered[device] ?? SequenceBitmap()
+                let gone = lost[device] ?? SequenceBitmap()
+                #expect(here.count + gone.countNotIn(here) == 25, "device \(device)")
+            }
             try await Self.stop(devices)
         } catch {
             Issue.record("\(error)")

@@ -104,9 +104,12 @@ struct CollectorCoreTests {
         #expect(core.ledger.foreignEvents == 1)
     }
 
-    @Test("error injection answers CODE_INTERNAL_ERROR and delivers nothing")
+    @Test("after-publish acks: error injection answers CODE_INTERNAL_ERROR and delivers nothing")
     func errorInjection() throws {
-        var core = core { $0.faults.errorProbability = 1 }
+        var core = core {
+            $0.faults.errorProbability = 1
+            $0.ackMode = .afterPublish
+        }
         var memory: RequestGUIDMemory?
         let response = try #require(
             ingest(&core, Batches.request("e", [Batches.click(device: 2, sequence: 0)]), memory: &memory).response)
@@ -157,6 +160,81 @@ struct CollectorCoreTests {
         #expect(core.batches.deduplicated == 1)
         #expect(core.ledger.guidEvents == 1)
         #expect(core.ledger.types["app-buttonclick"]?.deduplicated == 1)
+    }
+
+    @Test("after-publish: a batch whose publish failed is forgotten by de-duplication, so its retry is published")
+    func retryAfterFailedPublish() throws {
+        var core = core {
+            $0.deduplicate = true
+            $0.ackMode = .afterPublish
+            $0.faults.errorProbability = 1
+        }
+        var memory: RequestGUIDMemory? = RequestGUIDMemory()
+        let request = Batches.request("retry", [Batches.click(device: 4, sequence: 0)])
+        let failed = try #require(ingest(&core, request, memory: &memory).response)
+        #expect(failed.code == .internalError)
+        #expect(failed.reason == "cannot publish events: injected fault")
+        core.faults.errorProbability = 0
+        #expect(ingest(&core, request, memory: &memory).response?.code == .ok)
+        #expect(core.batches.deduplicated == 0)
+        #expect(core.ledger.uniqueDeliveries == 1)
+        // Now it was published: a third copy is a duplicate.
+        #expect(ingest(&core, request, memory: &memory).response?.code == .ok)
+        #expect(core.batches.deduplicated == 1)
+        #expect(core.ledger.guidEvents == 1)
+    }
+
+    @Test("immediate acks: the error fault is a silent loss, acked OK, not delivered, counted as lost after ack")
+    func lostAfterAck() throws {
+        var core = core {
+            $0.deduplicate = true
+            $0.faults.errorProbability = 1
+        }
+        var memory: RequestGUIDMemory? = RequestGUIDMemory()
+        let request = Batches.request(
+            "lost", [Batches.click(device: 5, sequence: 0), Batches.click(device: 5, sequence: 1)])
+        let answer = try #require(ingest(&core, request, memory: &memory).response)
+        #expect(answer.status == .success)
+        #expect(answer.code == .ok)
+        #expect(answer.data["req_guid"] == "lost")
+        #expect(core.batches.lostAfterAck == 1)
+        #expect(core.batches.errored == 0)
+        #expect(core.ledger.uniqueDeliveries == 0)
+        #expect(core.ledger.types["app-buttonclick"]?.lostAfterAck == 2)
+        #expect(core.ledger.types["app-buttonclick"]?.delivered == 0)
+        #expect(core.ledger.byDevice(core.ledger.lostAfterAck, run: 1)[5]?.count == 2)
+        // As Raccoon under ack 0, the failed batch stays remembered: a retry is a duplicate.
+        core.faults.errorProbability = 0
+        #expect(ingest(&core, request, memory: &memory).response?.code == .ok)
+        #expect(core.batches.deduplicated == 1)
+        #expect(core.ledger.uniqueDeliveries == 0)
+    }
+
+    @Test("de-duplication keys on the raw req_guid, the empty one included, as Raccoon")
+    func emptyRequestGUID() {
+        var core = core { $0.deduplicate = true }
+        var memory: RequestGUIDMemory? = RequestGUIDMemory()
+        #expect(
+            ingest(&core, Batches.request("", [Batches.click(device: 6, sequence: 0)]), memory: &memory).response?.code
+                == .ok)
+        #expect(
+            ingest(&core, Batches.request("", [Batches.click(device: 6, sequence: 1)]), memory: &memory).response?.code
+                == .ok)
+        #expect(core.batches.deduplicated == 1)
+        #expect(core.ledger.uniqueDeliveries == 1)
+    }
+
+    @Test("a duplicate is answered without the publish delay: nothing is published")
+    func duplicateSkipsPublishDelay() {
+        var core = core {
+            $0.deduplicate = true
+            $0.ackMode = .afterPublish
+            $0.publishDelay = .constant(0.5)
+        }
+        var memory: RequestGUIDMemory? = RequestGUIDMemory()
+        let request = Batches.request("d", [])
+        #expect(ingest(&core, request, memory: &memory).delay == 0.5)
+        #expect(ingest(&core, request, memory: &memory).delay == 0)
     }
 
     @Test("ack delay and, in after-publish mode, publish delay are added")
@@ -229,6 +307,68 @@ struct CollectorCoreTests {
         #expect(left.duplicateDeliveries == 1)
         #expect(left.deliveries(run: 1, device: 1).count == 2)
         #expect(left.deliveries(run: 1, device: 1).missing(below: 3) == [2])
+    }
+}
+
+@Suite("Event type cardinality")
+struct EventTypeCardinalityTests {
+    @Test("beyond the cap, types are counted under other and only their number is kept")
+    func capped() {
+        var ledger = DeliveryLedger(maxTypes: 3)
+        let types = ["a", "b", "c", "d", "e", String(repeating: "x", count: 10)]
+        ledger.account(types.map { Batches.click(device: 1, sequence: 0, type: $0) }, delivered: true)
+        #expect(Set(ledger.types.keys) == ["a", "b", "c", "other"])
+        #expect(ledger.types["other"]?.received == 3)
+        #expect(ledger.types["other"]?.delivered == 3)
+        #expect(ledger.foldedTypes.estimate == 3)
+        // A named type keeps its row; a long name is folded even while there is room.
+        var roomy = DeliveryLedger(maxTypes: 10)
+        roomy.account(
+            [Batches.click(device: 1, sequence: 0, type: String(repeating: "y", count: 201))], delivered: true)
+        #expect(Array(roomy.types.keys) == ["other"])
+        // Merging folds what does not fit, and the folded counts add up.
+        var merged = DeliveryLedger(maxTypes: 3)
+        merged.merge(ledger)
+        merged.merge(roomy)
+        #expect(merged.types.count == 4)
+        #expect(merged.types["other"]?.received == 4)
+        #expect(merged.foldedTypes.estimate == 4)
+    }
+
+    @Test("the distinct count is exact for small numbers and within 3% for 600,000 types, in 4 KiB")
+    func distinctCounter() {
+        var small = DistinctCounter()
+        for index in 0..<50 { small.insert("type-\(index)") }
+        for index in 0..<50 { small.insert("type-\(index)") }
+        #expect(small.estimate == 50)
+        var large = DistinctCounter()
+        var other = DistinctCounter()
+        for index in 0..<600_000 {
+            if index % 2 == 0 { large.insert("t\(index)") } else { other.insert("t\(index)") }
+        }
+        large.merge(other)
+        #expect(abs(Double(large.estimate) - 600_000) / 600_000 < 0.03, "\(large.estimate)")
+        #expect(DistinctCounter().estimate == 0)
+    }
+
+    @Test("/stats and /metrics of a collector fed 1,500 types: 1,000 by name, the rest under other")
+    func statsAndMetrics() {
+        var core = CollectorCore(configuration: CollectorConfiguration(), stream: 0, sink: nil)
+        var memory: RequestGUIDMemory?
+        let events = (0..<1_500).map { Batches.click(device: 1, sequence: UInt64($0), type: "type-\($0)") }
+        _ = core.ingest(
+            Batches.buffer(Batches.request("many", events)), encoding: .protobuf, transport: .webSocket,
+            requestMemory: &memory, serverTime: 0)
+        let stats = CollectorStats(
+            uptime: 0, ackMode: .immediate, table: ConnectionTable(maxConnections: 1), counters: core.snapshot,
+            faults: FaultSettings())
+        #expect(stats.events.byType.count == 1_001)
+        #expect(stats.events.byType["other"]?.received == 500)
+        #expect((495...505).contains(stats.events.typesFoldedIntoOther))
+        #expect(stats.events.received == 1_500)
+        let text = stats.prometheusText
+        #expect(text.contains("clickswarm_collector_event_types_folded \(stats.events.typesFoldedIntoOther)"))
+        #expect(text.contains(#"clickswarm_collector_events_total{type="other",status="delivered"} 500"#))
     }
 }
 
@@ -332,5 +472,50 @@ struct UntrustedInputTests {
         #expect(core.batches.received == 20_000)
         #expect(core.batches.ok + core.batches.badRequest == 20_000)
         #expect(core.batches.badRequest > 1000)
+    }
+}
+
+@Suite("Connection rejections")
+struct ConnectionRejectionTests {
+    let identity = ConnectionIdentity(id: "alice", group: nil)
+
+    @Test("today's Raccoon: the cap and the duplicate have their own codes, reasons and close reasons")
+    func current() throws {
+        #expect(ConnectionRejection(.accepted, identity: identity, legacy: false) == nil)
+        let cap = try #require(ConnectionRejection(.rejectedMaxConnections, identity: identity, legacy: false))
+        #expect(
+            cap
+                == ConnectionRejection(
+                    code: .maxConnectionLimitReached, reason: "max connection reached",
+                    closeReason: "Max connection reached"))
+        let duplicate = try #require(ConnectionRejection(.rejectedDuplicate, identity: identity, legacy: false))
+        #expect(
+            duplicate
+                == ConnectionRejection(
+                    code: .maxUserLimitReached, reason: "duplicated connection: [--default--] alice,",
+                    closeReason: "duplicate connection: alice"))
+    }
+
+    @Test("Raccoon v0.1.3-v0.1.4: both refusals are code 5 with an empty reason")
+    func legacy() throws {
+        let cap = try #require(ConnectionRejection(.rejectedMaxConnections, identity: identity, legacy: true))
+        #expect(
+            cap == ConnectionRejection(code: .maxUserLimitReached, reason: "", closeReason: "Max connection reached"))
+        let duplicate = try #require(ConnectionRejection(.rejectedDuplicate, identity: identity, legacy: true))
+        #expect(
+            duplicate
+                == ConnectionRejection(code: .maxUserLimitReached, reason: "", closeReason: "Duplicate connection"))
+    }
+
+    @Test("the response has no data map: its bytes carry status, code, time and reason only")
+    func noDataMap() throws {
+        let rejection = try #require(ConnectionRejection(.rejectedDuplicate, identity: identity, legacy: false))
+        let response = rejection.response(serverTime: 1_700_000_000)
+        #expect(response.data.isEmpty)
+        let decoded = try SendEventResponse(serializedBytes: try response.serializedBytes() as [UInt8])
+        #expect(decoded.status == .error)
+        #expect(decoded.code == .maxUserLimitReached)
+        #expect(decoded.sentTime == 1_700_000_000)
+        #expect(decoded.reason == "duplicated connection: [--default--] alice,")
     }
 }

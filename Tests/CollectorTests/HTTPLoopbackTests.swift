@@ -1,5 +1,6 @@
 import ClickSwarmTestSupport
 import Foundation
+import NIOConcurrencyHelpers
 import NIOHTTP1
 import RaccoonWire
 import SwiftProtobuf
@@ -104,7 +105,8 @@ struct HTTPLoopbackTests {
             let object = try #require(try JSONSerialization.jsonObject(with: Data(stats.body)) as? [String: Any])
             #expect(
                 Set(object.keys) == [
-                    "uptime_seconds", "ack_mode", "connections", "batches", "events", "ack_latency", "faults",
+                    "uptime_seconds", "ack_mode", "connections", "batches", "events", "ack_latency", "protection",
+                    "faults",
                 ])
             #expect(try await HTTPTestClient.request(.GET, "/nope", port: server.port).status == .notFound)
             #expect(try await HTTPTestClient.request(.DELETE, "/stats", port: server.port).status == .methodNotAllowed)
@@ -180,6 +182,19 @@ struct FaultLoopbackTests {
         }
     }
 
+    @Test("an ack delay beyond 366 days is refused with a clear error and the collector lives on")
+    func hugeAckDelay() async throws {
+        try await withCollector { server in
+            let refused = try await setFaults(server, #"{"ack_delay":"1e308h"}"#)
+            #expect(refused.status == .badRequest)
+            #expect(refused.text.contains("is longer than the longest duration ClickSwarm takes, 366 days"))
+            #expect(server.faults.ackDelay == .zero)
+            #expect(try await HTTPTestClient.request(.GET, "/ping", port: server.port).text == "pong")
+            let lognormal = try await setFaults(server, #"{"ack_delay":"lognormal(8784h,10)"}"#)
+            #expect(lognormal.status == .ok)
+        }
+    }
+
     @Test("ack loss: the batch is delivered but never answered")
     func ackLoss() async throws {
         try await withCollector { server in
@@ -199,9 +214,12 @@ struct FaultLoopbackTests {
         }
     }
 
-    @Test("error answers: CODE_INTERNAL_ERROR with the req_guid, nothing delivered")
+    @Test("after-publish acks: the error fault answers CODE_INTERNAL_ERROR with the req_guid, nothing delivered")
     func errorAnswers() async throws {
-        try await withCollector({ $0.faults.errorProbability = 1 }) { server in
+        try await withCollector({
+            $0.faults.errorProbability = 1
+            $0.ackMode = .afterPublish
+        }) { server in
             let client = try await WebSocketTestClient.connect(to: server, id: "err")
             try await client.send(Batches.request("e1", [Batches.click(device: 1, sequence: 0)]))
             let response = try await client.nextResponse()
@@ -210,6 +228,53 @@ struct FaultLoopbackTests {
             #expect(response.reason == "cannot publish events: injected fault")
             #expect(response.data["req_guid"] == "e1")
             #expect(try await server.stats().events.uniqueDeliveries == 0)
+            await client.close()
+        }
+    }
+
+    @Test("immediate acks: the error fault is acked OK and lost, counted as lost_after_ack in /stats and /metrics")
+    func lostAfterAck() async throws {
+        try await withCollector({ $0.faults.errorProbability = 1 }) { server in
+            let client = try await WebSocketTestClient.connect(to: server, id: "silent-loss")
+            try await client.send(
+                Batches.request(
+                    "gone",
+                    [Batches.click(run: 4, device: 2, sequence: 0), Batches.click(run: 4, device: 2, sequence: 1)]))
+            let response = try await client.nextResponse()
+            #expect(response.code == .ok)
+            #expect(response.data["req_guid"] == "gone")
+            let stats = try await server.stats()
+            #expect(stats.batches.lostAfterAck == 1)
+            #expect(stats.batches.errorInjected == 0)
+            #expect(stats.events.lostAfterAck == 2)
+            #expect(stats.events.byType["app-buttonclick"]?.lostAfterAck == 2)
+            #expect(stats.events.delivered == 0)
+            #expect(try await server.lostAfterAck(run: 4)[2]?.count == 2)
+            #expect(try await server.deliveries(run: 4).isEmpty)
+            let metrics = try await HTTPTestClient.request(.GET, "/metrics", port: server.port).text
+            #expect(metrics.contains(#"clickswarm_collector_batches_total{status="lost_after_ack"} 1"#))
+            #expect(metrics.contains("clickswarm_collector_lost_after_ack_events_total 2"))
+            await client.close()
+        }
+    }
+
+    @Test("de-duplication with after-publish acks: a batch whose publish failed is published when retried")
+    func retryAfterFailedPublish() async throws {
+        try await withCollector({
+            $0.deduplicate = true
+            $0.ackMode = .afterPublish
+            $0.faults.errorProbability = 1
+        }) { server in
+            let client = try await WebSocketTestClient.connect(to: server, id: "retrier")
+            let request = Batches.request("again", [Batches.click(run: 3, device: 1, sequence: 0)])
+            try await client.send(request)
+            #expect(try await client.nextResponse().code == .internalError)
+            _ = try await setFaults(server, #"{"error_rate":0}"#)
+            try await client.send(request)
+            #expect(try await client.nextResponse().code == .ok)
+            let stats = try await server.stats()
+            #expect(stats.batches.deduplicated == 0)
+            #expect(try await server.deliveries(run: 3, device: 1).count == 1)
             await client.close()
         }
     }
@@ -341,6 +406,44 @@ struct FaultLoopbackTests {
         #expect((object["size"] as? Int ?? 0) > 0)
         let contract = try #require(object["contract"] as? [String: Any])
         #expect(contract["buttonId"] as? String == "order")
+    }
+
+    @Test("a sink whose writes fail (/dev/full) counts every lost line and keeps the first error")
+    func fullDisk() async throws {
+        let notices = NIOLockedValueBox<[CollectorNotice]>([])
+        var configuration = CollectorConfiguration()
+        configuration.port = 0
+        configuration.threads = 1
+        configuration.sink = .ndjson(path: "/dev/full")
+        let server = try await CollectorServer.start(configuration: configuration) { notice in
+            notices.withLockedValue { $0.append(notice) }
+        }
+        let client = try await WebSocketTestClient.connect(to: server, id: "full")
+        // 3,000 events make more than one 64 KiB write: the first fails, the later ones are dropped.
+        for batch in 0..<3 {
+            let events = (0..<1_000).map { Batches.click(device: 1, sequence: UInt64(batch * 1_000 + $0)) }
+            try await client.send(Batches.request("full-\(batch)", events))
+            #expect(try await client.nextResponse().code == .ok)
+        }
+        await client.close()
+        try await server.shutdown()
+        let status = try #require(server.sinkStatus)
+        #expect(status.path == "/dev/full")
+        #expect(status.linesWritten == 0)
+        #expect(status.linesDropped == 3_000)
+        #expect(status.writeErrors >= 1)
+        #expect(status.firstError?.contains("No space left on device") == true)
+        #expect(
+            status.failureDescription?.hasPrefix("the NDJSON sink /dev/full lost 3000 of 3000 lines: No space left")
+                == true)
+        let received = notices.withLockedValue { $0 }
+        #expect(received.count == 1)
+        if case .sinkFailed(let path, let reason) = received.first {
+            #expect(path == "/dev/full")
+            #expect(reason.contains("ENOSPC") || reason.contains("errno 28"))
+        } else {
+            Issue.record("expected one sinkFailed notice, got \(received)")
+        }
     }
 
     @Test("an unwritable NDJSON path fails at start with the path in the message")

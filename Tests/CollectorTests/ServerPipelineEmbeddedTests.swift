@@ -7,7 +7,7 @@ import Testing
 
 @testable import Collector
 
-/// The server's own per-connection pipeline (`CollectorServer.configure`) on an embedded channel:
+/// The server's own per-connection pipeline (`CollectorPipeline.configure`) on an embedded channel:
 /// the inputs the fuzz targets (Fuzz/) found, as they were found.
 @Suite("The server's connection pipeline on an embedded channel")
 struct ServerPipelineEmbeddedTests {
@@ -22,7 +22,7 @@ struct ServerPipelineEmbeddedTests {
             logger: Logger(label: "test"))
         let channel = EmbeddedChannel(loop: loop)
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
-        try CollectorServer.configure(channel, shared: shared)
+        try CollectorPipeline.configure(channel, shared: shared)
         return channel
     }
 

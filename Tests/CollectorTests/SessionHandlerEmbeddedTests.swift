@@ -3,6 +3,7 @@ import NIOCore
 import NIOEmbedded
 import NIOWebSocket
 import RaccoonWire
+import SwarmPrimitives
 import SwiftProtobuf
 import Testing
 
@@ -36,7 +37,7 @@ struct SessionHandlerEmbeddedTests {
         return try SendEventResponse(serializedBytes: Array(frame.data.readableBytesView))
     }
 
-    @Test("pings every interval on the virtual clock; a pong keeps the connection, silence closes it with 1001")
+    @Test("pings every interval on the virtual clock; a pong keeps the connection, silence closes TCP, no close frame")
     func keepalive() throws {
         let shared = shared()
         let channel = try channel(shared)
@@ -58,9 +59,7 @@ struct SessionHandlerEmbeddedTests {
         loop.advanceTime(by: .seconds(14))
         #expect(try channel.readOutbound(as: WebSocketFrame.self) == nil)
         loop.advanceTime(by: .seconds(1))
-        let close = try #require(try channel.readOutbound(as: WebSocketFrame.self))
-        #expect(close.opcode == .connectionClose)
-        #expect(closeCode(close).code == .goingAway)
+        #expect(try channel.readOutbound(as: WebSocketFrame.self) == nil)
         #expect(!channel.isActive)
         #expect(shared.table.withLockedValue { $0.current } == 0)
     }
@@ -82,6 +81,35 @@ struct SessionHandlerEmbeddedTests {
         _ = try channel.finish()
     }
 
+    @Test(
+        "a 366-day ack delay, or a distribution whose samples overflow, is clamped: the batch is answered, no crash",
+        arguments: [Distribution.constant(366 * 86_400), .lognormal(median: 366 * 86_400, sigma: 10)])
+    func longestAckDelay(delay: Distribution) throws {
+        let shared = shared {
+            $0.faults.ackDelay = delay
+            $0.pingInterval = 43_200
+            $0.pongTimeout = 172_800
+        }
+        let channel = try channel(shared)
+        let bytes: [UInt8] = try Batches.request("year", [Batches.click(device: 1, sequence: 0)]).serializedBytes()
+        try channel.writeInbound(WebSocketFrame(fin: true, opcode: .binary, data: ByteBuffer(bytes: bytes)))
+        var answeredOnDay: [Int] = []
+        // A day at a time, answering the keepalive pings as a client would.
+        for day in 1...367 {
+            loop.advanceTime(by: .hours(24))
+            try channel.writeInbound(WebSocketFrame(fin: true, opcode: .pong, data: ByteBuffer(string: "--ping--")))
+            while let frame = try channel.readOutbound(as: WebSocketFrame.self) {
+                if frame.opcode == .binary { answeredOnDay.append(day) }
+            }
+        }
+        #expect(answeredOnDay.count == 1)
+        // A constant 366 days is answered on day 366; a lognormal's sample is at most that.
+        #expect(answeredOnDay.allSatisfy { $0 <= 366 })
+        if case .constant = delay { #expect(answeredOnDay == [366]) }
+        #expect(channel.isActive)
+        _ = try channel.finish()
+    }
+
     @Test("a second handler for the same identity answers code 5, then close 1008")
     func duplicate() throws {
         let shared = shared()
@@ -89,8 +117,9 @@ struct SessionHandlerEmbeddedTests {
         let second = try channel(shared, id: "same")
         let rejection = try response(try second.readOutbound(as: WebSocketFrame.self))
         #expect(rejection.code == .maxUserLimitReached)
+        #expect(rejection.reason == "duplicated connection: [--default--] same,")
         let close = try #require(try second.readOutbound(as: WebSocketFrame.self))
-        #expect(closeCode(close).code == .policyViolation)
+        #expect(closeCode(close) == (.policyViolation, "duplicate connection: same"))
         #expect(!second.isActive)
         #expect(first.isActive)
         _ = try first.finish()

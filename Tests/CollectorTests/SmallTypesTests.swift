@@ -51,21 +51,21 @@ struct FaultSettingsTests {
 
 @Suite("Small collector types")
 struct SmallCollectorTypesTests {
-    @Test("request memory forgets the oldest beyond its capacity")
+    @Test("request memory keeps every req_guid of the connection, the empty one too, and forgets on request")
     func requestMemory() {
-        var memory = RequestGUIDMemory(capacity: 2)
-        let r5 = memory.checkAndInsert("a")
-        #expect(!r5)
-        let r6 = memory.checkAndInsert("b")
-        #expect(!r6)
-        let r7 = memory.checkAndInsert("a")
-        #expect(r7)
-        let r8 = memory.checkAndInsert("c")
-        #expect(!r8)
-        let r9 = memory.checkAndInsert("a")
-        #expect(!r9)
-        let r10 = memory.checkAndInsert("c")
-        #expect(r10)
+        var memory = RequestGUIDMemory()
+        let repeats = (0..<100_000).filter { memory.checkAndInsert("guid-\($0)") }
+        #expect(repeats.isEmpty)
+        // Unbounded, as Raccoon's: the first is still remembered after a hundred thousand more.
+        let firstAgain = memory.checkAndInsert("guid-0")
+        #expect(firstAgain)
+        #expect(memory.count == 100_000)
+        memory.forget("guid-0")
+        let afterForget = memory.checkAndInsert("guid-0")
+        #expect(!afterForget)
+        let emptyFirst = memory.checkAndInsert("")
+        let emptySecond = memory.checkAndInsert("")
+        #expect(!emptyFirst && emptySecond)
     }
 
     @Test("configuration errors name the setting")
@@ -75,6 +75,27 @@ struct SmallCollectorTypesTests {
         #expect(throws: CollectorError.invalidConfiguration("port 70000 is outside 0-65535")) {
             try configuration.validate()
         }
+    }
+
+    @Test(
+        "every numeric setting is checked: probabilities, threads, durations, sizes",
+        arguments: [
+            ("ack_loss 2", "fault probabilities"), ("error_rate nan", "fault probabilities"),
+            ("threads 5000", "threads must be from 0"), ("ping inf", "ping interval must be"),
+            ("pong 1e9", "at most 366 days"), ("message 1TiB", "max message size must be"),
+        ])
+    func numericSettings(setting: String, message: String) {
+        var configuration = CollectorConfiguration()
+        switch setting {
+        case "ack_loss 2": configuration.faults.ackLossProbability = 2
+        case "error_rate nan": configuration.faults.errorProbability = .nan
+        case "threads 5000": configuration.threads = 5000
+        case "ping inf": configuration.pingInterval = .infinity
+        case "pong 1e9": configuration.pongTimeout = 1e9
+        default: configuration.maxMessageBytes = 1 << 40
+        }
+        let error = #expect(throws: CollectorError.self) { try configuration.validate() }
+        #expect(error?.description.contains(message) == true, "\(String(describing: error))")
     }
 }
 

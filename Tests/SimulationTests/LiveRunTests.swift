@@ -92,6 +92,9 @@ struct LiveRunTests {
             seed: 8
             duration: 4s
             drain: 3s
+            # Error answers (after-publish acks) make devices resend; under immediate acks the
+            # injected error is a silent loss the run explains through lost_after_ack.
+            collector: {ack: after-publish}
             faults:
               - {from: 1s, to: 3s, ack_loss: 20%, error_rate: 10%}
             population:
@@ -306,7 +309,7 @@ struct ReadyScenarioTests {
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scenarios")
     static let names = [
         "smoke", "capacity-ramp", "flaky-3g", "battery-cliff", "offline-burst", "collector-outage",
-        "remote-config-flip", "background-kill", "day-in-the-life", "bench-steady",
+        "remote-config-flip", "background-kill", "day-in-the-life", "bench-steady", "broker-outage",
     ]
 
     @Test("every file in scenarios/ is one of the ready scenarios and validates")

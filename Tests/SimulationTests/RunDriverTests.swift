@@ -80,7 +80,7 @@ struct RunDriverTests {
 
     @Test("live figures reach the live callback on a virtual clock too (--simulated --push-interval)")
     func livePushesOnVirtualClock() async throws {
-        let scenario = try Scenario(yaml: Self.scenario.replacingOccurrences(of: "2h", with: "24h"), file: "d.yaml")
+        let scenario = try Scenario(yaml: Self.scenario.replacingOccurrences(of: "2h", with: "6h"), file: "d.yaml")
         var options = Self.options()
         defer { try? FileManager.default.removeItem(atPath: options.outputDirectory) }
         let seen = NIOLockedValueBox<[(String, UInt64, Double)]>([])
@@ -93,7 +93,7 @@ struct RunDriverTests {
         #expect(!pushes.isEmpty)
         #expect(pushes.allSatisfy { $0.0 == report.run.id })
         #expect(zip(pushes, pushes.dropFirst()).allSatisfy { $0.1 <= $1.1 && $0.2 <= $1.2 })
-        #expect((pushes.last?.2 ?? 0) <= 24 * 3600 + 60)
+        #expect((pushes.last?.2 ?? 0) <= 6 * 3600 + 60)
     }
 
     @Test(

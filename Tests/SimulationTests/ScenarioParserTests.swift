@@ -20,6 +20,7 @@ import Testing
           publish_delay: uniform(1ms, 5ms)
           deduplicate: true
           max_message_size: 2MiB
+          legacy_cap_answer: true
           transport: rest
         faults:
           - from: 10s
@@ -172,6 +173,7 @@ import Testing
         scenario.collector.publishDelay = .uniform(1e-3, 5e-3)
         scenario.collector.deduplicate = true
         scenario.collector.maxMessageBytes = 2 * 1_048_576
+        scenario.collector.legacyCapAnswer = true
         scenario.collector.transport = .rest
 
         var fault = Scenario.FaultWindow(start: 10, end: 20)
@@ -180,7 +182,7 @@ import Testing
         fault.errorRate = 0.05
         fault.ackDelay = .uniform(10e-3, 50e-3)
         fault.publishStall = true
-        fault.line = 15
+        fault.line = 16
         scenario.faults = [fault]
 
         scenario.sdk.android.minBatteryLevel = 10
@@ -275,6 +277,9 @@ import Testing
         #expect(scenario.seed == 1)
         #expect(scenario.drain == 10)
         #expect(scenario.target == .embedded)
+        // As Raccoon: no message limit, today's rejection answers.
+        #expect(scenario.collector.maxMessageBytes == nil)
+        #expect(!scenario.collector.legacyCapAnswer)
     }
 
     @Test(arguments: [
@@ -408,6 +413,13 @@ import Testing
                 "bad.yaml:5:30: collector.ack: unknown ack mode 'later'; expected one of: immediate, after-publish",
                 "bad.yaml:5:55: collector.max_message_size: must be at least 1KiB, got '512B'",
                 "bad.yaml:5:72: collector.transport: unknown transport 'grpc'; expected one of: websocket, rest",
+            ]
+        ),
+        (
+            minimalWith("collector: {max_message_size: 5GiB, legacy_cap_answer: maybe}"),
+            [
+                "bad.yaml:5:31: collector.max_message_size: must be at most 4GiB (a WebSocket frame's limit), got '5GiB'",
+                "bad.yaml:5:56: collector.legacy_cap_answer: expected true or false, got 'maybe'",
             ]
         ),
         (

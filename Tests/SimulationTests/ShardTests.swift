@@ -14,6 +14,8 @@ struct ShardTests {
         seed: 5
         duration: 5m
         drain: 1m
+        # Error answers need after-publish acks; under immediate acks the error is a silent loss.
+        collector: {ack: after-publish}
         faults:
           - {from: 1m, to: 90s, outage: true}
           - {from: 2m, to: 3m, ack_loss: 10%, error_rate: 5%, ack_delay: uniform(10ms, 200ms)}

@@ -20,6 +20,9 @@ struct SimulatedRunTests {
         seed: 21
         duration: 10m
         drain: 2m
+        # Error answers (after-publish acks) make devices resend; under immediate acks the
+        # injected error is a silent loss the run explains through lost_after_ack.
+        collector: {ack: after-publish}
         faults:
           - {from: 2m, to: 3m, outage: true}
           - {from: 4m, to: 6m, ack_loss: 10%, error_rate: 5%, ack_delay: uniform(10ms, 200ms)}

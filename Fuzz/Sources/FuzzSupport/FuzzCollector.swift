@@ -33,7 +33,7 @@ public enum FuzzCollector {
     }
 }
 
-/// One accepted connection of the collector's server: `CollectorServer.configure` builds the
+/// One accepted connection of the collector's server: `CollectorPipeline.configure` builds the
 /// server's own per-connection pipeline (HTTP decoder, request handler, WebSocket upgrader) on an
 /// embedded channel. Bytes go in as if read from the socket; time is virtual.
 public final class ServerConnection {
@@ -45,7 +45,7 @@ public final class ServerConnection {
         shared = FuzzCollector.sharedState(configuration, loop: loop)
         channel = EmbeddedChannel(loop: loop)
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40_000)).wait()
-        try CollectorServer.configure(channel, shared: shared)
+        try CollectorPipeline.configure(channel, shared: shared)
     }
 
     /// Feeds `bytes` as one read and returns what the collector wrote back. An error that reaches

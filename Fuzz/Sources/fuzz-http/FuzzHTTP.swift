@@ -1,7 +1,7 @@
 import FuzzSupport
 
 /// Bytes as what a client sends on a fresh connection to the collector: the server's own
-/// per-connection pipeline (`CollectorServer.configure`: HTTP decoder, request handler,
+/// per-connection pipeline (`CollectorPipeline.configure`: HTTP decoder, request handler,
 /// WebSocket upgrader) reads them in two reads, so REST `POST /api/v1/events`, `/ping`,
 /// `/stats`, `/metrics`, `/admin/faults` and upgrades (with frames after them) are all reached.
 /// Then 100 virtual seconds pass (delayed answers, keepalive after an upgrade).

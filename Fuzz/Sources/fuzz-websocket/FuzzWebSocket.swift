@@ -1,7 +1,7 @@
 import FuzzSupport
 
 /// Bytes as a client's WebSocket frame stream after the upgrade. The collector's own pipeline
-/// (`CollectorServer.configure`) upgrades on the SDK's handshake; the frames then go through
+/// (`CollectorPipeline.configure`) upgrades on the SDK's handshake; the frames then go through
 /// NIO's frame decoder, the frame aggregator and the session handler, and are answered.
 ///
 /// The first byte picks the faults in force while the frames arrive (bit 0: publish stall,

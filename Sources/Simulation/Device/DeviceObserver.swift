@@ -227,6 +227,12 @@ final class DeviceObserver: SDKObserver {
         }
     }
 
+    func undecodableAnswer(bytes: Int, at: NIODeadline) {
+        guard !isFinished else { return }
+        recorder.note("undecodable_answers")
+        log("connection", "an answer that is not a SendEventResponse", ["bytes": "\(bytes)"])
+    }
+
     /// The notes that explain duplicate deliveries beside the resends.
     static let restampedAfterSend = "android_restamped_after_send"
     static let answersIgnored = "answers_ignored"

@@ -16,6 +16,8 @@ struct ReportAssembly {
     var pending: [String: UInt64]
     var acked: [UInt32: SequenceBitmap]
     var collector: CollectorFigures?
+    /// The Kafka audit, when one ran: its figures and, by default, the SLO that none is missing.
+    var audit: KafkaAuditFigures? = nil
     /// Wall-clock seconds the run took; nil computes them from the dates (a simulated run
     /// passes 0, so its report does not depend on the machine).
     var wallSeconds: Double? = nil
@@ -45,21 +47,10 @@ struct ReportAssembly {
         var reconciliation = Reconciliation.funnel(from: snapshot, pendingAtEnd: pending)
         let ackedTotal = snapshot.funnelTotals.acked
         if let collector {
-            var ackedNotDelivered: UInt64 = 0
-            var deliveredNotAcked: UInt64 = 0
-            var deliveredUnique: UInt64 = 0
-            for (device, bitmap) in acked {
-                ackedNotDelivered += UInt64(bitmap.countNotIn(collector.delivered[device] ?? SequenceBitmap()))
-            }
-            for (device, bitmap) in collector.delivered {
-                deliveredUnique += UInt64(bitmap.count)
-                deliveredNotAcked += UInt64(bitmap.countNotIn(acked[device] ?? SequenceBitmap()))
-            }
             reconciliation.attach(
-                delivery: Reconciliation.DeliveryCheck(
-                    acked: ackedTotal, deliveredUnique: deliveredUnique,
-                    duplicates: collector.accounting.duplicateDeliveries, ackedNotDelivered: ackedNotDelivered,
-                    deliveredNotAcked: deliveredNotAcked))
+                delivery: .comparing(
+                    acked: acked, delivered: collector.delivered, lostAfterAck: collector.lostAfterAck,
+                    ackedTotal: ackedTotal, duplicates: collector.accounting.duplicateDeliveries))
             let ackedBitmaps = acked.values.reduce(0) { $0 + UInt64($1.count) }
             if ackedBitmaps != ackedTotal {
                 reconciliation.addProblem(
@@ -85,9 +76,15 @@ struct ReportAssembly {
             }, toolVersion: RunInfo.toolVersion)
         var info = run
         if partial { info.partial = true }
+        var thresholds = scenario.slos.thresholds
+        if audit != nil {
+            thresholds.append(
+                SLOThreshold(
+                    name: "missing after ack", metric: .missingAfterAck, threshold: scenario.slos.missingAfterAck ?? 0))
+        }
         return RunReport.make(
             run: info, snapshot: snapshot, reconciliation: reconciliation, collector: collector?.accounting,
-            slos: scenario.slos.thresholds)
+            audit: audit, slos: thresholds)
     }
 }
 

@@ -43,6 +43,9 @@ protocol RunBackend: Sendable {
     /// What the collector counted for this run; nil when this backend cannot know it (a remote
     /// collector).
     func collectorFigures(run: UInt32) async throws(RunError) -> CollectorFigures?
+    /// The audit a run gets without `--audit-kafka`: of the brokers the embedded collector
+    /// publishes to (`collector.kafka`), once `clock` has started them; nil otherwise.
+    func defaultAudit() async -> KafkaAuditSettings?
     /// Releases loops and servers; called once, whatever happened.
     func shutdown() async
 }

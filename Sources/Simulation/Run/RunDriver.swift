@@ -52,8 +52,12 @@ public enum RunDriver {
         destination: ReportDestination, options: RunOptions
     ) async throws(RunError) -> RunResult {
         let clock = try await backend.clock(devices: devices.count, options: options)
+        var auditSettings = options.audit
+        if auditSettings == nil { auditSettings = await backend.defaultAudit() }
+        // An audit compares every acked guid with the topics, so the devices keep their ack bitmaps.
         let context = RunContext(
-            scenario: scenario, library: library, clock: clock, checkDeliveries: backend.checksDeliveries)
+            scenario: scenario, library: library, clock: clock,
+            checkDeliveries: backend.checksDeliveries || auditSettings != nil)
         try await backend.start(
             context, assignment: DeviceAssignment.deal(devices, over: backend.partitions), trace: options.trace)
 
@@ -86,10 +90,18 @@ public enum RunDriver {
             timeline = timeline ?? part.timeline
         }
         let figures = try await backend.collectorFigures(run: clock.runID)
+        var audit: KafkaAuditFigures?
+        if let settings = auditSettings {
+            audit = await KafkaAuditor(
+                settings: settings, runID: clock.runID, since: clock.wallStart.addingTimeInterval(-60),
+                devices: Set(devices.map { UInt32($0) })
+            ).audit(acked: acked, ackedByType: snapshot.ackedByType)
+        }
         let report = ReportAssembly(
             scenario: scenario, context: context, mode: backend.mode, startedAt: clock.wallStart,
             endedAt: clock.virtual ? clock.wallStart.addingTimeInterval(end.reached) : ended,
-            interrupted: end.interrupted, snapshot: snapshot, pending: pending, acked: acked, collector: figures,
+            interrupted: end.interrupted, snapshot: snapshot, pending: pending, acked: acked,
+            collector: figures, audit: audit,
             wallSeconds: clock.virtual ? 0 : nil, shard: options.shard
         ).report()
         let written = try destination.writeFinal(report)

@@ -31,6 +31,9 @@ public struct RunOptions: Sendable {
     public var trace: Int?
     /// Run only this shard's devices (`--shard i/N`); nil runs the whole population.
     public var shard: RunInfo.Shard?
+    /// After the drain, look for the acked events in the collector's Kafka topics
+    /// (`--audit-kafka`); live runs only.
+    public var audit: KafkaAuditSettings?
     /// Live runs: time zero on the wall clock (`--start-at`), shared by the shards of one run;
     /// nil starts as soon as the devices are built.
     public var startAt: Date?

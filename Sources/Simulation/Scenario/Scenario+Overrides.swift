@@ -1,10 +1,13 @@
-/// Command-line changes to a scenario (`--devices`, `--duration`, `--seed`, `--target`).
+/// Command-line changes to a scenario (`--devices`, `--duration`, `--seed`, `--target`,
+/// `--collector-ack`).
 public struct ScenarioOverrides: Sendable, Equatable {
     public var devices: Int?
     /// Seconds.
     public var duration: Double?
     public var seed: UInt64?
     public var target: Scenario.Target?
+    /// `--collector-ack`: the embedded collector's ack mode, `true` for after-publish.
+    public var ackAfterPublish: Bool?
     public init(devices: Int? = nil, duration: Double? = nil, seed: UInt64? = nil, target: Scenario.Target? = nil) {
         self.devices = devices
         self.duration = duration
@@ -50,6 +53,7 @@ extension Scenario {
             scenario.duration = duration
         }
         if let seed = overrides.seed { scenario.seed = seed }
+        if let afterPublish = overrides.ackAfterPublish { scenario.collector.ackAfterPublish = afterPublish }
         if let target = overrides.target {
             scenario.target = target
             if target != .embedded, !faults.isEmpty {
@@ -57,6 +61,10 @@ extension Scenario {
                     "the scenario schedules collector faults, which need the embedded collector; "
                         + "a remote target (\(target)) cannot inject them")
             }
+        }
+        if overrides.ackAfterPublish != nil, scenario.target != .embedded {
+            throw .invalidInput(
+                "--collector-ack sets the embedded collector's ack mode; the target \(scenario.target) acks as it does")
         }
         return scenario
     }

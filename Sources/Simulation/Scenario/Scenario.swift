@@ -1,4 +1,5 @@
 import ClickstreamSDK
+import RaccoonWire
 import SwarmPrimitives
 
 /// A parsed, validated scenario file (`scenarios/NAME.yaml`; the schema is documented in
@@ -67,10 +68,31 @@ extension Scenario {
         public var ackAfterPublish = false
         public var publishDelay = Distribution.constant(0)
         public var deduplicate = false
-        public var maxMessageBytes = 1 << 20
+        /// Largest message the collector takes; `nil`: no limit, as Raccoon.
+        public var maxMessageBytes: Int?
+        /// Answer refused connections as Raccoon v0.1.3-v0.1.4 did: code 5 and an empty reason.
+        public var legacyCapAnswer = false
         /// `websocket` (default) or `rest`: how devices reach the embedded collector.
         public var transport = Transport.websocket
+        /// Publish every delivered event to Kafka, as Raccoon does; `nil`: no Kafka.
+        public var kafka: KafkaPublisher?
         public init() {}
+    }
+
+    /// `collector.kafka`: the brokers the embedded collector publishes to, and how.
+    public struct KafkaPublisher: Sendable, Equatable {
+        public enum Brokers: Sendable, Equatable {
+            /// A librdkafka mock cluster the run starts in-process (a test broker).
+            case local
+            /// `host:port[,host:port...]`.
+            case servers(String)
+        }
+        public var brokers: Brokers
+        /// Raccoon's `EVENT_DISTRIBUTION_PUBLISHER_PATTERN`.
+        public var topics = KafkaTopicPattern.raccoonDefault
+        /// librdkafka's `message.timeout.ms`, in seconds (Raccoon's default: 300).
+        public var messageTimeout: Double = 300
+        public init(brokers: Brokers) { self.brokers = brokers }
     }
 
     public enum Transport: String, Sendable, Equatable {
@@ -88,6 +110,9 @@ extension Scenario {
         /// A duration distribution.
         public var ackDelay = Distribution.constant(0)
         public var publishStall = false
+        /// The run's own broker (`collector.kafka: local`) is down: its connections close and new
+        /// ones are refused; messages wait in the collector's producer (up to its message timeout).
+        public var brokerDown = false
         /// The 1-based line of the entry, for messages.
         public var line = 0
         public init(start: Double, end: Double) {
@@ -349,6 +374,8 @@ extension Scenario {
         /// one connection opened. `slos: {require_delivery: false}` turns them off (a scenario
         /// that means to deliver nothing).
         public var requireDelivery = true
+        /// Most acked events a Kafka audit (`run --audit-kafka`) may find missing; 0 when unset.
+        public var missingAfterAck: Double?
         public init() {}
     }
 }

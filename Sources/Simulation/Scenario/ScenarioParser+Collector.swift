@@ -1,3 +1,7 @@
+import Collector
+import Foundation
+import RaccoonWire
+
 /// `target`, `collector` and `faults`.
 extension ScenarioParser {
     static let defaultEventsPath = "/api/v1/events"
@@ -73,7 +77,10 @@ extension ScenarioParser {
     }
 
     mutating func collector(_ value: YAMLValue) -> Scenario.EmbeddedCollector? {
-        let keys = ["threads", "ack", "publish_delay", "deduplicate", "max_message_size", "transport"]
+        let keys = [
+            "threads", "ack", "publish_delay", "deduplicate", "max_message_size", "legacy_cap_answer", "transport",
+            "kafka",
+        ]
         guard let fields = fields(value, keys: keys) else { return nil }
         var collector = Scenario.EmbeddedCollector()
         if let value = fields["threads"], let threads = integer(value, in: 1...1024) { collector.threads = threads }
@@ -85,15 +92,66 @@ extension ScenarioParser {
         }
         if let value = fields["deduplicate"], let deduplicate = bool(value) { collector.deduplicate = deduplicate }
         if let value = fields["max_message_size"], let size = byteCount(value, minimum: 1024, minimumText: "1KiB") {
-            collector.maxMessageBytes = size
+            if size > CollectorConfiguration.largestMessageLimit {
+                fail(value, "must be at most 4GiB (a WebSocket frame's limit), got '\(value.scalarText ?? "")'")
+            } else {
+                collector.maxMessageBytes = size
+            }
         }
+        if let value = fields["legacy_cap_answer"], let legacy = bool(value) { collector.legacyCapAnswer = legacy }
         if let value = fields["transport"],
             let name = choice(value, among: ["websocket", "rest"], what: "transport"),
             let transport = Scenario.Transport(rawValue: name)
         {
             collector.transport = transport
         }
+        if let value = fields["kafka"], let kafka = kafkaPublisher(value) {
+            collector.kafka = kafka
+            if collector.publishDelay != .constant(0), let delay = fields["publish_delay"] {
+                fail(delay, "publish_delay stands in for a publish; with kafka the real publish takes its own time")
+            }
+        }
         return collector
+    }
+
+    /// `kafka: local`, `kafka: host:port[,...]`, or a mapping with `brokers`, `topic_pattern` and
+    /// `message_timeout`.
+    private mutating func kafkaPublisher(_ value: YAMLValue) -> Scenario.KafkaPublisher? {
+        guard case .mapping = value.node else {
+            return kafkaBrokers(value).map { Scenario.KafkaPublisher(brokers: $0) }
+        }
+        let keys = ["brokers", "topic_pattern", "message_timeout"]
+        guard let fields = fields(value, keys: keys, required: ["brokers"]),
+            let brokers = fields["brokers"].flatMap({ kafkaBrokers($0) })
+        else { return nil }
+        var kafka = Scenario.KafkaPublisher(brokers: brokers)
+        if let value = fields["topic_pattern"], let pattern = text(value) {
+            if let problem = KafkaTopicPattern(pattern).problem {
+                fail(value, problem)
+            } else {
+                kafka.topics = KafkaTopicPattern(pattern)
+            }
+        }
+        if let value = fields["message_timeout"], let timeout = quantity(value, as: .duration, above: 0) {
+            if timeout > 86_400 {
+                fail(value, "must be at most 24h (librdkafka's message.timeout.ms), got '\(value.scalarText ?? "")'")
+            } else {
+                kafka.messageTimeout = timeout
+            }
+        }
+        return kafka
+    }
+
+    private mutating func kafkaBrokers(_ value: YAMLValue) -> Scenario.KafkaPublisher.Brokers? {
+        guard let text = text(value) else { return nil }
+        if text == "local" { return .local }
+        let servers = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !servers.isEmpty, servers.allSatisfy({ $0.contains(":") && !$0.hasPrefix(":") && !$0.hasSuffix(":") })
+        else {
+            fail(value, "'\(text)' is not local or host:port[,host:port...] (the Kafka bootstrap servers)")
+            return nil
+        }
+        return .servers(servers.joined(separator: ","))
     }
 
     mutating func faults(_ value: YAMLValue) -> [Scenario.FaultWindow]? {
@@ -106,7 +164,7 @@ extension ScenarioParser {
     }
 
     private mutating func faultWindow(_ value: YAMLValue) -> Scenario.FaultWindow? {
-        let keys = ["from", "to", "outage", "ack_loss", "error_rate", "ack_delay", "publish_stall"]
+        let keys = ["from", "to", "outage", "ack_loss", "error_rate", "ack_delay", "publish_stall", "broker_down"]
         guard let fields = fields(value, keys: keys, required: ["from", "to"]) else { return nil }
         let start = fields["from"].flatMap { quantity($0, as: .duration) }
         let end = fields["to"].flatMap { quantity($0, as: .duration) }
@@ -117,6 +175,7 @@ extension ScenarioParser {
         if let value = fields["error_rate"], let rate = quantity(value, as: .fraction) { window.errorRate = rate }
         if let value = fields["ack_delay"], let delay = distribution(value, as: .duration) { window.ackDelay = delay }
         if let value = fields["publish_stall"], let stall = bool(value) { window.publishStall = stall }
+        if let value = fields["broker_down"], let down = bool(value) { window.brokerDown = down }
         guard let start, let end, let toValue = fields["to"] else { return nil }
         guard end > start else {
             fail(

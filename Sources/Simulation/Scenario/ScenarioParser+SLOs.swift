@@ -11,7 +11,7 @@ extension ScenarioParser {
         var slos = Scenario.SLOs()
         let keys = [
             "latency", "batch_round_trip", "delivery_ratio", "drop_rate", "drop_rate_by_reason", "connect_success",
-            "require_delivery",
+            "require_delivery", "missing_after_ack",
         ]
         guard let fields = fields(value, keys: keys) else { return slos }
         if let value = fields["latency"] { slos.latency = percentileLimits(value) }
@@ -29,6 +29,7 @@ extension ScenarioParser {
         }
         if let value = fields["connect_success"] { slos.connectSuccess = quantity(value, as: .fraction) }
         if let value = fields["require_delivery"], let required = bool(value) { slos.requireDelivery = required }
+        if let value = fields["missing_after_ack"] { slos.missingAfterAck = quantity(value, as: .count) }
         return slos
     }
 

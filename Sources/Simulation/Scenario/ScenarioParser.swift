@@ -89,6 +89,12 @@ struct ScenarioParser {
                 fail(value, "faults are injected by the embedded collector; remove them or use target: embedded")
             } else if let faults = faults(value) {
                 scenario.faults = faults
+                if scenario.collector.kafka?.brokers != .local, let window = faults.first(where: \.brokerDown) {
+                    fail(
+                        value,
+                        "broker_down (the window at line \(window.line)) takes down the run's own broker: "
+                            + "it needs collector.kafka: local")
+                }
             }
         }
         if let value = fields["sdk"] { scenario.sdk = sdkOverrides(value) }

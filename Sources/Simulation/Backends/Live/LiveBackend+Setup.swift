@@ -40,7 +40,9 @@ extension LiveBackend {
     }
 
     /// The embedded collector for `target: embedded`, on a free loopback port.
-    static func startCollector(_ scenario: Scenario, logger: Logger) async throws(RunError) -> CollectorServer {
+    static func startCollector(
+        _ scenario: Scenario, kafka: KafkaPublishing?, logger: Logger
+    ) async throws(RunError) -> CollectorServer {
         var configuration = CollectorConfiguration()
         configuration.port = 0
         configuration.threads = scenario.collector.threads
@@ -49,9 +51,13 @@ extension LiveBackend {
         configuration.publishDelay = scenario.collector.publishDelay
         configuration.deduplicate = scenario.collector.deduplicate
         configuration.maxMessageBytes = scenario.collector.maxMessageBytes
+        configuration.legacyCapAnswer = scenario.collector.legacyCapAnswer
         configuration.seed = scenario.seed
+        configuration.kafka = kafka
         do {
-            return try await CollectorServer.start(configuration: configuration, logger: logger)
+            return try await CollectorServer.start(
+                configuration: configuration, logger: logger,
+                notices: { [logger] notice in logger.warning("embedded collector: \(notice)") })
         } catch {
             throw .setupFailed("the embedded collector did not start: \(error)")
         }

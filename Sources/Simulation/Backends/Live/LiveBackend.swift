@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import Reports
+import SwarmKafka
 import SwarmPrimitives
 
 /// The live backend: NIOPosix event loops (one per core unless `--threads`), each device a real
@@ -16,7 +17,10 @@ actor LiveBackend: RunBackend {
     private let scenario: Scenario
     private let logger: Logger
     private let group: MultiThreadedEventLoopGroup
-    private var collector: CollectorServer?
+    private(set) var collector: CollectorServer?
+    /// The run's own Kafka broker (`collector.kafka: local`).
+    private(set) var broker: KafkaMockCluster?
+    private var brokerFaults: BrokerFaultPlayback?
     private var endpoint: CollectorEndpoint?
     private var workers: [NIOLoopBound<LoopWorker>] = []
     private var start = NIODeadline.now()
@@ -44,6 +48,11 @@ actor LiveBackend: RunBackend {
                     + "\(Self.mostThreads)")
         }
         try checkMemory(devices: devices, perDevice: Self.bytesPerDevice, mode: "live")
+        if let startAt = options.startAt, startAt.timeIntervalSinceNow > 86_400 {
+            throw .invalidInput(
+                "--start-at \(RunInfo.timestamp(startAt)) is more than a day away; give a time within the next 24 hours"
+            )
+        }
         if let startAt = options.startAt, startAt.timeIntervalSinceNow < -5 {
             throw .invalidInput(
                 "--start-at \(RunInfo.timestamp(startAt)) is \(Int(-startAt.timeIntervalSinceNow)) seconds in the past; "
@@ -58,7 +67,9 @@ actor LiveBackend: RunBackend {
 
     func clock(devices: Int, options: RunOptions) async throws(RunError) -> RunClock {
         if scenario.target == .embedded {
-            let server = try await Self.startCollector(scenario, logger: logger)
+            broker = try Self.startBroker(for: scenario)
+            let server = try await Self.startCollector(
+                scenario, kafka: Self.kafkaPublishing(for: scenario, broker: broker), logger: logger)
             collector = server
             endpoint = CollectorEndpoint(
                 host: server.host, port: server.port, path: "/api/v1/events", transport: scenario.collector.transport)
@@ -99,11 +110,19 @@ actor LiveBackend: RunBackend {
             let start = context.start
             faults = Task { await schedule.play(on: collector, start: start) }
         }
+        if let broker {
+            let schedule = BrokerFaultSchedule(scenario.faults)
+            let start = context.start
+            brokerFaults = schedule.play(on: broker, start: start)
+        }
     }
 
     func advance(to end: Double, stopper: RunStopper) async -> RunProgressEnd {
         let deadline = start + DeviceTime.amount(end)
-        defer { faults?.cancel() }
+        defer {
+            faults?.cancel()
+            brokerFaults?.cancel()
+        }
         while NIODeadline.now() < deadline {
             if stopper.isStopped { return RunProgressEnd(reached: elapsed, interrupted: true) }
             try? await Task.sleep(nanoseconds: 50_000_000)
@@ -151,9 +170,16 @@ actor LiveBackend: RunBackend {
 
     func collectorFigures(run: UInt32) async throws(RunError) -> CollectorFigures? {
         guard let collector else { return nil }
+        // Every batch handed to Kafka gets its outcome before the figures are read.
+        if scenario.collector.kafka != nil {
+            await collector.finishPublishing(within: Self.publishingGrace(for: scenario))
+            // A broker_down window that outlasts the run ends here, so that the audit can read.
+            try? broker?.setBrokerUp()
+        }
         do {
             return CollectorFigures(
-                stats: try await collector.stats(), delivered: try await collector.deliveries(run: run))
+                stats: try await collector.stats(), delivered: try await collector.deliveries(run: run),
+                lostAfterAck: try await collector.lostAfterAck(run: run))
         } catch {
             throw .setupFailed("the embedded collector's accounting could not be read: \(error)")
         }
@@ -163,7 +189,9 @@ actor LiveBackend: RunBackend {
         guard !shutDown else { return }
         shutDown = true
         faults?.cancel()
+        brokerFaults?.cancel()
         try? await collector?.shutdown()
+        broker?.close()
         try? await group.shutdownGracefully()
     }
 }

@@ -85,6 +85,7 @@ final class SimulatedCollector {
         }
         let stats = CollectorStats(
             uptime: 0, ackMode: ackMode, table: table, counters: core.snapshot, faults: core.faults)
-        return CollectorFigures(stats: stats, delivered: delivered)
+        return CollectorFigures(
+            stats: stats, delivered: delivered, lostAfterAck: core.ledger.byDevice(core.ledger.lostAfterAck, run: run))
     }
 }

@@ -42,10 +42,19 @@ actor VirtualBackend: RunBackend {
         if options.startAt != nil {
             throw .invalidInput("--start-at is for live runs; a simulated run starts on its own virtual clock")
         }
+        if scenario.collector.kafka != nil {
+            throw .invalidInput(
+                "collector.kafka publishes to real Kafka brokers, which a simulated run cannot reach in virtual "
+                    + "time; run it live (without --simulated), or remove collector.kafka to simulate the rest")
+        }
         if options.threads > 0 {
             throw .invalidInput(
                 "--threads is for live runs; a simulated run always uses \(Self.partitionCount) partitions so that "
                     + "its report does not depend on the machine")
+        }
+        if options.audit != nil {
+            throw .invalidInput(
+                "--audit-kafka is for live runs: a simulated run's in-memory collector publishes nothing to Kafka")
         }
         try checkMemory(devices: devices, perDevice: Self.bytesPerDevice, mode: "simulated")
     }
@@ -116,6 +125,9 @@ actor VirtualBackend: RunBackend {
         }
         return figures
     }
+
+    /// A simulated run publishes nowhere (`check` refuses `collector.kafka`).
+    func defaultAudit() async -> KafkaAuditSettings? { nil }
 
     func shutdown() async {}
 }
