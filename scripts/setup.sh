@@ -3,8 +3,9 @@
 #   - libcurl4-openssl-dev (apt): the Reports module links libcurl;
 #   - librdkafka-dev (apt): the SwarmKafka module links librdkafka and its mock cluster
 #     (rdkafka_mock.h, which Debian's package ships);
-#   - with --tests: python3 with pip, and the Python packages protobuf and grpcio-tools
-#     (the interoperability test compiles our .proto files for Python) and confluent-kafka
+#   - with --tests: python3 with pip, and the Python packages protobuf, grpcio-tools and grpcio
+#     (the interoperability tests compile our .proto files for Python; the gRPC ones run a grpcio
+#     client and server against ClickSwarm's) and confluent-kafka
 #     (the Kafka interoperability test reads and writes with it); Debian's prometheus
 #     package for promtool (the renderer tests check the Prometheus text with `promtool check metrics`);
 #     prometheus-pushgateway (apt): the push tests start one and read the pushed figures back.
@@ -51,12 +52,12 @@ fi
 if $want_tests; then
   command -v python3 >/dev/null 2>&1 || apt_install python3 python3-pip
   python3 -m pip --version >/dev/null 2>&1 || apt_install python3-pip
-  if ! python3 -c 'import google.protobuf, grpc_tools' >/dev/null 2>&1; then
-    echo "setup: installing the Python packages protobuf and grpcio-tools with pip" >&2
-    # Keep the two in step: grpcio-tools generates code for the protobuf version it ships with.
-    python3 -m pip install -q --upgrade protobuf grpcio-tools 2>/dev/null ||
-      python3 -m pip install -q --upgrade --break-system-packages protobuf grpcio-tools ||
-      fail "pip could not install protobuf and grpcio-tools (needed by the Python interoperability test)"
+  if ! python3 -c 'import google.protobuf, grpc_tools, grpc' >/dev/null 2>&1; then
+    echo "setup: installing the Python packages protobuf, grpcio-tools and grpcio with pip" >&2
+    # Keep them in step: grpcio-tools generates code for the protobuf and grpcio versions it ships with.
+    python3 -m pip install -q --upgrade protobuf grpcio-tools grpcio 2>/dev/null ||
+      python3 -m pip install -q --upgrade --break-system-packages protobuf grpcio-tools grpcio ||
+      fail "pip could not install protobuf, grpcio-tools and grpcio (needed by the Python interoperability tests)"
   fi
   if ! python3 -c 'import confluent_kafka' >/dev/null 2>&1; then
     echo "setup: installing the Python package confluent-kafka with pip" >&2

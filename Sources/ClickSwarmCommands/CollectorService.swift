@@ -51,11 +51,7 @@ package enum CollectorService {
                 "warning: listening on \(configuration.host), which is not a loopback address: other machines can "
                     + "reach the collector; \(admin)")
         }
-        let base = "\(server.host):\(server.port)"
-        announce(
-            "collector listening on http://\(base) (WebSocket ws://\(base)/api/v1/events, REST POST /api/v1/events, "
-                + "/ping, /stats, /metrics, /admin/faults); ack mode \(configuration.ackMode.rawValue); "
-                + "Ctrl-C to stop")
+        announce(listening(server, configuration))
         if let kafka = configuration.kafka {
             let local = broker == nil ? "" : " (a local test broker, librdkafka's mock cluster: not for production)"
             announce(

@@ -20,6 +20,19 @@ public enum TransportFailure: Error, Equatable, Sendable, CustomStringConvertibl
     case badAnswer(String)
     /// The server answered the upgrade with an HTTP status other than 101 (`http 401`, say).
     case httpStatus(Int)
+    /// The collector's certificate chain leads to no certificate authority the device trusts
+    /// (`tls: unknown CA`): a self-signed or private-CA certificate without `--ca-file`.
+    case tlsUnknownCA(String)
+    /// A certificate of the collector's chain is past its end (or before its start) of validity
+    /// (`tls: certificate expired`).
+    case tlsCertificateExpired(String)
+    /// The collector's certificate is not for the host name (or address) the device dialled
+    /// (`tls: wrong host name`).
+    case tlsWrongHostName(String)
+    /// The TLS handshake failed for another reason: no common protocol version or cipher, a
+    /// peer that does not speak TLS, a client certificate the collector refused
+    /// (`tls: handshake failed`).
+    case tlsHandshakeFailed(String)
     /// Anything else, described (`other`).
     case other(String)
 
@@ -34,6 +47,10 @@ public enum TransportFailure: Error, Equatable, Sendable, CustomStringConvertibl
         case .closedBeforeAnswer: return "closed before the answer"
         case .badAnswer: return "bad answer"
         case .httpStatus(let status): return "http \(status)"
+        case .tlsUnknownCA: return "tls: unknown CA"
+        case .tlsCertificateExpired: return "tls: certificate expired"
+        case .tlsWrongHostName: return "tls: wrong host name"
+        case .tlsHandshakeFailed: return "tls: handshake failed"
         case .other: return "other"
         }
     }
@@ -43,7 +60,8 @@ public enum TransportFailure: Error, Equatable, Sendable, CustomStringConvertibl
         switch self {
         case .timeout, .closedBeforeAnswer, .httpStatus: return nil
         case .refused(let detail), .unreachable(let detail), .dns(let detail), .reset(let detail),
-            .badAnswer(let detail), .other(let detail):
+            .badAnswer(let detail), .other(let detail), .tlsUnknownCA(let detail), .tlsCertificateExpired(let detail),
+            .tlsWrongHostName(let detail), .tlsHandshakeFailed(let detail):
             return detail.isEmpty ? nil : detail
         }
     }

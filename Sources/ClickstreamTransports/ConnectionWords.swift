@@ -1,6 +1,7 @@
 import ClickstreamSDK
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 #if canImport(Glibc)
     import Glibc
@@ -26,6 +27,8 @@ package enum ConnectionWords {
             return failure(errno: error.errnoCode, detail: strerror(error.errnoCode))
         case ChannelError.ioOnClosedChannel, ChannelError.eof, ChannelError.alreadyClosed:
             return .closedBeforeAnswer
+        case is NIOSSLError, is NIOSSLExtraError:
+            return TLSHandshakeWatcher.failure(for: error, verdict: nil) ?? .tlsHandshakeFailed("\(error)")
         default:
             return .other("\(error)")
         }
@@ -38,7 +41,7 @@ package enum ConnectionWords {
             return ConnectionEnding.dropped
         case let error as IOError where [ECONNRESET, EPIPE, ECONNABORTED].contains(error.errnoCode):
             return ConnectionEnding.reset
-        case ChannelError.eof:
+        case ChannelError.eof, NIOSSLError.uncleanShutdown:
             return ConnectionEnding.closedByCollector
         default:
             return "error"

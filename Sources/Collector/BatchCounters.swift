@@ -5,6 +5,8 @@ package struct BatchCounters: Sendable, Equatable {
     package var protobuf: UInt64 = 0
     package var json: UInt64 = 0
     package var rest: UInt64 = 0
+    /// `SendEvent` calls on the gRPC port.
+    package var grpc: UInt64 = 0
     package var ok: UInt64 = 0
     package var empty: UInt64 = 0
     package var errored: UInt64 = 0
@@ -25,6 +27,7 @@ package struct BatchCounters: Sendable, Equatable {
         protobuf += other.protobuf
         json += other.json
         rest += other.rest
+        grpc += other.grpc
         ok += other.ok
         empty += other.empty
         errored += other.errored

@@ -65,6 +65,10 @@ public struct CollectorConfiguration: Sendable {
     public var seed: UInt64 = 1
     /// Event-loop threads; 0 means one per core.
     public var threads = 0
+    /// TLS on the HTTP port and the gRPC port (CollectorTLS.swift); nil serves them plain.
+    public var tls: CollectorTLS?
+    /// The gRPC port (0 picks a free one); nil serves no gRPC (CollectorServer+GRPC.swift).
+    public var grpcPort: Int?
 
     /// The most event-loop threads the collector starts.
     public static let maxThreads = 1024
@@ -111,6 +115,7 @@ public struct CollectorConfiguration: Sendable {
             throw fail("threads must be from 0 (one per core) to \(Self.maxThreads), not \(threads)")
         }
         if let adminToken, let problem = adminToken.problem { throw fail(problem) }
+        try validateGRPC()
         if let kafka, let problem = kafka.problem { throw fail(problem) }
         if kafka != nil, publishDelay != .zero {
             throw fail("the publish delay stands in for a publish; with Kafka the real publish takes its own time")

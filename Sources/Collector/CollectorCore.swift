@@ -121,7 +121,7 @@ package struct CollectorCore: Sendable {
     /// (here, the injected error fault), then the ack. How a failed publish is answered depends
     /// on the ack mode: after-publish answers it and forgets the req_guid so its retry is
     /// published; immediate already answered OK, so the batch is lost silently.
-    private mutating func decide(
+    mutating func decide(
         _ request: SendEventRequest,
         requestMemory: inout RequestGUIDMemory?,
         serverTime: Int64,
@@ -246,5 +246,18 @@ extension CollectorCore {
         batches.received += 1
         batches.rest += 1
         batches.badRequest += 1
+    }
+
+    /// Decides one gRPC `SendEvent` call: grpc-swift has decoded the request already (a message
+    /// that does not decode never reaches the core: gRPC answers it with INTERNAL itself).
+    package mutating func ingest(grpc request: SendEventRequest, bytes: Int, serverTime: Int64) -> Decision {
+        batches.received += 1
+        batches.bytes += UInt64(bytes)
+        batches.protobuf += 1
+        batches.grpc += 1
+        var noMemory: RequestGUIDMemory? = nil
+        var random = self.random
+        defer { self.random = random }
+        return decide(request, requestMemory: &noMemory, serverTime: serverTime, random: &random)
     }
 }

@@ -16,6 +16,8 @@ public final class CollectorServer: Sendable {
     public let port: Int
     let shared: SharedState
     private let serverChannel: any Channel
+    /// The gRPC port, when configured (CollectorServer+GRPC.swift).
+    let grpc: CollectorGRPCEndpoint?
     private let group: any EventLoopGroup
     private let ownsGroup: Bool
     private let logger: Logger
@@ -83,6 +85,7 @@ public final class CollectorServer: Sendable {
                     )
                     .childChannelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {
+                            try Self.secure(channel, shared: shared)
                             try CollectorPipeline.configure(channel, shared: shared)
                         }
                     }
@@ -94,8 +97,15 @@ public final class CollectorServer: Sendable {
             }
             let port = channel.localAddress?.port ?? configuration.port
             logger.debug("collector listening", metadata: ["host": "\(configuration.host)", "port": "\(port)"])
+            let grpc: CollectorGRPCEndpoint?
+            do {
+                grpc = try await CollectorGRPCEndpoint.start(shared: shared, group: group)
+            } catch {
+                try? await channel.close()
+                throw error
+            }
             return CollectorServer(
-                host: configuration.host, port: port, shared: shared, serverChannel: channel, group: group,
+                host: configuration.host, port: port, shared: shared, serverChannel: channel, grpc: grpc, group: group,
                 ownsGroup: ownsGroup, logger: logger)
         } catch {
             if ownsGroup { try? await group.shutdownGracefully() }
@@ -104,13 +114,14 @@ public final class CollectorServer: Sendable {
     }
 
     private init(
-        host: String, port: Int, shared: SharedState, serverChannel: any Channel, group: any EventLoopGroup,
-        ownsGroup: Bool, logger: Logger
+        host: String, port: Int, shared: SharedState, serverChannel: any Channel, grpc: CollectorGRPCEndpoint?,
+        group: any EventLoopGroup, ownsGroup: Bool, logger: Logger
     ) {
         self.host = host
         self.port = port
         self.shared = shared
         self.serverChannel = serverChannel
+        self.grpc = grpc
         self.group = group
         self.ownsGroup = ownsGroup
         self.logger = logger
@@ -161,6 +172,7 @@ public final class CollectorServer: Sendable {
     /// own event loops, shuts them down.
     public func shutdown() async throws {
         try? await serverChannel.close()
+        await grpc?.shutdown()
         let closes = shared.shards.values.map { box in box.eventLoop.submit { box.value.closeAll() } }
         for close in closes { try? await close.get() }
         // As Raccoon at shutdown: what the brokers have not taken within the flush is lost.

@@ -33,6 +33,8 @@ extension CollectorStats {
         out.sample("batches_received_total", [("encoding", "json")], batches.json)
         out.family("rest_requests_total", .counter, "Requests received over REST.")
         out.sample("rest_requests_total", [], batches.rest)
+        out.family("grpc_requests_total", .counter, "SendEvent calls received over gRPC.")
+        out.sample("grpc_requests_total", [], batches.grpc ?? 0)
         out.family("received_bytes_total", .counter, "Bytes of request messages received.")
         out.sample("received_bytes_total", [], batches.bytes)
         out.family("bad_requests_total", .counter, "Requests that could not be decoded or were too large.")

@@ -8,7 +8,7 @@ extension CollectorStats {
                 + "duplicate identity, \(connections.refusedDuringOutage) during outage")
         lines.append(
             "batches: \(batches.received) received (\(batches.protobuf) protobuf, \(batches.json) JSON, "
-                + "\(batches.rest) REST), \(batches.ok) ok, \(batches.errorInjected) error answers, "
+                + "\(batches.rest) REST, \(batches.grpc ?? 0) gRPC), \(batches.ok) ok, \(batches.errorInjected) error answers, "
                 + "\(batches.ackLost) acks lost, \(batches.lostAfterAck) lost after ack, "
                 + "\(batches.deduplicated) deduplicated, \(batches.badRequest) bad, "
                 + "\(batches.tooLarge) too large")

@@ -31,6 +31,8 @@ public struct CollectorStats: Codable, Sendable, Equatable {
         public var badRequest: UInt64
         public var tooLarge: UInt64
         public var jsonUnknownKeys: UInt64
+        /// `SendEvent` calls on the gRPC port (absent from older figures).
+        public var grpc: UInt64?
     }
 
     public struct EventType: Codable, Sendable, Equatable {
@@ -136,7 +138,7 @@ public struct CollectorStats: Codable, Sendable, Equatable {
             received: b.received, bytes: b.bytes, protobuf: b.protobuf, json: b.json, rest: b.rest, ok: b.ok,
             empty: b.empty, errorInjected: b.errored, ackLost: b.ackLost, lostAfterAck: b.lostAfterAck,
             publishFailed: b.publishFailed, deduplicated: b.deduplicated,
-            badRequest: b.badRequest, tooLarge: b.tooLarge, jsonUnknownKeys: b.jsonUnknownKeys)
+            badRequest: b.badRequest, tooLarge: b.tooLarge, jsonUnknownKeys: b.jsonUnknownKeys, grpc: b.grpc)
         let ledger = counters.ledger
         var byType: [String: EventType] = [:]
         for (type, c) in ledger.types {

@@ -56,6 +56,34 @@ public struct RunInfo: Codable, Sendable, Equatable {
     /// True in a partial report, written during the run (every few seconds, beside the final
     /// one) so that a run that crashed still leaves its figures; absent from a final report.
     public var partial: Bool?
+    /// How the devices' connections were secured; absent when they were plain.
+    public var tls: TLS?
+
+    /// The `tls` section of a report.
+    public struct TLS: Codable, Sendable, Equatable {
+        /// False with `--insecure`: neither certificates nor host names were checked.
+        public var verified: Bool
+        /// The CA file trusted instead of the system's certificate authorities.
+        public var caFile: String?
+        /// The devices presented a client certificate (mutual TLS).
+        public var clientCertificate: Bool
+        /// The embedded collector served a certificate it made at start (`collector.tls`).
+        public var selfSigned: Bool
+
+        public init(verified: Bool, caFile: String? = nil, clientCertificate: Bool = false, selfSigned: Bool = false) {
+            self.verified = verified
+            self.caFile = caFile
+            self.clientCertificate = clientCertificate
+            self.selfSigned = selfSigned
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case verified
+            case caFile = "ca_file"
+            case clientCertificate = "client_certificate"
+            case selfSigned = "self_signed"
+        }
+    }
 
     public init(
         id: String, scenario: String, description: String = "", scenarioFile: String = "", seed: UInt64,
@@ -81,7 +109,7 @@ public struct RunInfo: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, scenario, description, seed, mode, target, interrupted, devices, shard, partial
+        case id, scenario, description, seed, mode, target, interrupted, devices, shard, partial, tls
         case scenarioFile = "scenario_file"
         case startedAt = "started_at"
         case endedAt = "ended_at"

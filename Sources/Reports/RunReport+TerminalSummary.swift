@@ -9,6 +9,10 @@ extension RunReport {
                 + "\(Formatting.count(run.devices)) devices  \(Self.duration(run.durationS)) + "
                 + "\(Self.duration(run.drainS)) drain  seed \(run.seed)  target \(run.target)\(shard)")
         if run.interrupted { lines.append(style.red("  interrupted: figures cover only the part that ran")) }
+        if run.tls?.verified == false {
+            lines.append(
+                style.red("  warning: --insecure: the collector's TLS certificate and host name were not checked"))
+        }
         if run.partial == true {
             lines.append(
                 style.red(

@@ -1,4 +1,5 @@
 internal import CRdKafka
+import NIOConcurrencyHelpers
 
 /// librdkafka's built-in mock Kafka cluster: real brokers on loopback TCP ports, speaking the
 /// Kafka protocol (produce, fetch, metadata, offsets, consumer groups) and keeping messages in
@@ -8,7 +9,8 @@ internal import CRdKafka
 /// - each broker listens on 127.0.0.1 at a port the kernel picks: there is no way to choose it
 ///   (`rd_kafka_mock_cluster_new` takes only a broker count, and `test.mock.num.brokers` does
 ///   the same inside a client), so clients use ``bootstrapServers``;
-/// - a broker can go down (connections closed, new ones refused) and come back on the same port;
+/// - a broker can go down (connections closed, new ones refused) and come back on the same port
+///   (held meanwhile by a bound socket, `PortHold`, since `set_up` aborts when it cannot bind);
 /// - the next N requests of a kind can fail with given error codes, and brokers can be slowed;
 /// - topics are auto-created on first produce (4 partitions), or created with N partitions;
 /// - ListOffsets ignores timestamps (it answers -1), so offsets for times cannot be tested here.
@@ -16,7 +18,8 @@ internal import CRdKafka
 /// `@unchecked Sendable` is safe: `cluster` never changes after `init`; every `rd_kafka_mock_*`
 /// function used here posts a command to the cluster's own thread and waits for its answer, which
 /// librdkafka makes safe from any thread; and each call runs inside `gate`, so `close` destroys
-/// the cluster once (the gate closes once), after the calls in flight, and later calls throw.
+/// the cluster once (the gate closes once), after the calls in flight, and later calls throw;
+/// `held` is behind its own lock.
 package final class KafkaMockCluster: @unchecked Sendable {
     /// A Kafka protocol request type, for ``failNextRequests(_:with:)``.
     package enum Request: Int16, Sendable {
@@ -35,6 +38,8 @@ package final class KafkaMockCluster: @unchecked Sendable {
     private let handle: KafkaHandle
     private let cluster: OpaquePointer
     private let gate = UseGate()
+    /// The ports of downed brokers, held until they come up (`PortHold`).
+    private let held = NIOLockedValueBox<[UInt16: PortHold]>([:])
 
     /// Starts `brokers` brokers (ids 1 through `brokers`) on the cluster's own thread.
     package init(brokers: Int = 1) throws(KafkaError) {
@@ -66,10 +71,18 @@ package final class KafkaMockCluster: @unchecked Sendable {
         try run("take broker \(broker.map(String.init) ?? "all") down") {
             rd_kafka_mock_broker_set_down(cluster, broker ?? -1)
         }
+        let ports = ports(of: broker)
+        held.withLockedValue { held in
+            for port in ports where held[port] == nil { held[port] = PortHold(port: port) }
+        }
     }
 
     /// Brings a broker (or all of them) back up on its port.
     package func setBrokerUp(_ broker: Int32? = nil) throws(KafkaError) {
+        let ports = ports(of: broker)
+        held.withLockedValue { held in
+            for port in ports { held[port] = nil }
+        }
         try run("bring broker \(broker.map(String.init) ?? "all") up") {
             rd_kafka_mock_broker_set_up(cluster, broker ?? -1)
         }
@@ -97,6 +110,15 @@ package final class KafkaMockCluster: @unchecked Sendable {
         gate.waitUntilIdle()
         rd_kafka_mock_cluster_destroy(cluster)
         handle.destroy()
+        held.withLockedValue { $0.removeAll() }
+    }
+
+    /// The ports of one broker (ids from 1, in ``bootstrapServers``' order, which is librdkafka's
+    /// order of creation) or of all.
+    private func ports(of broker: Int32?) -> [UInt16] {
+        let all = PortHold.ports(of: bootstrapServers)
+        guard let broker else { return all }
+        return all.indices.contains(Int(broker) - 1) ? [all[Int(broker) - 1]] : []
     }
 
     private func run(_ operation: String, _ command: () -> rd_kafka_resp_err_t) throws(KafkaError) {

@@ -77,6 +77,7 @@ struct CollectorCommand: AsyncParsableCommand {
     @Option(help: "Seed of the fault-injection randomness.") var seed: UInt64 = 1
     @Option(help: "Event-loop threads (0: one per core).") var threads = 0
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
+    @OptionGroup(title: "TLS and gRPC") var secure: CollectorSecureFlags
 
     func makeConfiguration() throws -> CollectorConfiguration {
         var configuration = CollectorConfiguration()
@@ -130,6 +131,7 @@ struct CollectorCommand: AsyncParsableCommand {
         configuration.adminToken = adminToken.map(AdminToken.init)
         configuration.seed = seed
         configuration.threads = threads
+        try secure.apply(to: &configuration)
         configuration.kafka = try kafkaPublishing()
         do {
             try configuration.validate()

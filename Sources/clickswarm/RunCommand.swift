@@ -30,7 +30,12 @@ struct RunScenarioCommand: AsyncParsableCommand {
     var devices: Int?
     @Option(help: "Override the duration of the journeys (30s, 5m).") var duration: String?
     @Option(parsing: .unconditional, help: "Override the seed.") var seed: UInt64?
-    @Option(help: "Override the target: embedded, ws://host:port/path or http://host:port/path.") var target: String?
+    @Option(
+        help: ArgumentHelp(
+            "Override the target: embedded, ws:// or wss://host:port/path, http:// or https://host:port/path, grpc:// "
+                + "or grpcs://host:port."))
+    var target: String?
+    @OptionGroup(title: "TLS and connection headers") var connection: ConnectionFlags
     @Option(
         help: ArgumentHelp(
             "Override the embedded collector's ack mode (collector.ack): immediate or after-publish.",
@@ -115,6 +120,7 @@ struct RunScenarioCommand: AsyncParsableCommand {
                 throw ValidationError("--target: \(error)")
             }
         }
+        try connection.apply(to: &overrides)
         if let collectorAck {
             guard ["immediate", "after-publish"].contains(collectorAck) else {
                 throw ValidationError("--collector-ack must be immediate or after-publish, not '\(collectorAck)'")
@@ -229,7 +235,7 @@ struct PushFlags: ParsableArguments {
     var pushConnectTimeout = "5s"
     @Option(help: ArgumentHelp("How long one push attempt may take in all.", valueName: "duration"))
     var pushTimeout = "30s"
-    @Flag(help: "Push without verifying TLS certificates and host names.") var insecure = false
+    @Flag(help: "Push without verifying TLS certificates and host names.") var pushInsecure = false
 
     func settings(environment: [String: String]) throws -> PushSettings {
         var settings = PushSettings()
@@ -243,8 +249,8 @@ struct PushFlags: ParsableArguments {
         } catch {
             throw ValidationError("--push-prometheus: \(error)")
         }
-        if settings.isEmpty, pushInterval != nil || !pushHeader.isEmpty || insecure {
-            throw ValidationError("--push-interval, --push-header and --insecure need --push or --push-prometheus")
+        if settings.isEmpty, pushInterval != nil || !pushHeader.isEmpty || pushInsecure {
+            throw ValidationError("--push-interval, --push-header and --push-insecure need --push or --push-prometheus")
         }
         settings.interval = try pushInterval.map { try Self.duration($0, flag: "--push-interval") }
         settings.connectTimeout = try Self.duration(pushConnectTimeout, flag: "--push-connect-timeout")
@@ -257,7 +263,7 @@ struct PushFlags: ParsableArguments {
                 throw ValidationError("--push-header #\(position + 1): \(error)")
             }
         }
-        settings.insecure = insecure
+        settings.insecure = pushInsecure
         return settings
     }
 

@@ -26,10 +26,11 @@ enum Binary {
         var stderr: String
     }
 
-    static func start(_ arguments: [String]) throws -> (Process, Pipe, Pipe) {
+    static func start(_ arguments: [String], environment: [String: String]? = nil) throws -> (Process, Pipe, Pipe) {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
+        if let environment { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
@@ -47,8 +48,8 @@ enum Binary {
             stderr: String(decoding: stderr, as: UTF8.self))
     }
 
-    static func run(_ arguments: [String]) throws -> Result {
-        let (process, out, err) = try start(arguments)
+    static func run(_ arguments: [String], environment: [String: String]? = nil) throws -> Result {
+        let (process, out, err) = try start(arguments, environment: environment)
         return finish(process, out, err)
     }
 }

@@ -25,6 +25,15 @@ public enum HTTPTestClient {
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> Response {
         let promise = group.next().makePromise(of: Response.self)
+        var requestHeaders = HTTPHeaders()
+        requestHeaders.add(name: "Host", value: "\(host):\(port)")
+        requestHeaders.add(name: "Content-Length", value: String(body.count))
+        requestHeaders.add(name: "Connection", value: "close")
+        for (name, value) in headers { requestHeaders.add(name: name, value: value) }
+        let head = HTTPRequestHead(version: .http1_1, method: method, uri: path, headers: requestHeaders)
+        // The request is written the moment the connection is up, on its event loop: a
+        // collector's head timeout counts from there, and this task, on a busy cooperative pool,
+        // could be scheduled seconds later.
         let channel = try await ClientBootstrap(group: group)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -32,18 +41,14 @@ public enum HTTPTestClient {
                     try channel.pipeline.syncOperations.addHandler(ResponseCollector(promise: promise))
                 }
             }
-            .connect(host: host, port: port).get()
-        var requestHeaders = HTTPHeaders()
-        requestHeaders.add(name: "Host", value: "\(host):\(port)")
-        requestHeaders.add(name: "Content-Length", value: String(body.count))
-        requestHeaders.add(name: "Connection", value: "close")
-        for (name, value) in headers { requestHeaders.add(name: name, value: value) }
-        let head = HTTPRequestHead(version: .http1_1, method: method, uri: path, headers: requestHeaders)
-        channel.write(HTTPClientRequestPart.head(head), promise: nil)
-        if !body.isEmpty {
-            channel.write(HTTPClientRequestPart.body(.byteBuffer(ByteBuffer(bytes: body))), promise: nil)
-        }
-        try await channel.writeAndFlush(HTTPClientRequestPart.end(nil))
+            .connect(host: host, port: port)
+            .flatMap { channel in
+                channel.write(HTTPClientRequestPart.head(head), promise: nil)
+                if !body.isEmpty {
+                    channel.write(HTTPClientRequestPart.body(.byteBuffer(ByteBuffer(bytes: body))), promise: nil)
+                }
+                return channel.writeAndFlush(HTTPClientRequestPart.end(nil)).map { channel }
+            }.get()
         defer { channel.close(promise: nil) }
         return try await promise.futureResult.get()
     }

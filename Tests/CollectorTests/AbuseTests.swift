@@ -134,16 +134,16 @@ struct AbuseLoopbackTests {
             let slowBytes = try await slow.bytesUntilClosed()
             #expect(slowBytes.isEmpty)
             // A body that never comes.
-            let empty = try await RawTCPClient.connect(port: server.port)
-            try await empty.write(
-                "POST /api/v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            // Each request is written on connect, on the client's event loop (RawTCPClient).
+            let empty = try await RawTCPClient.connect(
+                port: server.port,
+                sending: "POST /api/v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                     + "Content-Length: 99999999999\r\n\r\n")
             let answer = String(decoding: try await empty.bytesUntilClosed(), as: UTF8.self)
             #expect(answer.hasPrefix("HTTP/1.1 408 Request Timeout"))
             #expect(answer.contains("did not arrive within 1000ms"))
             // A malformed request: 400 from the HTTP decoder, then the socket is closed.
-            let garbage = try await RawTCPClient.connect(port: server.port)
-            try await garbage.write("THIS IS NOT HTTP\r\n\r\n")
+            let garbage = try await RawTCPClient.connect(port: server.port, sending: "THIS IS NOT HTTP\r\n\r\n")
             let rejected = String(decoding: try await garbage.bytesUntilClosed(), as: UTF8.self)
             #expect(rejected.hasPrefix("HTTP/1.1 400 Bad Request"))
             let stats = try await server.stats()

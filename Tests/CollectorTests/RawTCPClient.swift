@@ -4,7 +4,9 @@ import NIOPosix
 
 /// A TCP client that writes raw bytes and collects every byte the server sends until it closes:
 /// for requests no well-behaved HTTP client would send. With `reading: false` it never reads
-/// (a slow reader), until `startReading()`.
+/// (a slow reader), until `startReading()`. `sending` is written the moment the connection is up,
+/// on its event loop: a collector's request-head timeout counts from there, and a task on a busy
+/// cooperative pool could otherwise be scheduled seconds later.
 final class RawTCPClient: Sendable {
     let channel: any Channel
     private let collector: NIOLoopBound<ByteCollector>
@@ -15,7 +17,7 @@ final class RawTCPClient: Sendable {
     }
 
     static func connect(
-        port: Int, reading: Bool = true, receiveBuffer: Int? = nil,
+        port: Int, reading: Bool = true, receiveBuffer: Int? = nil, sending: String? = nil,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> RawTCPClient {
         var bootstrap = ClientBootstrap(group: group)
@@ -25,7 +27,7 @@ final class RawTCPClient: Sendable {
         // under a loaded machine) must not leave it unfindable.
         let (channel, collector) = try await bootstrap.connect(host: "127.0.0.1", port: port) { channel in
             channel.eventLoop.makeCompletedFuture {
-                let collector = ByteCollector()
+                let collector = ByteCollector(greeting: sending)
                 try channel.pipeline.syncOperations.addHandler(collector)
                 return (channel, NIOLoopBound(collector, eventLoop: channel.eventLoop))
             }
@@ -70,6 +72,14 @@ final class ByteCollector: ChannelInboundHandler {
     private(set) var bytes: [UInt8] = []
     private var closed = false
     private var waiter: EventLoopPromise<[UInt8]>?
+    private let greeting: String?
+
+    init(greeting: String? = nil) { self.greeting = greeting }
+
+    func channelActive(context: ChannelHandlerContext) {
+        if let greeting { context.writeAndFlush(NIOAny(ByteBuffer(string: greeting)), promise: nil) }
+        context.fireChannelActive()
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         bytes.append(contentsOf: unwrapInboundIn(data).readableBytesView)

@@ -388,10 +388,10 @@ import Testing
         ),
         (minimalWith("duration: 0s"), ["bad.yaml:5:11: duration: must be more than 0, got '0s'"]),
         (
-            minimalWith("target: https://example.com"),
+            minimalWith("target: ftp://example.com"),
             [
-                "bad.yaml:5:9: target: 'https://example.com' has scheme 'https'; use ws:// or wss:// (WebSocket) or "
-                    + "http:// (REST)"
+                "bad.yaml:5:9: target: 'ftp://example.com' has scheme 'ftp'; use ws:// or wss:// (WebSocket), http:// "
+                    + "or https:// (REST), grpc:// or grpcs:// (gRPC)"
             ]
         ),
         (
@@ -407,12 +407,12 @@ import Testing
             ]
         ),
         (
-            minimalWith("collector: {threads: 0, ack: later, max_message_size: 512B, transport: grpc}"),
+            minimalWith("collector: {threads: 0, ack: later, max_message_size: 512B, transport: mqtt}"),
             [
                 "bad.yaml:5:22: collector.threads: must be from 1 to 1024, got 0",
                 "bad.yaml:5:30: collector.ack: unknown ack mode 'later'; expected one of: immediate, after-publish",
                 "bad.yaml:5:55: collector.max_message_size: must be at least 1KiB, got '512B'",
-                "bad.yaml:5:72: collector.transport: unknown transport 'grpc'; expected one of: websocket, rest",
+                "bad.yaml:5:72: collector.transport: unknown transport 'mqtt'; expected one of: websocket, rest, grpc",
             ]
         ),
         (

@@ -253,7 +253,8 @@ final class SimulatedDevice {
         let context = self.context
         let sdk = ClickstreamSDK(
             configuration: configuration, deviceID: profile.identity, store: store, transport: transport,
-            headers: [("X-User-ID", profile.identity)], eventLoop: loop, conditions: sdkConditions,
+            headers: [("X-User-ID", profile.identity)] + profile.headers.map { ($0.name, $0.value) }, eventLoop: loop,
+            conditions: sdkConditions,
             remoteConfig: remoteConfig, seed: sampling.next(), observer: observer,
             wallClock: { context.wallClock($0) }, scheduler: scheduler)
         self.sdk = sdk

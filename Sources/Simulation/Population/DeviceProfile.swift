@@ -10,6 +10,8 @@ package struct DeviceProfile: Sendable, Equatable {
     package var flavor: SDKFlavor
     /// The `X-User-ID` the SDK sends.
     package var identity: String
+    /// `population.headers` for this device, expanded; sent after the identity. Never printed.
+    package var headers: [Header] = []
     package var networkName: String
     package var network: Scenario.NetworkProfile
     /// One-way base latency of this device's link (seconds), drawn from the profile.
@@ -20,6 +22,12 @@ package struct DeviceProfile: Sendable, Equatable {
     package var initialBattery: Double
     package var chargingInitially: Bool
     package var configuration: SDKConfiguration
+
+    /// One connection header; its value may be a secret.
+    package struct Header: Sendable, Equatable {
+        package var name: String
+        package var value: String
+    }
 
     /// The independent random streams a device uses while it runs.
     package enum Stream: UInt64, Sendable {

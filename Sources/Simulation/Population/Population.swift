@@ -38,10 +38,14 @@ package struct Population: Sendable {
         let identity = scenario.population.identity
             .replacingOccurrences(of: "{device}", with: String(index))
             .replacingOccurrences(of: "{uuid}", with: uuid)
-        return DeviceProfile(
+        var profile = DeviceProfile(
             index: index, seed: seed, flavor: flavor, identity: identity, networkName: networkName, network: network,
             latency: latency, cohort: cohort.name, remoteConfig: cohort.config, initialBattery: battery,
             chargingInitially: charging, configuration: scenario.sdkConfiguration(for: flavor))
+        profile.headers = scenario.population.headers.map { header in
+            DeviceProfile.Header(name: header.name, value: header.value(device: index, uuid: uuid))
+        }
+        return profile
     }
 
     /// Picks by share; shares need not sum to exactly 1 (the last entry takes the rest).

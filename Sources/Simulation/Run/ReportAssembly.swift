@@ -76,6 +76,7 @@ struct ReportAssembly {
             }, toolVersion: RunInfo.toolVersion)
         var info = run
         if partial { info.partial = true }
+        info.tls = scenario.tlsInfo
         var thresholds = scenario.slos.thresholds
         if audit != nil {
             thresholds.append(

@@ -1,11 +1,23 @@
-/// Command-line changes to a scenario (`--devices`, `--duration`, `--seed`, `--target`,
-/// `--collector-ack`).
+import Foundation
+
+/// Command-line changes to a scenario (`--devices`, `--duration`, `--seed`, `--target`, the TLS
+/// flags, `--header`, `--collector-ack`).
 public struct ScenarioOverrides: Sendable, Equatable {
     public var devices: Int?
     /// Seconds.
     public var duration: Double?
     public var seed: UInt64?
     public var target: Scenario.Target?
+    /// `--ca-file`, `--insecure`, `--client-cert`, `--client-key`: each set one replaces the
+    /// scenario's `target` setting.
+    public var caFile: String?
+    public var insecure = false
+    public var clientCertificate: String?
+    public var clientKey: String?
+    /// `--header`: added to `population.headers`, replacing one of the same name.
+    public var headers: [HeaderTemplate] = []
+    /// Where `${NAME}` in header values is read from; nil: the process's environment.
+    public var environment: [String: String]?
     /// `--collector-ack`: the embedded collector's ack mode, `true` for after-publish.
     public var ackAfterPublish: Bool?
     public init(devices: Int? = nil, duration: Double? = nil, seed: UInt64? = nil, target: Scenario.Target? = nil) {
@@ -66,6 +78,40 @@ extension Scenario {
             throw .invalidInput(
                 "--collector-ack sets the embedded collector's ack mode; the target \(scenario.target) acks as it does")
         }
+        try scenario.applyTLS(overrides)
+        try scenario.applyHeaders(overrides)
         return scenario
+    }
+
+    private mutating func applyTLS(_ overrides: ScenarioOverrides) throws(RunError) {
+        if let caFile = overrides.caFile { targetTLS.caFile = caFile }
+        if overrides.insecure { targetTLS.insecure = true }
+        if let certificate = overrides.clientCertificate { targetTLS.clientCertificate = certificate }
+        if let key = overrides.clientKey { targetTLS.clientKey = key }
+        guard (targetTLS.clientCertificate == nil) == (targetTLS.clientKey == nil) else {
+            throw .invalidInput("--client-cert and --client-key go together: give both, or neither")
+        }
+        guard !targetTLS.isEmpty else { return }
+        guard case .remote(_, let scheme, _, _, _) = target, scheme.isTLS else {
+            throw .invalidInput(
+                "--ca-file, --insecure, --client-cert and --client-key (or the target's TLS keys) need a wss://, "
+                    + "https:// or grpcs:// target, not \(target)")
+        }
+    }
+
+    /// `--header` over `population.headers`, then `${NAME}` read from the environment.
+    private mutating func applyHeaders(_ overrides: ScenarioOverrides) throws(RunError) {
+        for header in overrides.headers {
+            population.headers.removeAll { $0.name.lowercased() == header.name.lowercased() }
+            population.headers.append(header)
+        }
+        let environment = overrides.environment ?? ProcessInfo.processInfo.environment
+        do {
+            population.headers = try population.headers.map { header throws(HeaderTemplateError) in
+                try header.resolvingEnvironment(environment)
+            }
+        } catch {
+            throw .invalidInput("population.headers: \(error)")
+        }
     }
 }

@@ -1,10 +1,13 @@
+import Reports
+
 extension Scenario.Target {
     /// Why a `--target` text is not a target.
     public struct ParseError: Error, Equatable, CustomStringConvertible {
         public var description: String
     }
 
-    /// `embedded`, or a `ws://`, `wss://` or `http://` URL, as in a scenario's `target`.
+    /// `embedded`, or a `ws://`, `wss://`, `http://`, `https://`, `grpc://` or `grpcs://` URL, as
+    /// in a scenario's `target`.
     public init(parsing text: String) throws(ParseError) {
         if text == "embedded" {
             self = .embedded
@@ -35,5 +38,36 @@ extension Scenario.Target {
             pair.firstIndex(of: "=").map { String(pair[..<$0]) + "=…" } ?? String(pair)
         }
         return String(text[..<question]) + "?" + pairs.joined(separator: "&") + fragment
+    }
+}
+
+extension Scenario {
+    /// The TLS settings of a remote target (ignored for plain schemes; the embedded collector's
+    /// self-signed certificate is trusted without them).
+    public struct TargetTLS: Sendable, Equatable {
+        /// A PEM bundle of the certificate authorities to trust instead of the system's.
+        public var caFile: String?
+        /// Skip certificate and host-name checks; the summary warns and the report says so.
+        public var insecure = false
+        /// A PEM client certificate (chain) and its key, for mutual TLS.
+        public var clientCertificate: String?
+        public var clientKey: String?
+        public init() {}
+
+        /// Whether anything is set.
+        public var isEmpty: Bool { self == TargetTLS() }
+    }
+
+    /// The `tls` section of the run's report: nil when the devices' connections are plain.
+    public var tlsInfo: RunInfo.TLS? {
+        switch target {
+        case .embedded:
+            return collector.tls ? RunInfo.TLS(verified: true, selfSigned: true) : nil
+        case .remote(_, let scheme, _, _, _):
+            guard scheme.isTLS else { return nil }
+            return RunInfo.TLS(
+                verified: !targetTLS.insecure, caFile: targetTLS.caFile,
+                clientCertificate: targetTLS.clientCertificate != nil)
+        }
     }
 }

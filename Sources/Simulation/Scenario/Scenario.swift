@@ -15,6 +15,8 @@ public struct Scenario: Sendable, Equatable {
     /// How long devices keep sending after the journeys stop, before pending events are counted.
     public var drain: Double = 10
     public var target: Target = .embedded
+    /// How a `wss://`, `https://` or `grpcs://` target is checked (`target.ca_file`, `--insecure`, ...).
+    public var targetTLS = TargetTLS()
     /// The embedded collector's settings (ignored for a remote target).
     public var collector = EmbeddedCollector()
     /// Faults the embedded collector injects, by time window.
@@ -43,12 +45,24 @@ extension Scenario {
     public enum Target: Sendable, Equatable, CustomStringConvertible {
         /// A collector started in-process on a free loopback port.
         case embedded
-        /// A running collector: `ws://`, `wss://` (WebSocket) or `http://` (REST) with host,
-        /// port and path.
+        /// A running collector: `ws://`, `wss://` (WebSocket), `http://`, `https://` (REST) or
+        /// `grpc://`, `grpcs://` (gRPC) with host, port and path (the gRPC method's path is fixed).
         case remote(url: String, scheme: Scheme, host: String, port: Int, path: String)
 
         public enum Scheme: String, Sendable, Equatable {
-            case ws, wss, http
+            case ws, wss, http, https, grpc, grpcs
+
+            /// Whether the scheme is the TLS form.
+            public var isTLS: Bool { self == .wss || self == .https || self == .grpcs }
+
+            /// How the devices reach a target of this scheme.
+            public var transport: Transport {
+                switch self {
+                case .ws, .wss: return .websocket
+                case .http, .https: return .rest
+                case .grpc, .grpcs: return .grpc
+                }
+            }
         }
 
         /// The target as reports and summaries show it: the URL without credentials and query
@@ -72,31 +86,20 @@ extension Scenario {
         public var maxMessageBytes: Int?
         /// Answer refused connections as Raccoon v0.1.3-v0.1.4 did: code 5 and an empty reason.
         public var legacyCapAnswer = false
-        /// `websocket` (default) or `rest`: how devices reach the embedded collector.
+        /// `websocket` (default), `rest` or `grpc`: how devices reach the embedded collector.
         public var transport = Transport.websocket
+        /// Serve TLS with a certificate made at start, which the devices trust (`wss://`,
+        /// `https://`, `grpcs://` on loopback).
+        public var tls = false
+        /// The gRPC port of `transport: grpc` (0: a free one).
+        public var grpcPort = 0
         /// Publish every delivered event to Kafka, as Raccoon does; `nil`: no Kafka.
         public var kafka: KafkaPublisher?
         public init() {}
     }
 
-    /// `collector.kafka`: the brokers the embedded collector publishes to, and how.
-    public struct KafkaPublisher: Sendable, Equatable {
-        public enum Brokers: Sendable, Equatable {
-            /// A librdkafka mock cluster the run starts in-process (a test broker).
-            case local
-            /// `host:port[,host:port...]`.
-            case servers(String)
-        }
-        public var brokers: Brokers
-        /// Raccoon's `EVENT_DISTRIBUTION_PUBLISHER_PATTERN`.
-        public var topics = KafkaTopicPattern.raccoonDefault
-        /// librdkafka's `message.timeout.ms`, in seconds (Raccoon's default: 300).
-        public var messageTimeout: Double = 300
-        public init(brokers: Brokers) { self.brokers = brokers }
-    }
-
     public enum Transport: String, Sendable, Equatable {
-        case websocket, rest
+        case websocket, rest, grpc
     }
 
     /// From `start` (inclusive) to `end` (exclusive) the collector injects these faults; a
@@ -129,6 +132,10 @@ extension Scenario {
         public var flavors: [SDKFlavor: Double] = [.android: 0.5, .ios: 0.5]
         /// The X-User-ID template: `{device}` is the index, `{uuid}` a UUID seeded per device.
         public var identity = "clickswarm-{device}"
+        /// Extra headers on every connection (the WebSocket upgrade, every REST request, the
+        /// gRPC metadata), with `{device}`, `{uuid}` and `${ENV}` in their values
+        /// (`HeaderTemplate`); values are never printed.
+        public var headers: [HeaderTemplate] = []
         public init(devices: Int) { self.devices = devices }
     }
 

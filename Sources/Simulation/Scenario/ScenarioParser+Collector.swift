@@ -6,9 +6,36 @@ import RaccoonWire
 extension ScenarioParser {
     static let defaultEventsPath = "/api/v1/events"
 
-    /// `embedded`, or a `ws://`, `wss://` or `http://` URL with host, optional port and path.
-    mutating func target(_ value: YAMLValue) -> Scenario.Target? {
-        guard let text = text(value) else { return nil }
+    /// `embedded`, or a collector URL with host, optional port and path; or a mapping with the
+    /// URL and its TLS settings (`url`, `ca_file`, `insecure`, `client_cert`, `client_key`).
+    mutating func target(_ value: YAMLValue) -> (Scenario.Target, Scenario.TargetTLS)? {
+        guard case .mapping = value.node else {
+            guard let text = text(value) else { return nil }
+            return targetURL(text, at: value).map { ($0, Scenario.TargetTLS()) }
+        }
+        let keys = ["url", "ca_file", "insecure", "client_cert", "client_key"]
+        guard let fields = fields(value, keys: keys, required: ["url"]),
+            let urlValue = fields["url"], let url = text(urlValue)
+        else { return nil }
+        guard let target = targetURL(url, at: urlValue) else { return nil }
+        var tls = Scenario.TargetTLS()
+        if let value = fields["ca_file"], let path = text(value) { tls.caFile = path }
+        if let value = fields["insecure"], let insecure = bool(value) { tls.insecure = insecure }
+        if let value = fields["client_cert"], let path = text(value) { tls.clientCertificate = path }
+        if let value = fields["client_key"], let path = text(value) { tls.clientKey = path }
+        if (tls.clientCertificate == nil) != (tls.clientKey == nil) {
+            fail(value, "client_cert and client_key go together: give both, or neither")
+        }
+        if !tls.isEmpty {
+            guard case .remote(_, let scheme, _, _, _) = target, scheme.isTLS else {
+                fail(value, "ca_file, insecure, client_cert and client_key need a wss://, https:// or grpcs:// url")
+                return nil
+            }
+        }
+        return (target, tls)
+    }
+
+    private mutating func targetURL(_ text: String, at value: YAMLValue) -> Scenario.Target? {
         if text == "embedded" { return .embedded }
         switch Self.parseURL(text) {
         case .success(let target): return target
@@ -24,12 +51,17 @@ extension ScenarioParser {
 
     static func parseURL(_ url: String) -> Result<Scenario.Target, URLProblem> {
         guard let separator = url.range(of: "://") else {
-            return .failure(URLProblem(message: "is not a target; use embedded or a ws://, wss:// or http:// URL"))
+            return .failure(
+                URLProblem(
+                    message: "is not a target; use embedded or a ws://, wss://, http://, https://, grpc:// or "
+                        + "grpcs:// URL"))
         }
         let schemeText = url[..<separator.lowerBound].lowercased()
         guard let scheme = Scenario.Target.Scheme(rawValue: schemeText) else {
             return .failure(
-                URLProblem(message: "has scheme '\(schemeText)'; use ws:// or wss:// (WebSocket) or http:// (REST)"))
+                URLProblem(
+                    message: "has scheme '\(schemeText)'; use ws:// or wss:// (WebSocket), http:// or https:// (REST), "
+                        + "grpc:// or grpcs:// (gRPC)"))
         }
         let rest = url[separator.upperBound...]
         let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
@@ -66,7 +98,13 @@ extension ScenarioParser {
             host = authority
         }
         guard !host.isEmpty else { return .failure(URLProblem(message: "has no host")) }
-        var port = scheme == .wss ? 443 : 80
+        let rawPath = rest[authorityEnd...]
+        if scheme.transport == .grpc, !rawPath.isEmpty, rawPath != "/" {
+            return .failure(
+                URLProblem(message: "has a path; a gRPC target is host:port (the method is EventService/SendEvent)"))
+        }
+        // Raccoon serves gRPC on 8081; TLS schemes default to 443.
+        var port = scheme.isTLS ? 443 : (scheme == .grpc ? 8081 : 80)
         if let portText {
             guard let number = Int(portText), (1...65535).contains(number) else {
                 return .failure(URLProblem(message: "has port '\(portText)'; a port is a number from 1 to 65535"))
@@ -79,7 +117,7 @@ extension ScenarioParser {
     mutating func collector(_ value: YAMLValue) -> Scenario.EmbeddedCollector? {
         let keys = [
             "threads", "ack", "publish_delay", "deduplicate", "max_message_size", "legacy_cap_answer", "transport",
-            "kafka",
+            "tls", "grpc_port", "kafka",
         ]
         guard let fields = fields(value, keys: keys) else { return nil }
         var collector = Scenario.EmbeddedCollector()
@@ -100,10 +138,18 @@ extension ScenarioParser {
         }
         if let value = fields["legacy_cap_answer"], let legacy = bool(value) { collector.legacyCapAnswer = legacy }
         if let value = fields["transport"],
-            let name = choice(value, among: ["websocket", "rest"], what: "transport"),
+            let name = choice(value, among: ["websocket", "rest", "grpc"], what: "transport"),
             let transport = Scenario.Transport(rawValue: name)
         {
             collector.transport = transport
+        }
+        if let value = fields["tls"], let tls = bool(value) { collector.tls = tls }
+        if let value = fields["grpc_port"], let port = integer(value, in: 0...65535) {
+            if collector.transport == .grpc {
+                collector.grpcPort = port
+            } else {
+                fail(value, "only applies with transport: grpc")
+            }
         }
         if let value = fields["kafka"], let kafka = kafkaPublisher(value) {
             collector.kafka = kafka

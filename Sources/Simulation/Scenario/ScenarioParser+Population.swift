@@ -1,11 +1,11 @@
 import ClickstreamSDK
 
-/// `population` (devices, identity, flavors, arrival) and `sdk`.
+/// `population` (devices, identity, headers, flavors, arrival) and `sdk`.
 extension ScenarioParser {
     static let maximumDevices = 1_000_000
 
     mutating func population(_ value: YAMLValue) -> Scenario.Population? {
-        let keys = ["devices", "identity", "flavors", "arrival"]
+        let keys = ["devices", "identity", "headers", "flavors", "arrival"]
         guard let fields = fields(value, keys: keys, required: ["devices"]) else { return nil }
         let devices = fields["devices"].flatMap { integer($0, in: 1...Self.maximumDevices) }
         var population = Scenario.Population(devices: devices ?? 1)
@@ -16,6 +16,7 @@ extension ScenarioParser {
                 fail(value, "'\(identity)' must contain {device} or {uuid}, so that each device has its own user id")
             }
         }
+        if let value = fields["headers"] { population.headers = headers(value) }
         if let value = fields["flavors"],
             let shares = shares(value, names: SDKFlavor.allCases.map(\.rawValue).sorted(), what: "flavor")
         {
@@ -29,6 +30,32 @@ extension ScenarioParser {
             population.arrival = arrival
         }
         return devices == nil ? nil : population
+    }
+
+    /// `Name: value` lines; each value a text with `{device}`, `{uuid}` and `${ENV}` (read when
+    /// the run starts). Errors name the header, never the value.
+    private mutating func headers(_ value: YAMLValue) -> [HeaderTemplate] {
+        guard let entries = entries(value) else { return [] }
+        var headers: [HeaderTemplate] = []
+        for entry in entries {
+            guard let text = entry.value.scalarText, !entry.value.isNull, case .scalar = entry.value.node else {
+                fail(entry.value, "expected the header's value as a text, got \(entry.value.kindDescription)")
+                continue
+            }
+            let header = HeaderTemplate(name: entry.name, value: text)
+            do {
+                try header.check()
+            } catch {
+                fail(entry.key, error.description)
+                continue
+            }
+            if headers.contains(where: { $0.name.lowercased() == entry.name.lowercased() }) {
+                fail(entry.key, "\(entry.name) is given twice")
+                continue
+            }
+            headers.append(header)
+        }
+        return headers
     }
 
     private mutating func arrival(_ value: YAMLValue, devices: Int?) -> Scenario.Arrival? {

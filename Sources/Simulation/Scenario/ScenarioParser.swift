@@ -64,7 +64,7 @@ struct ScenarioParser {
 
         let name = fields["name"].flatMap { scenarioName($0) }
         let duration = fields["duration"].flatMap { quantity($0, as: .duration, above: 0) }
-        let target = fields["target"].flatMap { self.target($0) } ?? .embedded
+        let (target, targetTLS) = fields["target"].flatMap { self.target($0) } ?? (.embedded, Scenario.TargetTLS())
         let population = fields["population"].flatMap { self.population($0) }
         let journeys = fields["journeys"].flatMap { self.journeys($0) }
 
@@ -73,6 +73,7 @@ struct ScenarioParser {
             journeys: journeys ?? [])
         scenario.file = file
         scenario.target = target
+        scenario.targetTLS = targetTLS
         if let value = fields["description"], let text = text(value) { scenario.description = text }
         if let value = fields["seed"], let seed = seed(value) { scenario.seed = seed }
         if let value = fields["drain"], let drain = quantity(value, as: .duration) { scenario.drain = drain }

@@ -39,10 +39,12 @@ extension LiveBackend {
                 + "or run at most \(most) devices")
     }
 
-    /// The embedded collector for `target: embedded`, on a free loopback port.
+    /// The embedded collector for `target: embedded`, on a free loopback port (and a free gRPC
+    /// port with `transport: grpc`); with `collector.tls`, a self-signed certificate made now,
+    /// which the devices' TLS context trusts.
     static func startCollector(
         _ scenario: Scenario, kafka: KafkaPublishing?, logger: Logger
-    ) async throws(RunError) -> CollectorServer {
+    ) async throws(RunError) -> (CollectorServer, TLSClientContext?) {
         var configuration = CollectorConfiguration()
         configuration.port = 0
         configuration.threads = scenario.collector.threads
@@ -53,26 +55,56 @@ extension LiveBackend {
         configuration.maxMessageBytes = scenario.collector.maxMessageBytes
         configuration.legacyCapAnswer = scenario.collector.legacyCapAnswer
         configuration.seed = scenario.seed
+        if scenario.collector.transport == .grpc { configuration.grpcPort = scenario.collector.grpcPort }
+        var tls: TLSClientContext?
+        if scenario.collector.tls {
+            do {
+                let identity = try CollectorTLS.selfSigned()
+                configuration.tls = identity
+                tls = try TLSClientContext(
+                    settings: TLSClientSettings(trustedPEM: identity.certificatePEM),
+                    applicationProtocols: alpn(scenario.collector.transport))
+            } catch {
+                throw .setupFailed("the embedded collector's TLS certificate: \(error)")
+            }
+        }
         configuration.kafka = kafka
         do {
-            return try await CollectorServer.start(
+            let server = try await CollectorServer.start(
                 configuration: configuration, logger: logger,
                 notices: { [logger] notice in logger.warning("embedded collector: \(notice)") })
+            return (server, tls)
         } catch {
             throw .setupFailed("the embedded collector did not start: \(error)")
         }
     }
 
+    /// What TLS offers in ALPN: gRPC needs HTTP/2.
+    static func alpn(_ transport: Scenario.Transport) -> [String] {
+        transport == .grpc ? ["h2"] : ["http/1.1"]
+    }
+
+    /// The devices' TLS context of a remote TLS target; nil for a plain one.
+    static func tlsContext(_ target: Scenario.Target, _ tls: Scenario.TargetTLS) throws(RunError) -> TLSClientContext? {
+        guard case .remote(_, let scheme, _, _, _) = target, scheme.isTLS else { return nil }
+        let settings = TLSClientSettings(
+            caFile: tls.caFile, insecure: tls.insecure, clientCertificateFile: tls.clientCertificate,
+            clientKeyFile: tls.clientKey)
+        do {
+            return try TLSClientContext(settings: settings, applicationProtocols: alpn(scheme.transport))
+        } catch {
+            throw .invalidInput("\(target): \(error)")
+        }
+    }
+
     /// A remote target's endpoint, once a TCP connection to it succeeded.
     static func reachableEndpoint(
-        _ target: Scenario.Target, group: MultiThreadedEventLoopGroup
+        _ target: Scenario.Target, tls: Scenario.TargetTLS, group: MultiThreadedEventLoopGroup
     ) async throws(RunError) -> CollectorEndpoint {
         guard case .remote(_, let scheme, let host, let port, let path) = target else {
             throw .invalidInput("no target")
         }
-        if scheme == .wss {
-            throw .invalidInput("\(target): wss:// (TLS) is not supported yet; use ws:// or http://")
-        }
+        let context = try tlsContext(target, tls)
         do {
             let channel = try await ClientBootstrap(group: group)
                 .connectTimeout(.seconds(5))
@@ -83,6 +115,6 @@ extension LiveBackend {
             let hint = failure.word == "refused" ? " (is a collector listening there?)" : ""
             throw .setupFailed("the target \(target) cannot be reached: \(failure)\(hint)")
         }
-        return CollectorEndpoint(host: host, port: port, path: path, transport: scheme == .http ? .rest : .websocket)
+        return CollectorEndpoint(host: host, port: port, path: path, transport: scheme.transport, tls: context)
     }
 }

@@ -68,13 +68,14 @@ actor LiveBackend: RunBackend {
     func clock(devices: Int, options: RunOptions) async throws(RunError) -> RunClock {
         if scenario.target == .embedded {
             broker = try Self.startBroker(for: scenario)
-            let server = try await Self.startCollector(
+            let (server, tls) = try await Self.startCollector(
                 scenario, kafka: Self.kafkaPublishing(for: scenario, broker: broker), logger: logger)
             collector = server
             endpoint = CollectorEndpoint(
-                host: server.host, port: server.port, path: "/api/v1/events", transport: scenario.collector.transport)
+                host: server.host, port: server.grpcPort ?? server.port, path: "/api/v1/events",
+                transport: scenario.collector.transport, tls: tls)
         } else {
-            endpoint = try await Self.reachableEndpoint(scenario.target, group: group)
+            endpoint = try await Self.reachableEndpoint(scenario.target, tls: scenario.targetTLS, group: group)
         }
         // Time zero leaves room to build the devices first (about 50 us each on one loop); the
         // shards of one run share theirs (`--start-at`), and with it the run id.

@@ -2,10 +2,11 @@ import ClickstreamSDK
 import ClickstreamTransports
 import NIOCore
 
-/// A live device's connection: a real socket through the link conditioner.
+/// A live device's connection: a real socket through the link conditioner, with TLS on top when
+/// the endpoint has it.
 final class SocketDeviceConnection: DeviceConnection {
     private let link: LinkHandle
-    private let connector: ConditionedSocketConnector
+    private let connector: any ChannelConnector
     private let endpoint: CollectorEndpoint
     private let loop: any EventLoop
 
@@ -15,7 +16,8 @@ final class SocketDeviceConnection: DeviceConnection {
             profile: LinkProfile(
                 latency: profile.latency, jitter: profile.network.jitter, bandwidth: profile.network.bandwidth),
             seed: random.next(), eventLoop: loop)
-        connector = ConditionedSocketConnector(link: link)
+        let conditioned = ConditionedSocketConnector(link: link)
+        connector = endpoint.tls.map { TLSChannelConnector(inner: conditioned, context: $0) } ?? conditioned
         self.endpoint = endpoint
         self.loop = loop
     }
@@ -29,6 +31,10 @@ final class SocketDeviceConnection: DeviceConnection {
         case .rest:
             return RESTTransport(
                 host: endpoint.host, port: endpoint.port, path: endpoint.path, eventLoop: loop, connector: connector,
+                connectTimeout: configuration.connectTimeout)
+        case .grpc:
+            return GRPCTransport(
+                host: endpoint.host, port: endpoint.port, eventLoop: loop, connector: connector,
                 connectTimeout: configuration.connectTimeout)
         }
     }
