@@ -55,7 +55,11 @@ package enum ScenarioRun {
         if request.terminal, !request.quiet { output("") }
         if !request.quiet { output(result.report.terminalSummary(color: request.terminal)) }
         if !request.quiet, let speed = result.simulatedSecondsPerWallSecond {
-            output("simulated \(Int(speed.rounded())) device-seconds per wall-clock second")
+            // The clock's speed; times the devices, the device-seconds (issue 12's figure).
+            let deviceSeconds = speed * Double(result.report.run.devices)
+            output(
+                "simulated \(Int(speed.rounded())) seconds per wall-clock second "
+                    + "(\(Int(deviceSeconds.rounded())) device-seconds per wall-clock second)")
         }
         output("report: \(result.reportPath)")
         if let problem = result.reportProblem { errors("clickswarm: \(problem)") }

@@ -13,7 +13,7 @@ extension ClickstreamSDK {
                 let ok = send(write)
                 run(delivery.written(write, ok: ok, now: now, tables: &store.tables))
             case .schedule(let id, let deadline):
-                eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in
+                scheduler.schedule(at: deadline) { [weak self] in
                     guard let self, !self.stopped else { return }
                     self.run(
                         self.delivery.timerFired(
@@ -22,14 +22,12 @@ extension ClickstreamSDK {
                 }
             case .funnel(let refs, let step):
                 guard let observer else { continue }
-                for ref in refs {
-                    observer.event(guid: ref.guid, type: ref.type, step: step, intendedAt: ref.intendedAt, at: now)
-                }
+                let (types, now) = (store.tables.types, now)
+                for ref in refs { observer.event(ref, types: types, step: step, at: now) }
             case .detail(let refs, let detail):
                 guard let observer else { continue }
-                for ref in refs {
-                    observer.event(guid: ref.guid, type: ref.type, detail: detail, intendedAt: ref.intendedAt, at: now)
-                }
+                let (types, now) = (store.tables.types, now)
+                for ref in refs { observer.event(ref, types: types, detail: detail, at: now) }
             case .health(let record):
                 observer?.health(record, at: now)
             case .requestConnection:
@@ -46,12 +44,10 @@ extension ClickstreamSDK {
     /// Serializes a request with a fresh `sent_time` (every send, retries included, on both
     /// flavors) and hands it to the transport.
     private func send(_ write: DeliveryStateMachine.Write) -> Bool {
-        var request = SendEventRequest()
-        request.reqGuid = write.requestGUID
-        request.sentTime = ProtoTimestamp(date: wallClock(now))
-        request.events = write.events
-        let bytes: [UInt8] = (try? request.serializedBytes()) ?? []
-        return transport.send(ByteBuffer(bytes: bytes))
+        let bytes = RequestEncoder.encode(
+            requestGUID: write.requestGUID, sentTime: ProtoTimestamp(date: wallClock(now)), entries: write.entries,
+            tables: store.tables, source: store.payloadSource)
+        return transport.send(bytes)
     }
 
     /// Runs the connection machine's actions, then keeps its one timer at its next wakeup.
@@ -83,11 +79,11 @@ extension ClickstreamSDK {
     private func scheduleConnectionTimer() {
         let wakeup = stopped ? nil : connection.nextWakeup
         guard wakeup != connectionTimerDeadline else { return }
-        connectionTimer?.cancel()
+        if let connectionTimer { scheduler.cancel(connectionTimer) }
         connectionTimer = nil
         connectionTimerDeadline = wakeup
         guard let wakeup else { return }
-        connectionTimer = eventLoop.assumeIsolated().scheduleTask(deadline: wakeup) { [weak self] in
+        connectionTimer = scheduler.scheduleCancellable(at: wakeup) { [weak self] in
             guard let self else { return }
             self.connectionTimer = nil
             self.connectionTimerDeadline = nil

@@ -26,6 +26,8 @@ public final class ClickstreamSDK {
     public var batchesInFlight: Int { store.tables.requests.count }
 
     let eventLoop: any EventLoop
+    /// Where its timers run (on `eventLoop`).
+    let scheduler: any SDKScheduler
     let transport: any SDKTransport
     let headers: [(String, String)]
     weak var observer: (any SDKObserver)?
@@ -33,16 +35,19 @@ public final class ClickstreamSDK {
     var random: SeededRandom
     var delivery: DeliveryStateMachine
     var connection: ConnectionStateMachine
-    var connectionTimer: Scheduled<Void>?
+    var connectionTimer: SDKTimerHandle?
     var connectionTimerDeadline: NIODeadline?
     var connectStartedAt: NIODeadline?
     var stopped = false
+    /// Per contract type, what prepared events of it need (cleared when the config changes).
+    var contractFacts: [ContractFacts] = []
 
     /// - Parameters:
     ///   - store: the device's store; pass the same one to the next instance after an app kill.
     ///   - headers: the identity headers (`X-User-ID`, ...) for the transport.
     ///   - seed: the device's own seed, for sampling (principle 4).
     ///   - wallClock: wall time for a loop deadline (event timestamps, `sent_time`).
+    ///   - scheduler: where the timers run; by default the loop's own (`EventLoopScheduler.of`).
     public init(
         configuration: SDKConfiguration,
         deviceID: String,
@@ -54,13 +59,15 @@ public final class ClickstreamSDK {
         remoteConfig: RemoteConfig = RemoteConfig(),
         seed: UInt64 = 0,
         observer: (any SDKObserver)? = nil,
-        wallClock: @escaping (NIODeadline) -> Date = { _ in Date() }
+        wallClock: @escaping (NIODeadline) -> Date = { _ in Date() },
+        scheduler: (any SDKScheduler)? = nil
     ) {
         self.configuration = configuration
         self.store = store
         self.transport = transport
         self.headers = headers
         self.eventLoop = eventLoop
+        self.scheduler = scheduler ?? EventLoopScheduler.of(eventLoop)
         self.remoteConfig = remoteConfig
         self.conditions = conditions
         self.random = SeededRandom(seed: seed)
@@ -95,21 +102,11 @@ public final class ClickstreamSDK {
         let eventType = EventContracts.eventType(
             for: type(of: contract), appPrefix: wrapping.prefixesType ? configuration.appPrefix : "")
         let intended = intendedAt ?? now
-        let guid = contract.eventGuid
-        observer?.event(guid: guid, type: eventType, step: .generated, intendedAt: intended, at: now)
-        if remoteConfig.dropList.contains(name) {
-            observer?.event(
-                guid: guid, type: eventType, step: .dropped(reason: "drop_list"), intendedAt: intended, at: now)
-            return
-        }
-        if wrapping.samples || configuration.knobs.samplesOnAndroid, let rate = remoteConfig.samplingRates[name] {
-            // `Int.random(in: 1...100) <= Int(sampleRate)` (`EventSampler.swift:24-26`).
-            let draw = Int(random.next() % 100) + 1
-            guard draw <= Int(rate) else {
-                observer?.event(guid: guid, type: eventType, step: .sampledOut, intendedAt: intended, at: now)
-                return
-            }
-        }
+        let identity = EventIdentity(contract.eventGuid)
+        let ref = EventRef(
+            identity: identity, typeIndex: store.tables.types.index(of: eventType, contractName: name),
+            intendedAt: intended)
+        guard admits(ref, name: name) else { return }
         var event = RaccoonEvent()
         // Serializing a message the app built in memory cannot fail.
         event.eventBytes = (try? contract.serializedData()) ?? Data()
@@ -122,10 +119,37 @@ public final class ClickstreamSDK {
             event.appVersion = configuration.appVersion
             event.platform = .ios
         }
+        let bytes: [UInt8] = (try? event.serializedBytes()) ?? []
         let tracked = TrackedEvent(
-            guid: guid, eventClass: remoteConfig.eventClass(of: name), event: event, intendedAt: intended,
-            timestamp: contract.eventTimestamp.seconds)
+            identity: identity, eventClass: remoteConfig.eventClass(of: name), type: eventType, contractName: name,
+            typeIndex: ref.typeIndex, intendedAt: intended,
+            timestamp: EventEntry.nanoseconds(
+                seconds: contract.eventTimestamp.seconds, nanos: contract.eventTimestamp.nanos),
+            payload: .encoded(ByteBuffer(bytes: bytes)), contractSize: event.eventBytes.count, eventSize: bytes.count)
         run(delivery.track(tracked, now: now, tables: &store.tables))
+    }
+
+    /// The first steps of every tracked event: generated, then the drop list and the sampler
+    /// (`Int.random(in: 1...100) <= Int(sampleRate)`, `EventSampler.swift:24-26`). False when the
+    /// event goes no further.
+    func admits(_ ref: EventRef, name: String) -> Bool {
+        let observer = self.observer
+        observer?.event(ref, types: store.tables.types, step: .generated, at: now)
+        if !remoteConfig.dropList.isEmpty, remoteConfig.dropList.contains(name) {
+            observer?.event(ref, types: store.tables.types, step: .dropped(reason: "drop_list"), at: now)
+            return false
+        }
+        let wrapping = configuration.wrapping
+        if wrapping.samples || configuration.knobs.samplesOnAndroid, !remoteConfig.samplingRates.isEmpty,
+            let rate = remoteConfig.samplingRates[name]
+        {
+            let draw = Int(random.next() % 100) + 1
+            guard draw <= Int(rate) else {
+                observer?.event(ref, types: store.tables.types, step: .sampledOut, at: now)
+                return false
+            }
+        }
+        return true
     }
 
     // MARK: Remote config and device conditions
@@ -135,6 +159,7 @@ public final class ClickstreamSDK {
     public func apply(_ config: RemoteConfig) {
         eventLoop.preconditionInEventLoop()
         remoteConfig = config
+        contractFacts.removeAll()
     }
 
     /// Battery, network or lifecycle changed.
@@ -162,15 +187,24 @@ public final class ClickstreamSDK {
         run(delivery.kill(now: now, tables: &store.tables))
         run(connection.kill())
         stopped = true
-        connectionTimer?.cancel()
+        if let connectionTimer { scheduler.cancel(connectionTimer) }
         connectionTimer = nil
     }
 
     /// Every app event the SDK still holds and may yet deliver: the store's rows (in flight or
     /// not, the iOS retry cache's included) and the instant events written but not answered. A
     /// run counts these as pending at its end; the SDK's own health rows are not among them.
+    /// How many events `pendingEvents()` holds, by type, without listing them.
+    public func pendingCounts() -> [String: UInt64] {
+        eventLoop.preconditionInEventLoop()
+        var counts = store.tables.appEventCounts
+        for ref in delivery.unansweredInstants { counts[store.tables.types[ref.typeIndex], default: 0] += 1 }
+        return counts
+    }
+
     public func pendingEvents() -> [(guid: String, type: String)] {
         eventLoop.preconditionInEventLoop()
-        return delivery.pendingEvents(store.tables).map { (guid: $0.guid, type: $0.type) }
+        let types = store.tables.types
+        return delivery.pendingEvents(store.tables).map { (guid: $0.guid, type: types[$0.typeIndex]) }
     }
 }

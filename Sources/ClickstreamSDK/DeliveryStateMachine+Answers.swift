@@ -54,7 +54,7 @@ extension DeliveryStateMachine {
         if request.retries < maxRetries {
             request.retries += 1
             tables.requests[guid] = request
-            actions.append(.write(Write(requestGUID: guid, events: request.events, instant: false)))
+            actions.append(.write(Write(requestGUID: guid, entries: request.entries, instant: false)))
         } else {
             tables.requests[guid] = nil
             release(request, &actions, &tables)
@@ -70,8 +70,8 @@ extension DeliveryStateMachine {
             actions.append(.detail(request.refs, .answerIgnored(requestGUID: request.guid)))
             return
         }
-        let ids = request.rowIDs.filter { tables.row($0)?.requestGUID == request.guid }
-        let refs = ids.compactMap { tables.row($0)?.ref }
+        let ids = tables.batched(request.rowIDs, under: request.guid)
+        let refs = ids.compactMap { tables.ref($0) }
         tables.delete(ids)
         if !refs.isEmpty { actions.append(.funnel(refs, .acked(requestGUID: request.guid))) }
     }
@@ -81,8 +81,8 @@ extension DeliveryStateMachine {
     private mutating func release(_ request: PendingRequest, _ actions: inout [Action], _ tables: inout DeliveryTables)
     {
         guard request.session == activeSession, request.session != 0 else { return }
-        let ids = request.rowIDs.filter { tables.row($0)?.inFlight == request.guid }
-        let refs = ids.compactMap { tables.row($0)?.ref }
+        let ids = tables.inFlight(request.rowIDs, with: request.guid)
+        let refs = ids.compactMap { tables.ref($0) }
         tables.release(ids, reinsert: false)
         if !refs.isEmpty { actions.append(.funnel(refs, .released(requestGUID: request.guid))) }
     }
@@ -123,7 +123,7 @@ extension DeliveryStateMachine {
         if request.retries < maxRetries {
             request.retries += 1
             tables.requests[guid] = request
-            actions.append(.write(Write(requestGUID: guid, events: request.events, instant: false)))
+            actions.append(.write(Write(requestGUID: guid, entries: request.entries, instant: false)))
         } else {
             // No `onComplete()` here: the batch keeps listening for a late ack (`:175-179`).
             request.exhausted = true

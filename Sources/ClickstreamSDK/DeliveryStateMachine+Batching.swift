@@ -1,54 +1,34 @@
 import NIOCore
 import RaccoonWire
 
-/// An app event on its way into the store, wrapped and classified by the SDK.
-public struct TrackedEvent: Sendable, Equatable {
-    public var guid: String
-    public var eventClass: EventClass
-    /// The Raccoon event (wrapped per the flavor).
-    public var event: RaccoonEvent
-    public var intendedAt: NIODeadline
-    /// The app's own event timestamp, whole seconds.
-    public var timestamp: Int64
-
-    public init(guid: String, eventClass: EventClass, event: RaccoonEvent, intendedAt: NIODeadline, timestamp: Int64) {
-        self.guid = guid
-        self.eventClass = eventClass
-        self.event = event
-        self.intendedAt = intendedAt
-        self.timestamp = timestamp
-    }
-
-    var ref: EventRef { EventRef(guid: guid, type: event.type, intendedAt: intendedAt) }
-}
-
 /// Tracking, the batch timers, cutting and writing.
 extension DeliveryStateMachine {
     /// The app tracked an event (already sampled and wrapped).
     public mutating func track(_ tracked: TrackedEvent, now: NIODeadline, tables: inout DeliveryTables) -> [Action] {
         guard !isKilled else { return [] }
         var actions: [Action] = []
+        var tracked = tracked
+        let typeIndex = tracked.typeIndex ?? tables.types.index(of: tracked.type, contractName: tracked.contractName)
+        tracked.typeIndex = typeIndex
+        let ref = EventRef(identity: tracked.identity, typeIndex: typeIndex, intendedAt: tracked.intendedAt)
         // Android `CSEventProcessor.kt:43-50`: every tracked event, instants included.
         record(.eventReceived, events: 1, actions: &actions, &tables)
         record(.eventReceivedForDropRate, events: 1, actions: &actions, &tables)
         if tracked.eventClass == .instant {
-            sendInstant(tracked, &actions, &tables)
+            sendInstant(tracked, ref: ref, &actions, &tables)
             return actions
         }
-        let result = tables.insert(
-            guid: tracked.guid, eventClass: tracked.eventClass, event: tracked.event, intendedAt: tracked.intendedAt,
-            timestamp: tracked.timestamp)
-        if case .dropped(let reason) = result {
-            actions.append(.funnel([tracked.ref], .dropped(reason: reason)))
+        if case .dropped(let reason) = tables.insert(tracked) {
+            actions.append(.funnel([ref], .dropped(reason: reason)))
             return actions
         }
         if case .perPriority = policy.batching, tracked.eventClass != policy.immediateClass {
             // iOS regulator `observe`: the serialized Raccoon event, this launch only.
-            regulatorBytes += (try? tracked.event.serializedBytes() as [UInt8])?.count ?? 0
+            regulatorBytes += tracked.eventSize
             regulatorEvents += 1
         }
         record(.eventCached, events: 1, actions: &actions, &tables)
-        actions.append(.funnel([tracked.ref], .stored))
+        actions.append(.funnel([ref], .stored))
         if let immediate = policy.immediateClass, tracked.eventClass == immediate, available(&actions, &tables) {
             forward(tables.oldestWaiting(immediate, limit: 0), now: now, &actions, &tables)
         }
@@ -59,16 +39,17 @@ extension DeliveryStateMachine {
     /// first (`EventBatchCreator.swift:50`); Android writes blindly and the write fails without a
     /// socket (`CSNetworkRepository.kt:110-116`).
     private mutating func sendInstant(
-        _ tracked: TrackedEvent, _ actions: inout [Action], _ tables: inout DeliveryTables
+        _ tracked: TrackedEvent, ref: EventRef, _ actions: inout [Action], _ tables: inout DeliveryTables
     ) {
         if policy.checksAvailabilityOnEveryForward, !available(&actions, &tables) {
-            actions.append(.funnel([tracked.ref], .dropped(reason: "socket_not_open")))
+            actions.append(.funnel([ref], .dropped(reason: "socket_not_open")))
             return
         }
         let guid = nextRequestGUID(&tables)
-        instantWrites.append((guid, [tracked.ref]))
-        actions.append(.funnel([tracked.ref], .batched(requestGUID: guid)))
-        actions.append(.write(Write(requestGUID: guid, events: [tracked.event], instant: true)))
+        instantWrites.append((guid, [ref]))
+        actions.append(.funnel([ref], .batched(requestGUID: guid)))
+        let entry = EventEntry(ref: ref, timestamp: tracked.timestamp, payload: tracked.payload)
+        actions.append(.write(Write(requestGUID: guid, entries: [entry], instant: true)))
     }
 
     /// A batch timer fired.
@@ -140,25 +121,35 @@ extension DeliveryStateMachine {
 
     /// One new batch of these rows under a new req_guid, written at once.
     mutating func cut(_ ids: [UInt64], now: NIODeadline, _ actions: inout [Action], _ tables: inout DeliveryTables) {
-        let rows = ids.compactMap { tables.row($0) }
-        guard !rows.isEmpty else { return }
+        var entries: [EventEntry] = []
+        var rowIDs: [UInt64] = []
+        entries.reserveCapacity(ids.count)
+        rowIDs.reserveCapacity(ids.count)
+        for id in ids {
+            guard let entry = tables.entry(id) else { continue }
+            entries.append(entry)
+            rowIDs.append(id)
+        }
+        guard let first = rowIDs.first else { return }
         let guid = nextRequestGUID(&tables)
-        let kind: PendingRequest.Kind = rows[0].isHealth ? .health : .events
+        let kind: PendingRequest.Kind = tables.isHealth(first) ? .health : .events
         let quiet = kind == .health && healthPolicy.quietForHealthBatches
-        if !quiet { record(.batchCreated, events: rows.count, batches: 1, batchGUID: guid, actions: &actions, &tables) }
+        if !quiet {
+            record(.batchCreated, events: entries.count, batches: 1, batchGUID: guid, actions: &actions, &tables)
+        }
         let request = PendingRequest(
-            guid: guid, events: rows.map(\.event), refs: rows.map(\.ref), rowIDs: rows.map(\.id), kind: kind,
-            lastSent: now, order: tables.takeOrder(), session: activeSession ?? 0)
+            guid: guid, entries: entries, rowIDs: rowIDs, kind: kind, lastSent: now, order: tables.takeOrder(),
+            session: activeSession ?? 0)
         // Android re-inserts the rows with the batch's guid (`CSBaseEventScheduler.kt:231-240`);
         // iOS moves them out of the event table into the retry cache.
         tables.claim(request.rowIDs, for: guid, reinsert: tables.indexing == .newestFirst)
         tables.requests[guid] = request
         actions.append(.funnel(request.refs, .batched(requestGUID: guid)))
         if !policy.batchSentOnEveryWrite, !quiet {
-            record(.batchSent, events: rows.count, batches: 1, batchGUID: guid, actions: &actions, &tables)
+            record(.batchSent, events: entries.count, batches: 1, batchGUID: guid, actions: &actions, &tables)
         }
         armSweep(now: now, &actions, &tables)
-        actions.append(.write(Write(requestGUID: guid, events: request.events, instant: false)))
+        actions.append(.write(Write(requestGUID: guid, entries: request.entries, instant: false)))
     }
 
     /// The outcome of a `.write`: `ok` when the transport took it.
@@ -168,11 +159,10 @@ extension DeliveryStateMachine {
         let request = tables.requests[write.requestGUID]
         if ok || socket == .upUntilWriteFails {
             lastWrite = LastWrite(
-                guid: write.requestGUID, count: write.events.count, kind: request?.kind ?? .events,
-                instant: write.instant)
+                guid: write.requestGUID, count: write.count, kind: request?.kind ?? .events, instant: write.instant)
         }
         if !ok, socket == .upUntilWriteFails {
-            socketErrored(batchGUID: write.requestGUID, count: write.events.count, &actions, &tables)
+            socketErrored(batchGUID: write.requestGUID, count: write.count, &actions, &tables)
         }
         if write.instant {
             guard let index = instantWrites.lastIndex(where: { $0.guid == write.requestGUID }) else { return actions }
@@ -194,7 +184,7 @@ extension DeliveryStateMachine {
             tables.markWritten(request.rowIDs)
             if policy.batchSentOnEveryWrite, !(request.kind == .health && healthPolicy.quietForHealthBatches) {
                 record(
-                    .batchSent, events: request.refs.count, batches: 1, batchGUID: request.guid, actions: &actions,
+                    .batchSent, events: request.count, batches: 1, batchGUID: request.guid, actions: &actions,
                     &tables)
             }
         }

@@ -73,11 +73,11 @@ extension DeliveryStateMachine {
         guard !ids.isEmpty else { return }
         var groups: [(guid: String, refs: [EventRef])] = []
         for id in ids {
-            guard let row = tables.row(id), let guid = row.inFlight else { continue }
+            guard let guid = tables.flight(id)?.inFlight, let ref = tables.ref(id) else { continue }
             if groups.last?.guid == guid {
-                groups[groups.count - 1].refs.append(row.ref)
+                groups[groups.count - 1].refs.append(ref)
             } else {
-                groups.append((guid, [row.ref]))
+                groups.append((guid, [ref]))
             }
         }
         for group in groups { actions.append(.detail(group.refs, .reset(requestGUID: group.guid))) }
@@ -104,18 +104,18 @@ extension DeliveryStateMachine {
     /// or not, newest first, re-stamped under one new req_guid and marked in flight, unsent.
     private mutating func restampAll(_ actions: inout [Action], _ tables: inout DeliveryTables) {
         let ids = tables.allNewestFirst
-        guard let first = ids.first.flatMap({ tables.row($0) }) else { return }
+        guard let first = ids.first else { return }
         let guid = nextRequestGUID(&tables)
-        if !(first.isHealth && healthPolicy.quietForHealthBatches) {
+        if !(tables.isHealth(first) && healthPolicy.quietForHealthBatches) {
             record(.batchCreated, events: ids.count, batches: 1, batchGUID: guid, actions: &actions, &tables)
         }
         var groups: [(previous: String?, wasSent: Bool, refs: [EventRef])] = []
         for id in ids {
-            guard let row = tables.row(id) else { continue }
-            if let last = groups.last, last.previous == row.inFlight, last.wasSent == row.written {
-                groups[groups.count - 1].refs.append(row.ref)
+            guard let flight = tables.flight(id), let ref = tables.ref(id) else { continue }
+            if let last = groups.last, last.previous == flight.inFlight, last.wasSent == flight.written {
+                groups[groups.count - 1].refs.append(ref)
             } else {
-                groups.append((row.inFlight, row.written, [row.ref]))
+                groups.append((flight.inFlight, flight.written, [ref]))
             }
         }
         for group in groups {
@@ -165,14 +165,20 @@ extension DeliveryStateMachine {
         let events = drainHealth(wallTime: wallTime, &tables)
         guard available(&actions, &tables) else { return }
         let guid = nextRequestGUID(&tables)
-        let refs = events.map { EventRef(guid: $0.guid, type: SDKConfiguration.healthEventType, intendedAt: now) }
+        let type = tables.types.index(of: SDKConfiguration.healthEventType)
+        let entries = events.map { event in
+            let bytes: [UInt8] = (try? event.event.serializedBytes()) ?? []
+            return EventEntry(
+                ref: EventRef(identity: EventIdentity(event.guid), typeIndex: type, intendedAt: now), timestamp: 0,
+                payload: .encoded(ByteBuffer(bytes: bytes)))
+        }
         let request = PendingRequest(
-            guid: guid, events: events.map(\.event), refs: refs, rowIDs: [], kind: .health, lastSent: now,
-            order: tables.takeOrder(), session: 0)
+            guid: guid, entries: entries, rowIDs: [], kind: .health, lastSent: now, order: tables.takeOrder(),
+            session: 0)
         tables.requests[guid] = request
-        actions.append(.funnel(refs, .batched(requestGUID: guid)))
+        actions.append(.funnel(request.refs, .batched(requestGUID: guid)))
         armSweep(now: now, &actions, &tables)
-        actions.append(.write(Write(requestGUID: guid, events: request.events, instant: false)))
+        actions.append(.write(Write(requestGUID: guid, entries: request.entries, instant: false)))
     }
 
     private mutating func drainHealth(wallTime: Date, _ tables: inout DeliveryTables)

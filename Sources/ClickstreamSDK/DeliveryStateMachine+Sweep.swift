@@ -64,7 +64,7 @@ extension DeliveryStateMachine {
                 let quiet = entry.kind == .health && healthPolicy.quietForHealthBatches
                 if !quiet {
                     record(
-                        .batchDropped, events: entry.refs.count, batches: 1, batchGUID: entry.guid, actions: &actions,
+                        .batchDropped, events: entry.count, batches: 1, batchGUID: entry.guid, actions: &actions,
                         &tables)
                 }
                 if !entry.answered {
@@ -86,7 +86,7 @@ extension DeliveryStateMachine {
             tables.requests[copy.guid] = entry
             armSweep(now: now, &actions, &tables)
         }
-        actions.append(.write(Write(requestGUID: copy.guid, events: copy.events, instant: false)))
+        actions.append(.write(Write(requestGUID: copy.guid, entries: copy.entries, instant: false)))
         return actions
     }
 }

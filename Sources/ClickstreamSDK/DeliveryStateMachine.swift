@@ -51,9 +51,13 @@ public struct DeliveryStateMachine: Sendable {
 
     public struct Write: Equatable, Sendable {
         public var requestGUID: String
-        public var events: [RaccoonEvent]
+        /// The events, each as its request keeps it (the SDK serializes them with a fresh
+        /// `sent_time`).
+        public var entries: [EventEntry]
         /// A QoS0 event: written once, never cached.
         public var instant: Bool
+
+        public var count: Int { entries.count }
     }
 
     public enum Action: Equatable, Sendable {
@@ -144,16 +148,20 @@ public struct DeliveryStateMachine: Sendable {
     /// Every app event the SDK still holds and may yet deliver: the store's rows (in flight or
     /// not, the iOS retry cache's included) and the instant events written but not answered.
     public func pendingEvents(_ tables: DeliveryTables) -> [EventRef] {
-        var pending = tables.allRows.filter { !$0.isHealth }.map(\.ref)
+        var pending = tables.appEventRefs
         for write in instantWrites { pending += write.refs }
         return pending
     }
+
+    /// The instant events written and not answered.
+    public var unansweredInstants: [EventRef] { instantWrites.flatMap(\.refs) }
 
     // MARK: Helpers shared by the inputs
 
     /// A new req_guid. The sequence lives in the store so that it never repeats across launches
     /// (the iOS retry cache keeps its req_guids through a kill).
     mutating func nextRequestGUID(_ tables: inout DeliveryTables) -> String {
+        if tables.requestPrefix.isEmpty { tables.requestPrefix = "\(deviceID)-" }
         tables.requestSequence += 1
         return "\(deviceID)-\(tables.requestSequence)"
     }

@@ -1,80 +1,14 @@
 import NIOCore
 import RaccoonWire
 
-/// An event as the funnel names it: enough for the observer, whichever table holds it.
-public struct EventRef: Sendable, Equatable {
-    public var guid: String
-    public var type: String
-    public var intendedAt: NIODeadline
-}
-
-/// One stored event: the wrapped Raccoon event with what the scheduler needs to know about it.
-public struct StoredEvent: Sendable, Equatable {
-    /// Stable identity within the store (insertion order).
-    public let id: UInt64
-    public let guid: String
-    public let eventClass: EventClass
-    public let event: RaccoonEvent
-    /// When the app intended the event (for latency from intended creation time).
-    public let intendedAt: NIODeadline
-    /// The event's own timestamp in whole seconds (Android's `eventTimeStamp`, its sort key).
-    public let timestamp: Int64
-    /// One of the SDK's own health rows (Android keeps them in the event table).
-    public let isHealth: Bool
-    /// The req_guid of the batch it is in flight with (Android `isOnGoing`; iOS: it sits in
-    /// the retry cache), if any.
-    public internal(set) var inFlight: String?
-    /// The last req_guid it was batched under (Android `eventRequestGuid`); kept on release.
-    public internal(set) var requestGUID: String?
-    /// SQLite rowid: `INSERT OR REPLACE` gives a new one, `UPDATE` keeps it.
-    public internal(set) var rowid: UInt64
-    /// Written to a socket at least once (so its next send may be a duplicate).
-    public internal(set) var written = false
-
-    /// Bytes of `event_bytes`, for the store-size knob.
-    public var size: Int { event.eventBytes.count }
-    public var ref: EventRef { EventRef(guid: guid, type: event.type, intendedAt: intendedAt) }
-}
-
-/// A batch sent and not done with: Android's `CSRetryableCallback` (memory only), iOS's
-/// `eventRequest` retry-cache row (persisted).
-public struct PendingRequest: Sendable, Equatable {
-    public enum Kind: Sendable, Equatable {
-        case events
-        /// The SDK's own health rows (Android: a batch whose first row is health; iOS: the
-        /// internal health batch).
-        case health
-    }
-
-    public let guid: String
-    public var events: [RaccoonEvent]
-    public var refs: [EventRef]
-    /// The rows it carries (none for an iOS health batch, which has no rows).
-    public var rowIDs: [UInt64]
-    public var kind: Kind
-    /// Android `retryCount`; iOS `retriesMade`.
-    public var retries = 0
-    /// Writes that reached a socket: the observer's attempt number.
-    public var writes = 0
-    /// iOS `timeStamp`: the last send.
-    public var lastSent: NIODeadline
-    /// Insertion order (iOS `fetchAll` reads the cache in rowid order).
-    public var order: UInt64
-    /// Android: the foreground session that made it; its acks reach the rows only while that
-    /// session lasts (`CSNetworkManager.kt:86-104`).
-    public var session: UInt64
-    /// Android: the 10 s ack timer's deadline.
-    public var timeoutAt: NIODeadline?
-    /// Android: its retries ran out on timeouts; it still listens for a late ack.
-    public var exhausted = false
-    /// iOS: re-inserted by a resend after its ack had removed it; its events are accounted.
-    public var answered = false
-}
-
 /// The phone's database for one SDK: the event table, the iOS retry cache, the batch-size
 /// regulator's stored count and the health table. Everything here survives an app kill (the
 /// policy says whether the retry cache is kept or forgotten then).
-public struct DeliveryTables: Sendable {
+///
+/// The event table keeps each row in 40 bytes (`Row`, in `RowTable`'s chunks) and its read
+/// orders as lists of row ids: the strings a row stands for (its guid, its type, its req_guids)
+/// are kept once per store, and an event tracked from a recipe keeps no bytes at all.
+public struct DeliveryTables {
     public enum InsertResult: Equatable, Sendable {
         case stored
         /// The store-size knob: the new event is dropped with this reason.
@@ -89,7 +23,6 @@ public struct DeliveryTables: Sendable {
 
     public let capacityEvents: Int
     public let capacityBytes: Int
-    public private(set) var rows: [UInt64: StoredEvent] = [:]
     public var requests: [String: PendingRequest] = [:]
     /// iOS `UserDefaults["regulatedNumberOfItemsPerBatch"]`.
     public var regulatedBatchCount = 0
@@ -98,17 +31,37 @@ public struct DeliveryTables: Sendable {
     public var health = HealthTracker()
     public private(set) var bytes = 0
     public private(set) var indexing = Indexing.newestFirst
-    private var newest = NewestFirstIndex()
-    private var queues: [EventClass: ClassQueue] = [:]
-    private var nextID: UInt64 = 0
-    private var nextRowid: UInt64 = 1
-    private var nextOrder: UInt64 = 0
+    /// The Raccoon event types of the rows and refs, by index.
+    public var types = EventTypeTable()
+    /// The iOS optional fields `product` and `app_version` of the recipe rows (the SDK that
+    /// tracks them sets these).
+    public var product = ""
+    public var appVersion = ""
+    /// The req_guids this store hands out are this prefix and a number (`"<device>-"`); the
+    /// rows keep the number.
+    var requestPrefix = ""
 
-    /// Rows of one class not in flight, in rowid order, read from `head` on.
-    private struct ClassQueue: Sendable {
-        var ids: [UInt64] = []
+    var rows = RowTable()
+    private var newest = NewestFirstIndex()
+    /// Per class code: the rows of that class not in flight, in rowid order, read from `head` on.
+    private var queues: [ClassQueue] = []
+    private var classes: [EventClass] = []
+    private var waiting = 0
+    private var nextRowid: UInt32 = 1
+    private var nextOrder: UInt64 = 0
+    /// The run and device of the compact guids (a guid of another is kept as text).
+    private var guidOwner: (run: UInt32, device: UInt32)?
+    private var guidTexts: [UInt64: String] = [:]
+    private var bigSizes: [UInt64: Int] = [:]
+    private var encoded: [ByteBuffer?] = []
+    private var freeEncoded: [UInt32] = []
+    private var requestTexts: [String] = []
+    private var requestTextCodes: [String: UInt32] = [:]
+
+    private struct ClassQueue {
+        var ids: [UInt32] = []
         var head = 0
-        var live: ArraySlice<UInt64> { ids[head...] }
+        var live: ArraySlice<UInt32> { ids[head...] }
     }
 
     public init(capacityEvents: Int = .max, capacityBytes: Int = .max) {
@@ -124,28 +77,193 @@ public struct DeliveryTables: Sendable {
         self.indexing = indexing
         newest.removeAll()
         queues.removeAll()
-        for row in rows.values.sorted(by: { $0.rowid < $1.rowid }) where row.inFlight == nil { index(row) }
+        var waitingRows: [(UInt64, Row)] = []
+        rows.forEach { id, row in if row.inFlight == 0 { waitingRows.append((id, row)) } }
+        for (id, row) in waitingRows.sorted(by: { $0.1.rowid < $1.1.rowid }) { index(id, row) }
     }
 
+    // MARK: Inserting
+
+    /// Inserts an event tracked as a contract, or one of the SDK's own health events (for the
+    /// state machine, tests and tools); `timestamp` is in whole seconds.
     @discardableResult
     public mutating func insert(
         guid: String, eventClass: EventClass, event: RaccoonEvent, intendedAt: NIODeadline, timestamp: Int64 = 0,
         isHealth: Bool = false, inFlight: String? = nil
     ) -> InsertResult {
-        guard rows.count < capacityEvents, bytes + event.eventBytes.count <= capacityBytes else {
+        let tracked = TrackedEvent(
+            guid: guid, eventClass: eventClass, event: event, intendedAt: intendedAt, timestamp: timestamp)
+        return insert(tracked, isHealth: isHealth, inFlight: inFlight)
+    }
+
+    /// Inserts a tracked event (its type interned if the SDK did not give its index).
+    @discardableResult
+    mutating func insert(_ tracked: TrackedEvent, isHealth: Bool = false, inFlight: String? = nil) -> InsertResult {
+        guard rows.count < capacityEvents, bytes + tracked.contractSize <= capacityBytes else {
             return .dropped(reason: "store_full")
         }
-        let row = StoredEvent(
-            id: nextID, guid: guid, eventClass: eventClass, event: event, intendedAt: intendedAt, timestamp: timestamp,
-            isHealth: isHealth, inFlight: inFlight, requestGUID: inFlight, rowid: takeRowid())
-        nextID += 1
-        rows[row.id] = row
-        bytes += row.size
-        if inFlight == nil { index(row) }
+        let request = inFlight.map { requestCode($0) } ?? 0
+        var row = Row(
+            intendedAt: tracked.intendedAt.uptimeNanoseconds, timestamp: tracked.timestamp, sequence: 0,
+            rowid: takeRowid(), payload: 0, request: 0, size: UInt16(clamping: tracked.contractSize),
+            type: tracked.typeIndex ?? types.index(of: tracked.type, contractName: tracked.contractName),
+            eventClass: classCode(tracked.eventClass), flags: .live)
+        row.claim(request)
+        if isHealth { row.flags.insert(.health) }
+        if tracked.contractSize >= Int(UInt16.max) { row.flags.insert(.bigSize) }
+        switch tracked.payload {
+        case .recipe(let recipe, let optionalFields):
+            row.payload = recipe
+            row.flags.insert(.recipe)
+            if optionalFields { row.flags.insert(.optionalFields) }
+        case .encoded(let bytes):
+            row.payload = storeEncoded(bytes)
+        }
+        let compact: EventGUID?
+        if case .compact(let guid) = tracked.identity { compact = guid } else { compact = nil }
+        if let compact, guidOwner == nil { guidOwner = (compact.run, compact.device) }
+        if let compact, let owner = guidOwner, owner.run == compact.run, owner.device == compact.device,
+            compact.sequence <= UInt64(UInt32.max)
+        {
+            row.sequence = UInt32(compact.sequence)
+        } else {
+            row.flags.insert(.textGUID)
+        }
+        let id = rows.append(row)
+        if row.flags.contains(.textGUID) { guidTexts[id] = tracked.identity.description }
+        if row.flags.contains(.bigSize) { bigSizes[id] = tracked.contractSize }
+        bytes += tracked.contractSize
+        if request == 0 {
+            waiting += 1
+            index(id, row)
+        }
         return .stored
     }
 
-    public func row(_ id: UInt64) -> StoredEvent? { rows[id] }
+    private mutating func storeEncoded(_ bytes: ByteBuffer) -> UInt32 {
+        if let slot = freeEncoded.popLast() {
+            encoded[Int(slot)] = bytes
+            return slot
+        }
+        encoded.append(bytes)
+        return UInt32(encoded.count - 1)
+    }
+
+    private mutating func classCode(_ eventClass: EventClass) -> UInt8 {
+        if let code = classes.firstIndex(of: eventClass) { return UInt8(code) }
+        precondition(classes.count < 255, "a store holds at most 255 event classes")
+        classes.append(eventClass)
+        return UInt8(classes.count - 1)
+    }
+
+    private mutating func takeRowid() -> UInt32 {
+        defer { nextRowid += 1 }
+        return nextRowid
+    }
+
+    // MARK: Reading
+
+    public func row(_ id: UInt64) -> StoredEvent? {
+        rows[id].map { view(id, $0) }
+    }
+
+    /// Every row, oldest first.
+    public var allRows: [StoredEvent] {
+        var all: [StoredEvent] = []
+        all.reserveCapacity(rows.count)
+        rows.forEach { id, row in all.append(view(id, row)) }
+        return all
+    }
+
+    private func view(_ id: UInt64, _ row: Row) -> StoredEvent {
+        StoredEvent(
+            id: id, guid: identity(id, row).description, eventClass: classes[Int(row.eventClass)],
+            type: types[row.type], intendedAt: .uptimeNanoseconds(row.intendedAt), timestamp: row.seconds,
+            isHealth: row.flags.contains(.health), inFlight: requestGUID(row.inFlight),
+            requestGUID: requestGUID(row.lastRequest), rowid: UInt64(row.rowid),
+            written: row.flags.contains(.written), size: size(id, row), event: event(row))
+    }
+
+    /// The row's Raccoon event: decoded when it is kept encoded; only the type for a recipe.
+    private func event(_ row: Row) -> RaccoonEvent {
+        if !row.flags.contains(.recipe), let bytes = encoded[Int(row.payload)],
+            let event = try? RaccoonEvent(serializedBytes: Array(bytes.readableBytesView))
+        {
+            return event
+        }
+        var event = RaccoonEvent()
+        event.type = types[row.type]
+        return event
+    }
+
+    private func identity(_ id: UInt64, _ row: Row) -> EventIdentity {
+        if row.flags.contains(.textGUID) { return .text(guidTexts[id] ?? "") }
+        let owner = guidOwner ?? (0, 0)
+        return .compact(EventGUID(run: owner.run, device: owner.device, sequence: UInt64(row.sequence)))
+    }
+
+    private func size(_ id: UInt64, _ row: Row) -> Int {
+        row.flags.contains(.bigSize) ? bigSizes[id] ?? 0 : Int(row.size)
+    }
+
+    /// The refs of every row but the SDK's own health rows, oldest first.
+    var appEventRefs: [EventRef] {
+        var refs: [EventRef] = []
+        rows.forEach { id, row in if !row.flags.contains(.health) { refs.append(ref(id, row)) } }
+        return refs
+    }
+
+    /// How many rows of each type there are, the SDK's own health rows left out (no string or
+    /// ref is made per row: a day of stored events counts in place).
+    public var appEventCounts: [String: UInt64] {
+        var counts = [UInt64](repeating: 0, count: types.names.count)
+        rows.forEach { _, row in if !row.flags.contains(.health) { counts[Int(row.type)] += 1 } }
+        var named: [String: UInt64] = [:]
+        for (index, count) in counts.enumerated() where count > 0 { named[types.names[index], default: 0] += count }
+        return named
+    }
+
+    /// The row's ref (for the observer).
+    func ref(_ id: UInt64) -> EventRef? {
+        rows[id].map { ref(id, $0) }
+    }
+
+    private func ref(_ id: UInt64, _ row: Row) -> EventRef {
+        EventRef(identity: identity(id, row), typeIndex: row.type, intendedAt: .uptimeNanoseconds(row.intendedAt))
+    }
+
+    /// The row as a request carries it.
+    func entry(_ id: UInt64) -> EventEntry? {
+        guard let row = rows[id] else { return nil }
+        let payload: EventEntry.Payload
+        if row.flags.contains(.recipe) {
+            payload = .recipe(row.payload, optionalFields: row.flags.contains(.optionalFields))
+        } else {
+            payload = .encoded(encoded[Int(row.payload)] ?? ByteBuffer())
+        }
+        return EventEntry(ref: ref(id, row), timestamp: row.timestamp, payload: payload)
+    }
+
+    func isHealth(_ id: UInt64) -> Bool { rows[id]?.flags.contains(.health) ?? false }
+
+    /// Those of `ids` in flight with `requestGUID`.
+    func inFlight(_ ids: [UInt64], with requestGUID: String) -> [UInt64] {
+        let code = existingCode(requestGUID)
+        guard code != 0 else { return [] }
+        return ids.filter { rows[$0]?.inFlight == code }
+    }
+
+    /// Those of `ids` last batched under `requestGUID`.
+    func batched(_ ids: [UInt64], under requestGUID: String) -> [UInt64] {
+        let code = existingCode(requestGUID)
+        guard code != 0 else { return [] }
+        return ids.filter { rows[$0]?.lastRequest == code }
+    }
+
+    /// The req_guid the row is in flight with, and whether it was written before.
+    func flight(_ id: UInt64) -> (inFlight: String?, written: Bool)? {
+        rows[id].map { (requestGUID($0.inFlight), $0.flags.contains(.written)) }
+    }
 
     /// Up to `limit` rows not in flight, in the Android ticker's order.
     public func newestWaiting(_ limit: Int) -> [UInt64] {
@@ -154,37 +272,55 @@ public struct DeliveryTables: Sendable {
 
     /// Rows of `eventClass` not in flight, oldest first; `limit` 0 takes them all.
     public func oldestWaiting(_ eventClass: EventClass, limit: Int) -> [UInt64] {
-        guard let live = queues[eventClass]?.live else { return [] }
-        return Array(limit > 0 ? live.prefix(limit) : live[...])
+        guard let code = classes.firstIndex(of: eventClass), code < queues.count else { return [] }
+        let live = queues[code].live
+        return (limit > 0 ? live.prefix(limit) : live[...]).map { UInt64($0) }
     }
 
     /// Every row not in flight, in rowid order (iOS `deleteAll()`).
     public var allWaiting: [UInt64] {
-        rows.values.filter { $0.inFlight == nil }.sorted { $0.rowid < $1.rowid }.map(\.id)
+        select { $0.inFlight == 0 }.sorted { $0.1 < $1.1 }.map(\.0)
     }
 
     /// Every row, `ORDER BY eventTimeStamp DESC` (Android `getAllEvents()`), ties by rowid.
     public var allNewestFirst: [UInt64] {
-        rows.values.sorted { ($0.timestamp, $1.rowid) > ($1.timestamp, $0.rowid) }.map(\.id)
+        var all: [(UInt64, Int64, UInt32)] = []
+        all.reserveCapacity(rows.count)
+        rows.forEach { id, row in all.append((id, row.seconds, row.rowid)) }
+        return all.sorted { ($0.1, $1.2) > ($1.1, $0.2) }.map(\.0)
     }
 
     /// Every row in flight, in rowid order.
     public var allInFlight: [UInt64] {
-        rows.values.filter { $0.inFlight != nil }.sorted { $0.rowid < $1.rowid }.map(\.id)
+        select { $0.inFlight != 0 }.sorted { $0.1 < $1.1 }.map(\.0)
     }
 
-    public var hasWaiting: Bool { rows.count > 0 && rows.values.contains { $0.inFlight == nil } }
+    public var hasWaiting: Bool { waiting > 0 }
+
+    /// The ids and rowids of the rows that pass `filter`.
+    private func select(_ filter: (Row) -> Bool) -> [(UInt64, UInt32)] {
+        var selected: [(UInt64, UInt32)] = []
+        rows.forEach { id, row in if filter(row) { selected.append((id, row.rowid)) } }
+        return selected
+    }
+
+    // MARK: Changing rows
 
     /// Marks rows in flight with `requestGUID`; `reinsert` gives them new rowids (Android
     /// `INSERT OR REPLACE`).
     public mutating func claim(_ ids: [UInt64], for requestGUID: String, reinsert: Bool) {
+        let code = requestCode(requestGUID)
         for id in ids {
-            guard var row = rows[id] else { continue }
-            if row.inFlight == nil { unindex(row) }
-            row.inFlight = requestGUID
-            row.requestGUID = requestGUID
-            if reinsert { row.rowid = takeRowid() }
-            rows[id] = row
+            guard let row = rows[id] else { continue }
+            if row.inFlight == 0 {
+                unindex(id, row)
+                waiting -= 1
+            }
+            let rowid = reinsert ? takeRowid() : row.rowid
+            rows.update(id) {
+                $0.claim(code)
+                $0.rowid = rowid
+            }
         }
     }
 
@@ -192,24 +328,36 @@ public struct DeliveryTables: Sendable {
     /// reset re-inserts; a release is an `UPDATE`).
     public mutating func release(_ ids: [UInt64], reinsert: Bool) {
         for id in ids {
-            guard var row = rows[id], row.inFlight != nil else { continue }
-            row.inFlight = nil
+            guard var row = rows[id], row.inFlight != 0 else { continue }
+            row.release()
             if reinsert { row.rowid = takeRowid() }
-            rows[id] = row
-            index(row)
+            let updated = row
+            rows.update(id) { $0 = updated }
+            waiting += 1
+            index(id, updated)
         }
     }
 
     public mutating func markWritten(_ ids: [UInt64]) {
-        for id in ids where rows[id]?.written == false { rows[id]?.written = true }
+        for id in ids { rows.update(id) { $0.flags.insert(.written) } }
     }
 
     /// Removes acked or dropped rows.
     public mutating func delete(_ ids: [UInt64]) {
         for id in ids {
-            guard let row = rows.removeValue(forKey: id) else { continue }
-            bytes -= row.size
-            if row.inFlight == nil { unindex(row) }
+            guard let row = rows[id] else { continue }
+            if row.inFlight == 0 {
+                unindex(id, row)
+                waiting -= 1
+            }
+            _ = rows.remove(id)
+            bytes -= size(id, row)
+            if row.flags.contains(.textGUID) { guidTexts[id] = nil }
+            if row.flags.contains(.bigSize) { bigSizes[id] = nil }
+            if !row.flags.contains(.recipe) {
+                encoded[Int(row.payload)] = nil
+                freeEncoded.append(row.payload)
+            }
         }
     }
 
@@ -222,47 +370,85 @@ public struct DeliveryTables: Sendable {
     /// The retry cache in insertion order.
     public var requestsInOrder: [PendingRequest] { requests.values.sorted { $0.order < $1.order } }
 
-    /// Every stored row, oldest first.
-    public var allRows: [StoredEvent] { rows.values.sorted { $0.id < $1.id } }
+    // MARK: Indexes
 
-    private mutating func takeRowid() -> UInt64 {
-        defer { nextRowid += 1 }
-        return nextRowid
-    }
-
-    private mutating func index(_ row: StoredEvent) {
+    private mutating func index(_ id: UInt64, _ row: Row) {
         switch indexing {
         case .newestFirst:
-            newest.insert(.init(timestamp: row.timestamp, rowid: row.rowid, id: row.id))
+            newest.insert(id, key: (row.seconds, row.rowid), rows: rows)
         case .perClassInsertion:
-            var queue = queues.removeValue(forKey: row.eventClass) ?? ClassQueue()
+            let code = Int(row.eventClass)
+            if queues.count <= code {
+                queues.append(contentsOf: repeatElement(ClassQueue(), count: code + 1 - queues.count))
+            }
             // Rows come back in rowid order (inserts, and releases of the oldest) nearly always.
-            if let last = queue.live.last, let lastRow = rows[last], lastRow.rowid > row.rowid {
-                let position = queue.live.firstIndex { (rows[$0]?.rowid ?? 0) > row.rowid } ?? queue.ids.endIndex
-                queue.ids.insert(row.id, at: position)
+            let rows = self.rows
+            if let last = queues[code].live.last, let lastRow = rows[UInt64(last)], lastRow.rowid > row.rowid {
+                let position =
+                    queues[code].live.firstIndex { (rows[UInt64($0)]?.rowid ?? 0) > row.rowid }
+                    ?? queues[code].ids.endIndex
+                queues[code].ids.insert(UInt32(id), at: position)
             } else {
-                queue.ids.append(row.id)
+                queues[code].ids.append(UInt32(id))
             }
-            queues[row.eventClass] = queue
         }
     }
 
-    private mutating func unindex(_ row: StoredEvent) {
+    private mutating func unindex(_ id: UInt64, _ row: Row) {
         switch indexing {
         case .newestFirst:
-            newest.remove(.init(timestamp: row.timestamp, rowid: row.rowid, id: row.id))
+            newest.remove(id, key: (row.seconds, row.rowid), rows: rows)
         case .perClassInsertion:
-            guard var queue = queues.removeValue(forKey: row.eventClass) else { return }
-            if queue.ids.indices.contains(queue.head), queue.ids[queue.head] == row.id {
-                queue.head += 1
-            } else if let position = queue.live.firstIndex(of: row.id) {
-                queue.ids.remove(at: position)
+            let code = Int(row.eventClass)
+            guard code < queues.count else { return }
+            if queues[code].ids.indices.contains(queues[code].head), UInt64(queues[code].ids[queues[code].head]) == id {
+                queues[code].head += 1
+            } else if let position = queues[code].live.firstIndex(of: UInt32(id)) {
+                queues[code].ids.remove(at: position)
             }
-            if queue.head > 256, queue.head * 2 > queue.ids.count {
-                queue.ids.removeFirst(queue.head)
-                queue.head = 0
+            if queues[code].head > 256, queues[code].head * 2 > queues[code].ids.count {
+                queues[code].ids.removeFirst(queues[code].head)
+                queues[code].head = 0
             }
-            if queue.head < queue.ids.count { queues[row.eventClass] = queue }
+            if queues[code].head == queues[code].ids.count {
+                queues[code].ids.removeAll()
+                queues[code].head = 0
+            }
         }
+    }
+
+    // MARK: Request guids as numbers
+
+    /// The code a row keeps for `requestGUID`: its number when it is `requestPrefix` and a
+    /// number, else its place in the text table (high bit set).
+    private mutating func requestCode(_ requestGUID: String) -> UInt32 {
+        if let code = requestTextCodes[requestGUID] ?? numberCode(requestGUID) { return code }
+        let code = 0x8000_0000 | UInt32(requestTexts.count)
+        requestTexts.append(requestGUID)
+        requestTextCodes[requestGUID] = code
+        return code
+    }
+
+    /// The code of a req_guid already known (0 when none).
+    private func existingCode(_ requestGUID: String) -> UInt32 {
+        requestTextCodes[requestGUID] ?? numberCode(requestGUID) ?? 0
+    }
+
+    private func numberCode(_ requestGUID: String) -> UInt32? {
+        guard !requestPrefix.isEmpty, requestGUID.hasPrefix(requestPrefix) else { return nil }
+        let digits = requestGUID.utf8.dropFirst(requestPrefix.utf8.count)
+        guard !digits.isEmpty, digits.count <= 10, digits.first != UInt8(ascii: "0") else { return nil }
+        var value: UInt64 = 0
+        for digit in digits {
+            guard digit >= UInt8(ascii: "0"), digit <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + UInt64(digit - UInt8(ascii: "0"))
+        }
+        return value >= 1 && value < 0x8000_0000 ? UInt32(value) : nil
+    }
+
+    private func requestGUID(_ code: UInt32) -> String? {
+        guard code != 0 else { return nil }
+        if code & 0x8000_0000 != 0 { return requestTexts[Int(code & 0x7FFF_FFFF)] }
+        return requestPrefix + String(code)
     }
 }

@@ -8,6 +8,8 @@ import RaccoonWire
 public final class EventStore {
     /// The tables; the SDK's delivery state machine reads and writes them.
     public var tables: DeliveryTables
+    /// Rebuilds the `event_bytes` of the events stored as recipes (the app that tracks them).
+    public weak var payloadSource: (any EventPayloadSource)?
 
     public init(capacityEvents: Int = .max, capacityBytes: Int = .max) {
         tables = DeliveryTables(capacityEvents: capacityEvents, capacityBytes: capacityBytes)
@@ -28,11 +30,25 @@ public final class EventStore {
         tables.insert(guid: guid, eventClass: eventClass, event: event, intendedAt: intendedAt)
     }
 
-    public func row(_ id: UInt64) -> StoredEvent? { tables.row(id) }
+    public func row(_ id: UInt64) -> StoredEvent? { tables.row(id).map { rebuilt($0) } }
 
     /// Every row, oldest first (for accounting what is pending at the end of a run). Rows in
     /// flight, and the iOS retry cache's rows, are here too until acked or dropped.
-    public var allRows: [StoredEvent] { tables.allRows }
+    public var allRows: [StoredEvent] { tables.allRows.map { rebuilt($0) } }
+
+    /// A row kept as a recipe with its Raccoon event rebuilt by the payload source.
+    private func rebuilt(_ row: StoredEvent) -> StoredEvent {
+        guard let entry = tables.entry(row.id), case .recipe = entry.payload else { return row }
+        var request = RequestEncoder.encode(
+            requestGUID: "", sentTime: ProtoTimestamp(), entries: [entry], tables: tables, source: payloadSource)
+        var row = row
+        if let bytes = request.readBytes(length: request.readableBytes),
+            let decoded = try? SendEventRequest(serializedBytes: bytes), let event = decoded.events.first
+        {
+            row.event = event
+        }
+        return row
+    }
 
     /// The iOS retry cache (empty for Android once its app is killed).
     public var requests: [PendingRequest] { tables.requestsInOrder }

@@ -22,6 +22,30 @@ public enum HealthEventName: String, Sendable, Hashable, CaseIterable, Codable {
     case connectionFailure
     case connectionDropped
 
+    /// Its place in `allCases` (array indexes instead of hashing).
+    public var ordinal: Int {
+        switch self {
+        case .eventReceived: return 0
+        case .eventReceivedForDropRate: return 1
+        case .eventCached: return 2
+        case .batchCreated: return 3
+        case .batchSent: return 4
+        case .batchSuccessAck: return 5
+        case .batchTimeout: return 6
+        case .batchRetryFailed: return 7
+        case .batchTriggerFailed: return 8
+        case .writeToSocketFailed: return 9
+        case .batchErrorResponse: return 10
+        case .batchDropped: return 11
+        case .flushOnBackground: return 12
+        case .flushOnForeground: return 13
+        case .connectionAttempt: return 14
+        case .connectionSuccess: return 15
+        case .connectionFailure: return 16
+        case .connectionDropped: return 17
+        }
+    }
+
     /// ClickSwarm's own name for it, the same for both flavors (report keys, notes).
     public var shortName: String {
         switch self {

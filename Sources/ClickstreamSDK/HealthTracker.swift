@@ -31,7 +31,7 @@ public struct HealthTracker: Sendable {
 
     struct Key: Hashable, Sendable {
         var event: HealthEventName
-        var reason: String?
+        var reason: String
     }
 
     struct Aggregate: Sendable {
@@ -39,34 +39,76 @@ public struct HealthTracker: Sendable {
         var counts = Counts()
     }
 
-    /// Instant records waiting to be sent, in order.
-    private(set) var instants: [HealthRecord] = []
-    /// Aggregates waiting to be sent, per name.
-    private(set) var aggregates: [HealthEventName: Aggregate] = [:]
-    private var totals: [Key: Counts] = [:]
+    /// An instant record waiting to be sent, in 20 bytes: its name, reason and batch as
+    /// indexes into `strings` (0: none), its time to connect in whole milliseconds.
+    struct Instant: Sendable {
+        var name: UInt32
+        var reason: UInt32
+        var batch: UInt32
+        var timeToConnectionMs: UInt32
+        var hasTimeToConnection: Bool
+    }
+
+    /// Instant records waiting to be sent, in order (Android's health table is unbounded:
+    /// a phone whose batches are skipped for its battery records one every tick).
+    private(set) var instants: [Instant] = []
+    /// Aggregates waiting to be sent, by `HealthEventName.ordinal` (nil: none).
+    private var aggregates = [Aggregate?](repeating: nil, count: HealthEventName.allCases.count)
+    private var waitingAggregates = 0
+    /// Everything recorded, by name (no reason) and by name and reason.
+    private var plainTotals = [Counts](repeating: Counts(), count: HealthEventName.allCases.count)
+    private var reasonTotals: [Key: Counts] = [:]
+    /// The names, reasons and batch guids of the instants, interned (index 0 is unused).
+    private var strings: [String] = [""]
+    private var stringCodes: [String: UInt32] = [:]
 
     public init() {}
 
     /// Nothing waits to be sent.
-    public var isEmpty: Bool { instants.isEmpty && aggregates.isEmpty }
+    public var isEmpty: Bool { instants.isEmpty && waitingAggregates == 0 }
 
     public mutating func record(_ record: HealthRecord) {
-        totals[Key(event: record.event, reason: record.reason), default: Counts()].add(record)
-        switch record.kind {
-        case .instant: instants.append(record)
-        case .aggregate: aggregates[record.event, default: Aggregate(name: record.name)].counts.add(record)
+        let ordinal = record.event.ordinal
+        if let reason = record.reason {
+            reasonTotals[Key(event: record.event, reason: reason), default: Counts()].add(record)
+        } else {
+            plainTotals[ordinal].add(record)
         }
+        switch record.kind {
+        case .instant:
+            let took = record.timeToConnection.map { UInt32(clamping: $0.nanoseconds / 1_000_000) }
+            instants.append(
+                Instant(
+                    name: code(record.name), reason: record.reason.map { code($0) } ?? 0,
+                    batch: record.batchGUID.map { code($0) } ?? 0, timeToConnectionMs: took ?? 0,
+                    hasTimeToConnection: took != nil))
+        case .aggregate:
+            if aggregates[ordinal] == nil {
+                aggregates[ordinal] = Aggregate(name: record.name)
+                waitingAggregates += 1
+            }
+            aggregates[ordinal]?.counts.add(record)
+        }
+    }
+
+    private mutating func code(_ text: String) -> UInt32 {
+        if let code = stringCodes[text] { return code }
+        strings.append(text)
+        let code = UInt32(strings.count - 1)
+        stringCodes[text] = code
+        return code
     }
 
     /// Everything recorded in this store so far (sent or not), for one name and reason.
     public func count(_ event: HealthEventName, reason: String? = nil) -> Counts {
-        totals[Key(event: event, reason: reason)] ?? Counts()
+        guard let reason else { return plainTotals[event.ordinal] }
+        return reasonTotals[Key(event: event, reason: reason)] ?? Counts()
     }
 
     /// Everything recorded so far for one name, whatever the reason.
     public func total(_ event: HealthEventName) -> Counts {
-        var sum = Counts()
-        for (key, counts) in totals where key.event == event {
+        var sum = plainTotals[event.ordinal]
+        for (key, counts) in reasonTotals where key.event == event {
             sum.occurrences += counts.occurrences
             sum.events += counts.events
             sum.batches += counts.batches
@@ -82,7 +124,7 @@ public struct HealthTracker: Sendable {
     public mutating func drain(at wallTime: Date, makeGUID: () -> String) -> [(guid: String, event: RaccoonEvent)] {
         var protos: [HealthEvent] = []
         for event in HealthEventName.allCases {
-            guard let aggregate = aggregates[event] else { continue }
+            guard let aggregate = aggregates[event.ordinal] else { continue }
             var proto = HealthEvent()
             proto.eventName = aggregate.name
             proto.eventCount = aggregate.counts.events > 0 ? aggregate.counts.events : aggregate.counts.occurrences
@@ -91,19 +133,18 @@ public struct HealthTracker: Sendable {
         }
         for record in instants {
             var proto = HealthEvent()
-            proto.eventName = record.name
-            proto.failureReason = record.reason ?? ""
+            proto.eventName = strings[Int(record.name)]
+            proto.failureReason = strings[Int(record.reason)]
             // One at a time: clickstream-ios 2.0.92 `Tracker.swift:189`, Android `:98-188`.
             proto.eventCount = 1
-            proto.batchCount = record.batchGUID == nil ? 0 : 1
-            if let batch = record.batchGUID { proto.batchGuids = [batch] }
-            if let took = record.timeToConnection {
-                proto.timeToConnectionMs = UInt32(clamping: took.nanoseconds / 1_000_000)
-            }
+            proto.batchCount = record.batch == 0 ? 0 : 1
+            if record.batch != 0 { proto.batchGuids = [strings[Int(record.batch)]] }
+            if record.hasTimeToConnection { proto.timeToConnectionMs = record.timeToConnectionMs }
             protos.append(proto)
         }
         instants.removeAll()
-        aggregates.removeAll()
+        aggregates = [Aggregate?](repeating: nil, count: HealthEventName.allCases.count)
+        waitingAggregates = 0
         return protos.map { proto in
             var proto = proto
             proto.eventGuid = makeGUID()

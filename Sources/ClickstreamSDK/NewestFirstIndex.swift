@@ -4,50 +4,63 @@
 /// a new, higher rowid, so it goes behind the rows of its second.
 ///
 /// Kept sorted so that a tick reads its batch off the end: the array ascends by timestamp, and
-/// within a second descends by rowid, so its last element is the first row out.
-struct NewestFirstIndex: Sendable {
-    struct Key: Sendable, Equatable {
-        var timestamp: Int64
-        var rowid: UInt64
-        var id: UInt64
+/// within a second descends by rowid, so its last element is the first row out. It holds row ids
+/// only (4 bytes a row); the keys are read from the rows.
+struct NewestFirstIndex {
+    private(set) var ids: [UInt32] = []
 
-        /// Sorts before `other` in the array (comes out after it).
-        func precedes(_ other: Key) -> Bool {
-            timestamp != other.timestamp ? timestamp < other.timestamp : rowid > other.rowid
-        }
-    }
-
-    private(set) var keys: [Key] = []
-
-    var count: Int { keys.count }
+    var count: Int { ids.count }
 
     /// The first `limit` rows out, in batch order.
     func first(_ limit: Int) -> [UInt64] {
-        keys.suffix(limit).reversed().map(\.id)
+        ids.suffix(limit).reversed().map { UInt64($0) }
     }
 
     /// Every row, in batch order.
-    var all: [UInt64] { keys.reversed().map(\.id) }
+    var all: [UInt64] { ids.reversed().map { UInt64($0) } }
 
-    mutating func insert(_ key: Key) {
-        keys.insert(key, at: position(of: key))
+    /// Whether the row with key `a` sorts before (comes out after) the row with key `b`.
+    @inline(__always)
+    private static func precedes(_ a: (Int64, UInt32), _ b: (Int64, UInt32)) -> Bool {
+        a.0 != b.0 ? a.0 < b.0 : a.1 > b.1
     }
 
-    mutating func remove(_ key: Key) {
-        let index = position(of: key)
-        if index < keys.count, keys[index] == key { keys.remove(at: index) }
+    @inline(__always)
+    private static func key(_ id: UInt32, _ rows: RowTable) -> (Int64, UInt32) {
+        guard let row = rows[UInt64(id)] else { return (.min, .max) }
+        return (row.seconds, row.rowid)
     }
 
-    mutating func removeAll() { keys.removeAll() }
+    mutating func insert(_ id: UInt64, key: (seconds: Int64, rowid: UInt32), rows: RowTable) {
+        precondition(id <= UInt32.max, "a store holds at most 2^32 insertions")
+        let key = (key.seconds, key.rowid)
+        // New rows are nearly always the newest: they go at the end.
+        if let last = ids.last, !Self.precedes(Self.key(last, rows), key) {
+            ids.insert(UInt32(id), at: position(of: key, rows))
+        } else {
+            ids.append(UInt32(id))
+        }
+    }
 
-    /// The first index whose key does not precede `key` (binary search). New rows usually land
-    /// near the end, so an insert moves few elements.
-    private func position(of key: Key) -> Int {
+    mutating func remove(_ id: UInt64, key: (seconds: Int64, rowid: UInt32), rows: RowTable) {
+        let key = (key.seconds, key.rowid)
+        if let last = ids.last, UInt64(last) == id {
+            ids.removeLast()
+            return
+        }
+        let index = position(of: key, rows)
+        if index < ids.count, UInt64(ids[index]) == id { ids.remove(at: index) }
+    }
+
+    mutating func removeAll() { ids.removeAll() }
+
+    /// The first index whose key does not precede `key` (binary search).
+    private func position(of key: (Int64, UInt32), _ rows: RowTable) -> Int {
         var low = 0
-        var high = keys.count
+        var high = ids.count
         while low < high {
             let middle = (low + high) / 2
-            if keys[middle].precedes(key) { low = middle + 1 } else { high = middle }
+            if Self.precedes(Self.key(ids[middle], rows), key) { low = middle + 1 } else { high = middle }
         }
         return low
     }

@@ -72,6 +72,12 @@ public protocol SDKObserver: AnyObject {
     /// A health event the SDK recorded, with the flavor's exact upstream name
     /// ("Clickstream Event Batch Trigger Failed"). The default tells `health(name:reason:at:)`.
     func health(_ record: HealthRecord, at: NIODeadline)
+    /// A step of one event by its ref (`types` names its type): how the SDK reports every step.
+    /// The default tells `event(guid:type:step:intendedAt:at:)`; an observer that counts by
+    /// type index and guid number skips the strings.
+    func event(_ ref: EventRef, types: EventTypeTable, step: FunnelStep, at: NIODeadline)
+    /// A detail of one event by its ref; the default tells `event(guid:type:detail:intendedAt:at:)`.
+    func event(_ ref: EventRef, types: EventTypeTable, detail: FunnelDetail, at: NIODeadline)
 }
 
 extension SDKObserver {
@@ -81,5 +87,11 @@ extension SDKObserver {
     public func health(name: String, reason: String?, at: NIODeadline) {}
     public func health(_ record: HealthRecord, at: NIODeadline) {
         health(name: record.event.shortName, reason: record.reason, at: at)
+    }
+    public func event(_ ref: EventRef, types: EventTypeTable, step: FunnelStep, at: NIODeadline) {
+        event(guid: ref.guid, type: types[ref.typeIndex], step: step, intendedAt: ref.intendedAt, at: at)
+    }
+    public func event(_ ref: EventRef, types: EventTypeTable, detail: FunnelDetail, at: NIODeadline) {
+        event(guid: ref.guid, type: types[ref.typeIndex], detail: detail, intendedAt: ref.intendedAt, at: at)
     }
 }

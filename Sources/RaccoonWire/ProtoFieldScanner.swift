@@ -45,6 +45,35 @@ public enum ProtoFieldScanner {
         return EventGUID.parse(field)
     }
 
+    /// The bytes of every field numbered `first` or above, in order (a contract's own fields
+    /// after its guid, timestamp and context), or `nil` when the message is malformed.
+    public static func fields(numberedFrom first: UInt64, in bytes: UnsafeRawBufferPointer) -> [UInt8]? {
+        var kept: [UInt8] = []
+        var offset = 0
+        while offset < bytes.count {
+            let start = offset
+            guard let key = readVarint(bytes, &offset) else { return nil }
+            switch key & 7 {
+            case 0:
+                guard readVarint(bytes, &offset) != nil else { return nil }
+            case 1:
+                offset += 8
+            case 2:
+                guard let length = readVarint(bytes, &offset), length <= UInt64(bytes.count - offset) else {
+                    return nil
+                }
+                offset += Int(length)
+            case 5:
+                offset += 4
+            default:
+                return nil
+            }
+            guard offset <= bytes.count else { return nil }
+            if key >> 3 >= first { kept.append(contentsOf: bytes[start..<offset]) }
+        }
+        return kept
+    }
+
     private static func readVarint(_ bytes: UnsafeRawBufferPointer, _ offset: inout Int) -> UInt64? {
         var result: UInt64 = 0
         var shift: UInt64 = 0

@@ -196,9 +196,26 @@ package final class RecorderShard {
         Self.add(1, to: &healthCounts, at: healthNames.index(name))
     }
 
+    /// The index of a health name (for `health(at:)`, which a caller that counts one name
+    /// often uses instead of hashing the name each time).
+    package func healthIndex(_ name: String) -> Int { healthNames.index(name) }
+
+    /// An SDK health event by its name's index (`healthIndex`).
+    package func health(at index: Int) {
+        Self.add(1, to: &healthCounts, at: index)
+    }
+
     /// A free-form named counter (`battery_low_entered`, `killed`, `offline_windows`, ...).
     package func note(_ counter: String, by: UInt64 = 1) {
         Self.add(by, to: &noteCounts, at: noteNames.index(counter))
+    }
+
+    /// The index of a note's name (for `note(at:)`).
+    package func noteIndex(_ counter: String) -> Int { noteNames.index(counter) }
+
+    /// A note by its name's index (`noteIndex`).
+    package func note(at index: Int, by: UInt64 = 1) {
+        Self.add(by, to: &noteCounts, at: index)
     }
 
     // MARK: Reading

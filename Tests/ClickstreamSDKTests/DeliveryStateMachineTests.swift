@@ -79,7 +79,7 @@ struct DeliveryStateMachineTests {
         let actions = bench.fire(.batch(0), at: 10.01)
         #expect(DeliveryBench.healthNames(actions) == ["Clickstream Event Batch Created"])
         let write = try #require(DeliveryBench.writes(actions).first)
-        #expect(write.events.count == 20 && !write.instant)
+        #expect(write.count == 20 && !write.instant)
         #expect(
             bench.tables.allRows.filter { $0.inFlight == write.requestGUID }.map(\.guid) == (2..<22).map { "g\($0)" })
         let outcome = bench.written(write)

@@ -33,6 +33,15 @@ final class DeviceObserver: SDKObserver {
     private var attemptPending = false
     /// The recorder's index of each event type seen.
     private var typeIndexes: [String: Int] = [:]
+    /// By the store's type index: the recorder's index, `Self.health` for the SDK's health
+    /// type, `Self.unknown` before the type's first event. The device has one store for the
+    /// whole run and its type table only grows, so an index keeps its type.
+    private var storeTypes: [Int] = []
+    private static let unknown = -2
+    private static let health = -1
+    /// By `HealthEventName.ordinal`, the health records seen with their recorder indexes.
+    private var healthSlots: [[HealthSlot]]
+    private var notes: [String: Int] = [:]
 
     /// `group`: the device's group in `recorder`; `healthType`: the SDK's health event type,
     /// counted apart; `keepsAcks`: keep the ack bitmap; `log`: the device's timeline.
@@ -43,6 +52,7 @@ final class DeviceObserver: SDKObserver {
         self.healthType = healthType
         self.keepsAcks = keepsAcks
         self.log = log
+        healthSlots = Array(repeating: [], count: HealthEventName.allCases.count)
     }
 
     /// The run is over: an attempt still under way is counted as in flight at the end (so that
@@ -61,11 +71,57 @@ final class DeviceObserver: SDKObserver {
     func event(guid: String, type: String, step: FunnelStep, intendedAt: NIODeadline, at: NIODeadline) {
         guard !isFinished else { return }
         guard type != healthType else {
-            if case .acked = step { recorder.note("health_events_acked") }
+            if case .acked = step { note("health_events_acked") }
             return
         }
         if log.isTracing { log("event", step.timelineWhat, step.timelineDetails(guid: guid, type: type)) }
-        let typeIndex = index(of: type)
+        count(step, type: index(of: type), identity: .text(guid), intendedAt: intendedAt, at: at)
+    }
+
+    /// The SDK's way in: a step of an event by ref, counted by the store's type index and the
+    /// guid's number (the strings only when the device is traced).
+    func event(_ ref: EventRef, types: EventTypeTable, step: FunnelStep, at: NIODeadline) {
+        guard !isFinished else { return }
+        let typeIndex = recorderType(ref.typeIndex, types)
+        guard typeIndex != Self.health else {
+            if case .acked = step { note("health_events_acked") }
+            return
+        }
+        if log.isTracing {
+            log("event", step.timelineWhat, step.timelineDetails(guid: ref.guid, type: types[ref.typeIndex]))
+        }
+        count(step, type: typeIndex, identity: ref.identity, intendedAt: ref.intendedAt, at: at)
+    }
+
+    func event(_ ref: EventRef, types: EventTypeTable, detail: FunnelDetail, at: NIODeadline) {
+        guard !isFinished, recorderType(ref.typeIndex, types) != Self.health else { return }
+        countDetail(detail)
+        if log.isTracing {
+            log(
+                "event", detail.timelineWhat,
+                detail.timelineDetails.merging(["guid": ref.guid, "type": types[ref.typeIndex]]) { $1 })
+        }
+    }
+
+    /// The recorder's index of the store's type `index`, interned on the device's first event
+    /// of that type (as `index(of:)`).
+    private func recorderType(_ index: UInt16, _ types: EventTypeTable) -> Int {
+        let slot = Int(index)
+        if slot < storeTypes.count, storeTypes[slot] != Self.unknown {
+            assert(storeTypes[slot] == Self.health || storeTypes[slot] == typeIndexes[types[index]])
+            return storeTypes[slot]
+        }
+        if storeTypes.count <= slot {
+            storeTypes.append(contentsOf: repeatElement(Self.unknown, count: slot + 1 - storeTypes.count))
+        }
+        let name = types[index]
+        storeTypes[slot] = name == healthType ? Self.health : self.index(of: name)
+        return storeTypes[slot]
+    }
+
+    private func count(
+        _ step: FunnelStep, type typeIndex: Int, identity: EventIdentity, intendedAt: NIODeadline, at: NIODeadline
+    ) {
         let time = at.uptimeNanoseconds
         switch step {
         case .generated:
@@ -82,7 +138,7 @@ final class DeviceObserver: SDKObserver {
             // A bound for requests that never get an answer; losing a round trip is harmless.
             if sentAt.count > 512 { sentAt.removeAll(keepingCapacity: true) }
         case .acked(let requestGUID):
-            acked(guid: guid, type: typeIndex, request: requestGUID, intendedAt: intendedAt, at: at)
+            acked(identity, type: typeIndex, request: requestGUID, intendedAt: intendedAt, at: at)
         case .errorAnswer(_, let code):
             recorder.errorAnswer(type: typeIndex, group: group, code: code, at: time)
         case .timedOut:
@@ -94,7 +150,9 @@ final class DeviceObserver: SDKObserver {
 
     /// An ack: the event's latency from its intended time, the batch's round trip from its last
     /// send (once per batch), the device's time to first ack (once), and the ack bitmap.
-    private func acked(guid: String, type: Int, request: String, intendedAt: NIODeadline, at: NIODeadline) {
+    private func acked(
+        _ identity: EventIdentity, type: Int, request: String, intendedAt: NIODeadline, at: NIODeadline
+    ) {
         let time = at.uptimeNanoseconds
         recorder.acked(type: type, group: group, intendedAt: intendedAt.uptimeNanoseconds, at: time)
         if let sent = sentAt.removeValue(forKey: request) {
@@ -104,8 +162,10 @@ final class DeviceObserver: SDKObserver {
             recorder.timeToFirstAck(group: group, nanoseconds: UInt64(max(0, (at - joined).nanoseconds)))
             joinedAt = nil
         }
-        if keepsAcks, let parsed = EventGUID(guid) {
-            _ = ackedSequences.insert(parsed.sequence)
+        guard keepsAcks else { return }
+        switch identity {
+        case .compact(let parsed): _ = ackedSequences.insert(parsed.sequence)
+        case .text(let guid): if let parsed = EventGUID(guid) { _ = ackedSequences.insert(parsed.sequence) }
         }
     }
 
@@ -139,16 +199,31 @@ final class DeviceObserver: SDKObserver {
     /// to be sent again.
     func event(guid: String, type: String, detail: FunnelDetail, intendedAt: NIODeadline, at: NIODeadline) {
         guard !isFinished, type != healthType else { return }
-        switch detail {
-        case .restamped(_, _, let wasSent):
-            recorder.note(wasSent ? Self.restampedAfterSend : "android_restamped_unsent")
-        case .reset:
-            recorder.note("android_rows_reset_on_foreground")
-        case .answerIgnored:
-            recorder.note(Self.answersIgnored)
-        }
+        countDetail(detail)
         if log.isTracing {
             log("event", detail.timelineWhat, detail.timelineDetails.merging(["guid": guid, "type": type]) { $1 })
+        }
+    }
+
+    private func countDetail(_ detail: FunnelDetail) {
+        switch detail {
+        case .restamped(_, _, let wasSent):
+            note(wasSent ? Self.restampedAfterSend : "android_restamped_unsent")
+        case .reset:
+            note("android_rows_reset_on_foreground")
+        case .answerIgnored:
+            note(Self.answersIgnored)
+        }
+    }
+
+    /// A note, by the recorder's index of its name once seen.
+    private func note(_ name: String) {
+        if let index = notes[name] {
+            recorder.note(at: index)
+        } else {
+            let index = recorder.noteIndex(name)
+            notes[name] = index
+            recorder.note(at: index)
         }
     }
 
@@ -166,11 +241,36 @@ final class DeviceObserver: SDKObserver {
     func health(_ record: HealthRecord, at: NIODeadline) {
         guard !isFinished else { return }
         log("health", record.name, record.reason.map { ["reason": $0] } ?? [:])
-        recorder.health(name: record.reason.map { "\(record.name): \($0)" } ?? record.name, reason: nil)
-        // Android skips its batches on low battery (iOS closes its socket instead).
-        if record.event.shortName == "Batch Trigger Failed", let reason = record.reason {
-            recorder.note("\(flavor) batch skipped: \(reason)")
+        let slot = healthSlot(record)
+        recorder.health(at: slot.health)
+        if let note = slot.note { recorder.note(at: note) }
+    }
+
+    /// One kind of health record (its flavor's name and its reason) with the recorder's index
+    /// of its counter and of its note, if it has one.
+    private struct HealthSlot {
+        var name: String
+        var reason: String?
+        var health: Int
+        var note: Int?
+    }
+
+    /// The slot of `record`'s name and reason, interned on its first record (a phone below the
+    /// battery threshold records one every tick, so the strings are not rebuilt each time).
+    private func healthSlot(_ record: HealthRecord) -> HealthSlot {
+        let ordinal = record.event.ordinal
+        for slot in healthSlots[ordinal] where slot.name == record.name && slot.reason == record.reason {
+            return slot
         }
+        let health = recorder.healthIndex(record.reason.map { "\(record.name): \($0)" } ?? record.name)
+        // Android skips its batches on low battery (iOS closes its socket instead).
+        var note: Int?
+        if record.event == .batchTriggerFailed, let reason = record.reason {
+            note = recorder.noteIndex("\(flavor) batch skipped: \(reason)")
+        }
+        let slot = HealthSlot(name: record.name, reason: record.reason, health: health, note: note)
+        healthSlots[ordinal].append(slot)
+        return slot
     }
 
     /// The recorder's index of `type`, interned on the device's first event of that type.

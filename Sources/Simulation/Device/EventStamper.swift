@@ -40,13 +40,40 @@ struct EventStamper {
     /// the battery as it is now.
     mutating func stamp(_ template: any EventContract, intendedAt: Date, battery: BatteryModel) -> any EventContract {
         var message = template
-        message.eventGuid = EventGUID(run: run, device: device, sequence: sequence).description
-        sequence += 1
+        message.eventGuid = nextGUID().description
         message.eventTimestamp = ProtoTimestamp(date: intendedAt)
-        context.device.batteryLevel = UInt32(battery.level.rounded())
-        context.device.charging = battery.charging
-        message.context = context
+        message.context = context(battery: Self.batteryReading(battery))
         return message
+    }
+
+    /// The next event's guid (the sequence moves on).
+    mutating func nextGUID() -> EventGUID {
+        defer { sequence += 1 }
+        return EventGUID(run: run, device: device, sequence: sequence)
+    }
+
+    /// The battery as the context carries it: the level rounded to a whole percent, charging.
+    static func batteryReading(_ battery: BatteryModel) -> (level: UInt32, charging: Bool) {
+        (UInt32(battery.level.rounded()), battery.charging)
+    }
+
+    /// The current session's context with this battery reading.
+    func context(battery: (level: UInt32, charging: Bool)) -> EventContext {
+        var context = self.context
+        context.device.batteryLevel = battery.level
+        context.device.charging = battery.charging
+        return context
+    }
+
+    /// The context of session `number` (from 1), started at `startedAt`, with this battery reading.
+    func context(session number: UInt32, startedAt: ProtoTimestamp, battery: (level: UInt32, charging: Bool))
+        -> EventContext
+    {
+        var context = self.context(battery: battery)
+        context.session.sessionID = "\(identity)-s\(number)"
+        context.session.startedAt = startedAt
+        context.session.sequence = number
+        return context
     }
 
     private static func networkType(_ kind: NetworkKind) -> Clickswarm_Events_V1_NetworkType {

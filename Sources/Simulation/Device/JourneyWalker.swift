@@ -14,6 +14,8 @@ struct JourneyWalker {
     /// One event a screen tracks, at the time the script means it to happen.
     struct ScriptedEvent {
         var template: any EventContract
+        /// The template's index in the library (`ScriptLibrary.templates`).
+        var templateID: Int
         var intendedAt: NIODeadline
     }
 
@@ -53,7 +55,10 @@ struct JourneyWalker {
             let count = Int(event.count.sample(using: &random).rounded())
             var offset = 0.0
             for _ in 0..<max(0, count) {
-                events.append(ScriptedEvent(template: event.template, intendedAt: entered + DeviceTime.amount(offset)))
+                events.append(
+                    ScriptedEvent(
+                        template: event.template, templateID: event.templateID,
+                        intendedAt: entered + DeviceTime.amount(offset)))
                 offset += event.gap.sample(using: &random)
             }
         }

@@ -21,8 +21,19 @@ package struct ScriptLibrary: Sendable {
 
     package struct Event: Sendable {
         package var template: any EventContract
+        /// Its index in `templates`.
+        package var templateID: Int
         package var count: Distribution
         package var gap: Distribution
+    }
+
+    /// A template as devices rebuild its events' bytes (`EventRecipes`): its contract's own
+    /// fields (4 and up) serialized once, to follow the guid, timestamp and context each event
+    /// gets. `tail` is nil when that would not give SwiftProtobuf's bytes for it (checked here
+    /// once): its events are then serialized whole.
+    package struct Template: Sendable {
+        package var message: any EventContract
+        package var tail: [UInt8]?
     }
 
     /// Why a screen event's attributes do not fit its contract.
@@ -40,9 +51,12 @@ package struct ScriptLibrary: Sendable {
     /// Cumulative weights, for picking a journey.
     package var cumulativeWeights: [Double]
     package var appOpened: AppOpened
+    /// Every screen event's template, then AppOpened warm and cold (`appOpenedTemplate`).
+    package var templates: [Template] = []
 
     package init(scenario: Scenario) throws(TemplateError) {
         var journeys: [Journey] = []
+        var templates: [Template] = []
         for journey in scenario.journeys {
             let names = journey.screens.keys.sorted()
             var index: [String: Int] = [:]
@@ -58,7 +72,9 @@ package struct ScriptLibrary: Sendable {
                     }
                     do {
                         let template = try contract.init(jsonString: event.attributesJSON)
-                        events.append(Event(template: template, count: event.count, gap: event.gap))
+                        events.append(
+                            Event(template: template, templateID: templates.count, count: event.count, gap: event.gap))
+                        templates.append(Self.template(template))
                     } catch {
                         throw TemplateError(
                             journey: journey.name, screen: name, contract: event.contract, reason: "\(error)")
@@ -80,6 +96,51 @@ package struct ScriptLibrary: Sendable {
             return total
         }
         appOpened = AppOpened()
+        for coldStart in [false, true] {
+            var opened = AppOpened()
+            opened.coldStart = coldStart
+            templates.append(Self.template(opened))
+        }
+        self.templates = templates
+    }
+
+    /// The template of AppOpened for a warm or cold start.
+    package var appOpenedTemplate: (warm: Int, cold: Int) { (templates.count - 2, templates.count - 1) }
+
+    /// `message` with its own fields serialized, if guid + timestamp + context + those fields
+    /// give SwiftProtobuf's serialization of a stamped event (tried on one).
+    static func template(_ message: any EventContract) -> Template {
+        var probe = message
+        probe.eventGuid = ""
+        guard let bytes = try? probe.serializedBytes() as [UInt8],
+            let tail = bytes.withUnsafeBytes({ ProtoFieldScanner.fields(numberedFrom: 4, in: $0) })
+        else { return Template(message: message, tail: nil) }
+        var context = EventContext()
+        context.userID = "probe"
+        context.device.batteryLevel = 42
+        context.session.sessionID = "probe-s1"
+        context.session.startedAt = ProtoTimestamp(seconds: 1_767_225_600, nanos: 5)
+        probe.eventGuid = EventGUID(run: 0xDEAD_BEEF, device: 77, sequence: 12_345).description
+        probe.eventTimestamp = ProtoTimestamp(seconds: 1_767_225_601, nanos: 123_456_789)
+        probe.context = context
+        guard let whole = try? probe.serializedBytes() as [UInt8],
+            let contextBytes = try? context.serializedBytes() as [UInt8]
+        else { return Template(message: message, tail: nil) }
+        var rebuilt: [UInt8] = [0x0A, 36] + Array(probe.eventGuid.utf8)
+        rebuilt += [0x12, 11, 0x08] + varint(1_767_225_601) + [0x10] + varint(123_456_789)
+        rebuilt += [0x1A] + varint(UInt64(contextBytes.count)) + contextBytes + tail
+        return Template(message: message, tail: rebuilt == whole ? tail : nil)
+    }
+
+    private static func varint(_ value: UInt64) -> [UInt8] {
+        var value = value
+        var bytes: [UInt8] = []
+        while value >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: value | 0x80))
+            value >>= 7
+        }
+        bytes.append(UInt8(value))
+        return bytes
     }
 
     /// A journey index by weight.

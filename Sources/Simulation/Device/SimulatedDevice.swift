@@ -19,6 +19,8 @@ final class SimulatedDevice {
     let profile: DeviceProfile
     private let context: RunContext
     private let loop: any EventLoop
+    /// The loop's timers (the device's, its SDK's).
+    private let scheduler: any SDKScheduler
     private let recorder: RecorderShard
     private let group: Int
     private let link: any DeviceConnection
@@ -30,7 +32,8 @@ final class SimulatedDevice {
 
     private var environment: DeviceEnvironment
     private var walker: JourneyWalker
-    private var stamper: EventStamper
+    /// Stamps the app's events and rebuilds their bytes for the store (its payload source).
+    private let recipes: EventRecipes
     private let observer: DeviceObserver
     private let log: DeviceLog
 
@@ -62,15 +65,17 @@ final class SimulatedDevice {
     /// Ack bitmap for the delivery check against the embedded collector.
     var ackedSequences: SequenceBitmap { observer.ackedSequences }
 
-    /// Built on `loop`, where it lives.
+    /// Built on `loop`, where it lives; `scheduler` runs its timers and its SDK's (by default
+    /// the loop's own).
     init(
-        profile: DeviceProfile, context: RunContext, loop: any EventLoop, recorder: RecorderShard,
-        connection: any DeviceConnection
+        profile: DeviceProfile, context: RunContext, loop: any EventLoop, scheduler: (any SDKScheduler)? = nil,
+        recorder: RecorderShard, connection: any DeviceConnection
     ) {
         loop.preconditionInEventLoop()
         self.profile = profile
         self.context = context
         self.loop = loop
+        self.scheduler = scheduler ?? EventLoopScheduler.of(loop)
         self.recorder = recorder
         group = recorder.groupIndex(flavor: profile.flavor.rawValue, network: profile.networkName)
         link = connection
@@ -82,8 +87,10 @@ final class SimulatedDevice {
         walker = JourneyWalker(
             library: context.library, betweenJourneys: context.scenario.lifecycle.betweenJourneys,
             random: profile.random(.journeys))
-        stamper = EventStamper(profile: profile, runID: context.runID)
+        recipes = EventRecipes(
+            templates: context.library.templates, stamper: EventStamper(profile: profile, runID: context.runID))
         log = DeviceLog { [context, loop] in context.seconds(loop.now) }
+        store.payloadSource = recipes
         observer = DeviceObserver(
             recorder: recorder, group: group, flavor: profile.flavor, healthType: SDKConfiguration.healthEventType,
             keepsAcks: context.checkDeliveries, log: log)
@@ -114,7 +121,7 @@ final class SimulatedDevice {
 
     /// Runs `body` at `seconds` from the start, unless the run is over by then.
     private func after(_ seconds: Double, _ body: @escaping (SimulatedDevice) -> Void) {
-        loop.assumeIsolated().scheduleTask(deadline: context.deadline(seconds)) {
+        scheduler.schedule(at: context.deadline(seconds)) {
             guard self.environment.phase != .finished else { return }
             body(self)
         }
@@ -160,7 +167,7 @@ final class SimulatedDevice {
         sdkForeground = true
         stopGeneration &+= 1
         armWakeup()
-        stamper.startSession(at: context.wallClock(now))
+        recipes.startSession(at: context.wallClock(now))
         let coldStart = sdk == nil
         log("lifecycle", "session start (\(coldStart ? "cold" : "warm"))", environment.battery.timelineDetails)
         if let sdk {
@@ -169,9 +176,8 @@ final class SimulatedDevice {
             launch()
         }
         if context.scenario.lifecycle.appOpenedEvent {
-            var opened = AppOpened()
-            opened.coldStart = coldStart
-            track(opened, intendedAt: now)
+            let templates = context.library.appOpenedTemplate
+            track(template: coldStart ? templates.cold : templates.warm, intendedAt: now)
         }
         appGeneration &+= 1
         startJourney(generation: appGeneration, at: now)
@@ -217,7 +223,7 @@ final class SimulatedDevice {
         let delay = profile.configuration.lifecycleStopDelay
         guard delay > .zero else { return stopped() }
         let generation = stopGeneration
-        loop.assumeIsolated().scheduleTask(in: delay) {
+        scheduler.schedule(at: now + delay) {
             guard self.stopGeneration == generation, self.environment.phase != .finished else { return }
             self.stopped()
         }
@@ -250,7 +256,7 @@ final class SimulatedDevice {
             headers: [("X-User-ID", profile.identity)] + profile.headers.map { ($0.name, $0.value) }, eventLoop: loop,
             conditions: sdkConditions,
             remoteConfig: remoteConfig, seed: sampling.next(), observer: observer,
-            wallClock: { context.wallClock($0) })
+            wallClock: { context.wallClock($0) }, scheduler: scheduler)
         self.sdk = sdk
         if launches > 1 { recorder.note("app_relaunches") }
         log("lifecycle", "app launched", ["launch": "\(launches)", "stored": "\(store.count)"])
@@ -275,12 +281,12 @@ final class SimulatedDevice {
     /// moves on when the screen is left: to the next screen, or after a pause to the next journey.
     private func enterScreen(_ visit: JourneyWalker.ScreenVisit, generation: UInt64) {
         for event in visit.events {
-            let template = event.template
+            let template = event.templateID
             let intended = event.intendedAt
             if intended <= now {
-                track(template, intendedAt: intended)
+                track(template: template, intendedAt: intended)
             } else {
-                scheduleApp(at: intended, generation: generation) { $0.track(template, intendedAt: intended) }
+                scheduleApp(at: intended, generation: generation) { $0.track(template: template, intendedAt: intended) }
             }
         }
         let (journey, next, leaveAt) = (visit.journey, visit.next, visit.leaveAt)
@@ -302,19 +308,26 @@ final class SimulatedDevice {
     private func scheduleApp(at deadline: NIODeadline, generation: UInt64, _ body: @escaping (SimulatedDevice) -> Void)
     {
         guard context.seconds(deadline) < context.scenario.duration else { return }
-        loop.assumeIsolated().scheduleTask(deadline: deadline) {
+        scheduler.schedule(at: deadline) {
             guard self.appGeneration == generation, self.environment.phase == .foreground else { return }
             body(self)
         }
     }
 
-    private func track(_ template: any EventContract, intendedAt: NIODeadline) {
+    /// The app tracks an event of library template `template`: prepared as a recipe, or (for a
+    /// template whose bytes cannot be rebuilt) stamped whole.
+    private func track(template: Int, intendedAt: NIODeadline) {
         guard let sdk, environment.phase == .foreground, !context.journeysOver(context.seconds(intendedAt)) else {
             return
         }
         let battery = environment.batteryReading(at: clock)
-        let message = stamper.stamp(template, intendedAt: context.wallClock(intendedAt), battery: battery)
-        sdk.track(message, intendedAt: intendedAt)
+        let wall = context.wallClock(intendedAt)
+        if recipes.rebuilds(template) {
+            sdk.track(prepared: recipes.prepare(template, intendedAt: intendedAt, wall: wall, battery: battery))
+        } else {
+            let message = recipes.stamp(context.library.templates[template].message, intendedAt: wall, battery: battery)
+            sdk.track(message, intendedAt: intendedAt)
+        }
     }
 
     // MARK: Environment: battery, network drops, offline windows
@@ -370,11 +383,8 @@ final class SimulatedDevice {
     /// The journeys are over and the drain is done: stops everything and returns what is still
     /// pending, by event type (the SDK's health batches are not counted).
     func finish() -> [String: UInt64] {
-        var pending: [String: UInt64] = [:]
-        let events = sdk?.pendingEvents() ?? store.allRows.map { (guid: $0.guid, type: $0.event.type) }
-        for event in events where event.type != SDKConfiguration.healthEventType {
-            pending[event.type, default: 0] += 1
-        }
+        var pending = sdk?.pendingCounts() ?? store.tables.appEventCounts
+        pending[SDKConfiguration.healthEventType] = nil
         log("lifecycle", "run end", ["pending": "\(pending.values.reduce(0, +))"])
         environment.finish()
         observer.finish()

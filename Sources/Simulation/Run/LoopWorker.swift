@@ -11,21 +11,27 @@ final class LoopWorker {
     private let context: RunContext
 
     private let loop: any EventLoop
+    /// The timers of the loop's devices and their SDKs.
+    let scheduler: any SDKScheduler
 
-    /// Builds the devices `indexes` on `loop`; `connect` gives each its way to the collector.
+    /// Builds the devices `indexes` on `loop`; `connect` gives each its way to the collector;
+    /// `scheduler` runs their timers (by default the loop's own, `EventLoopScheduler.of`).
     init(
-        context: RunContext, loop: any EventLoop, indexes: some Sequence<Int>,
+        context: RunContext, loop: any EventLoop, scheduler: (any SDKScheduler)? = nil, indexes: some Sequence<Int>,
         connect: (DeviceProfile) -> any DeviceConnection
     ) {
         loop.preconditionInEventLoop()
         self.context = context
         self.loop = loop
+        let scheduler = scheduler ?? EventLoopScheduler.of(loop)
+        self.scheduler = scheduler
         recorder = RecorderShard(runStart: context.start.uptimeNanoseconds)
         for index in indexes {
             let profile = context.population.profile(index)
             devices.append(
                 SimulatedDevice(
-                    profile: profile, context: context, loop: loop, recorder: recorder, connection: connect(profile)))
+                    profile: profile, context: context, loop: loop, scheduler: scheduler, recorder: recorder,
+                    connection: connect(profile)))
         }
     }
 

@@ -102,7 +102,8 @@ actor LiveBackend: RunBackend {
         for (position, loop) in group.makeIterator().enumerated() {
             let indexes = assignment[position]
             let worker = try? await loop.submit {
-                let worker = LoopWorker(context: context, loop: loop, indexes: indexes) { profile in
+                let timers = LoopTimerQueue(loop: loop)
+                let worker = LoopWorker(context: context, loop: loop, scheduler: timers, indexes: indexes) { profile in
                     SocketDeviceConnection(profile: profile, endpoint: endpoint, loop: loop)
                 }
                 worker.trace(trace)

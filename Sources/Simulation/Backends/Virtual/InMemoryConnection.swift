@@ -16,6 +16,7 @@ import SwarmPrimitives
 final class InMemoryConnection: DeviceConnection, SDKTransport {
     private let collector: SimulatedCollector
     private let loop: any EventLoop
+    private let scheduler: any SDKScheduler
     let latency: Double
     private let jitter: Distribution
     private let bandwidth: Double?
@@ -59,6 +60,7 @@ final class InMemoryConnection: DeviceConnection, SDKTransport {
     ) {
         self.collector = collector
         self.loop = loop
+        scheduler = EventLoopScheduler.of(loop)
         latency = link.latency
         jitter = link.jitter
         bandwidth = link.bandwidth
@@ -249,6 +251,6 @@ final class InMemoryConnection: DeviceConnection, SDKTransport {
 
     private func at(_ time: Double, _ body: @escaping (InMemoryConnection) -> Void) {
         let deadline = NIODeadline.uptimeNanoseconds(UInt64(max(0, (time * 1e9).rounded())))
-        loop.assumeIsolated().scheduleTask(deadline: deadline) { body(self) }
+        scheduler.schedule(at: deadline) { body(self) }
     }
 }

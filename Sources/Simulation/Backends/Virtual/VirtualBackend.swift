@@ -1,12 +1,11 @@
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
-import NIOEmbedded
 import Reports
 import SwarmPrimitives
 
 /// The virtual-clock backend: the same devices and SDK code as a live run, but each partition
-/// runs on an `EmbeddedEventLoop` on its own thread, with an in-memory link per device to the
+/// runs on a `VirtualClockLoop` on its own thread, with an in-memory link per device to the
 /// partition's own collector core, and run time advances as fast as the machine can; hours of
 /// device time take seconds. The same seed writes the same report, byte for byte.
 actor VirtualBackend: RunBackend {

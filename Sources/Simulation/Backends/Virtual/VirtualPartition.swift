@@ -1,9 +1,8 @@
 import NIOCore
-import NIOEmbedded
 import Reports
 
 /// One partition of a virtual-clock run, start to end, on the thread that calls `run` (the
-/// `EmbeddedEventLoop` it makes is that thread's).
+/// `VirtualClockLoop` it makes is that thread's).
 struct VirtualPartition: Sendable {
     struct Result: Sendable {
         var partition: Int
@@ -22,7 +21,7 @@ struct VirtualPartition: Sendable {
     /// Builds the partition's collector core and devices, advances its clock in `step`s of run
     /// time to `end` (or a stop), then ends every device and drains the loop.
     func run(to end: Double, step: Double, stopper: RunStopper, progress: VirtualProgress) -> Result {
-        let loop = EmbeddedEventLoop()
+        let loop = VirtualClockLoop()
         let wallStart = context.wallStart
         let collector = SimulatedCollector(scenario: context.scenario, loop: loop) { deadline in
             Int64((wallStart.timeIntervalSince1970 + Double(deadline.uptimeNanoseconds) / 1e9) * 1000)
