@@ -115,8 +115,9 @@ struct StoredFootprint: ParsableCommand {
             "stored: \(expected) events in \(format(trackSeconds, 2)) s, event_bytes \(format(averageEventBytes, 1)) B "
                 + "on average, track CPU \(format(trackCPU / Double(expected) * 1e6, 2)) us/event")
         say(
-            "a store row (StoredEvent) is \(MemoryLayout<StoredEvent>.stride) B inline, of which the RaccoonEvent "
-                + "\(MemoryLayout<RaccoonEvent>.stride) B; rows live in a Dictionary<UInt64, StoredEvent> per store")
+            "a stored event is a 40 B row and a 4 B index entry in the store's RowTable (chunks of 512 rows), "
+                + "its event_bytes beside; StoredEvent (\(MemoryLayout<StoredEvent>.stride) B) is only the view "
+                + "a caller reads")
         for line in instanceMemory.lines("per unconnected instance") { say(line) }
         for line in eventMemory.lines("per stored event") { say(line) }
         if let json {
