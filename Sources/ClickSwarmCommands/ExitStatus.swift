@@ -25,7 +25,11 @@ package enum ExitStatus: Int32, Sendable, CaseIterable, CustomStringConvertible 
     case sinkFailed = 74
     /// A push (`--push`, `--push-prometheus`) failed; the report is still on disk.
     case pushFailed = 75
-    /// An SLO failed, or (`--baseline`, `compare`) a figure regressed beyond its tolerance.
+    /// `capacity`: the knee was set by the generator itself (its CPU at its budget while the
+    /// collector was not limiting), not by the collector; the search stopped there.
+    case generatorBottleneck = 98
+    /// An SLO failed, or (`--baseline`, `compare`) a figure regressed beyond its tolerance, or
+    /// (`capacity`) the knee is below the scenario's `capacity.at_least`.
     case sloFailed = 99
     /// Stopped by Ctrl-C or SIGTERM; the report is still written, marked interrupted.
     case interrupted = 130
@@ -41,7 +45,8 @@ package enum ExitStatus: Int32, Sendable, CaseIterable, CustomStringConvertible 
         case .cannotWrite: return "report not writable"
         case .sinkFailed: return "the collector's NDJSON sink failed to write"
         case .pushFailed: return "a push failed (the report is still written)"
-        case .sloFailed: return "an SLO failed or a baseline regression"
+        case .generatorBottleneck: return "capacity: the generator, not the collector, was the bottleneck"
+        case .sloFailed: return "an SLO failed, a baseline regression, or a capacity below capacity.at_least"
         case .interrupted: return "interrupted"
         }
     }

@@ -65,6 +65,9 @@ public struct CollectorConfiguration: Sendable {
     public var seed: UInt64 = 1
     /// Event-loop threads; 0 means one per core.
     public var threads = 0
+    /// The known-answer limit: at most this many events a second are read, over every
+    /// connection together (a token bucket; `IngestThrottle`). Nil (the default): no limit.
+    public var maxEventsPerSecond: Double?
     /// TLS on the HTTP port and the gRPC port (CollectorTLS.swift); nil serves them plain.
     public var tls: CollectorTLS?
     /// The gRPC port (0 picks a free one); nil serves no gRPC (CollectorServer+GRPC.swift).
@@ -115,6 +118,7 @@ public struct CollectorConfiguration: Sendable {
             throw fail("threads must be from 0 (one per core) to \(Self.maxThreads), not \(threads)")
         }
         if let adminToken, let problem = adminToken.problem { throw fail(problem) }
+        try validateThrottle()
         try validateGRPC()
         if let kafka, let problem = kafka.problem { throw fail(problem) }
         if kafka != nil, publishDelay != .zero {

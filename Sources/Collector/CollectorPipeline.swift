@@ -18,6 +18,10 @@ enum CollectorPipeline {
         }
         let configuration = shared.configuration
         try channel.pipeline.syncOperations.addHandler(SlowReaderGuard(shard: shard.value), position: .first)
+        if let throttle = shared.throttle {
+            try channel.pipeline.syncOperations.addHandler(
+                ReadThrottleHandler(shard: shard.value, throttle: throttle), position: .first)
+        }
         let httpHandler = HTTPRequestHandler(shared: shared)
         let boundHTTPHandler = NIOLoopBound(httpHandler, eventLoop: channel.eventLoop)
         // No limit by default, as Raccoon; NIO's frame decoder still takes at most UInt32.max.

@@ -15,6 +15,8 @@ extension CollectorServer {
         /// One per event loop, keyed by the loop's identity.
         let shards: [ObjectIdentifier: NIOLoopBoundBox<CollectorShard>]
         let sink: (any EventSink)?
+        /// The ingest limit (`maxEventsPerSecond`), shared by every loop; nil without one.
+        let throttle: IngestThrottle?
         /// Where delivered events are published, with `configuration.kafka`; thread-safe.
         let publisher: KafkaEventPublisher?
         let started: NIODeadline
@@ -35,6 +37,7 @@ extension CollectorServer {
             self.faults = NIOLockedValueBox(configuration.faults)
             self.shards = shards
             self.sink = sink
+            self.throttle = configuration.maxEventsPerSecond.map { IngestThrottle(ratePerSecond: $0) }
             self.publisher = publisher
             self.started = .now()
             self.logger = logger
@@ -71,7 +74,7 @@ extension CollectorServer {
                     table: self.table.withLockedValue { $0 },
                     counters: counters,
                     faults: self.faults.withLockedValue { $0 },
-                    sink: self.sink?.status,
+                    sink: self.sink?.status, maxEventsPerSecond: self.configuration.maxEventsPerSecond,
                     kafka: self.publisher.map { KafkaPublishStats(settings: $0.settings, counters: $0.figures) })
             }
         }

@@ -5,6 +5,8 @@ import NIOCore
 final class CollectorShard {
     var core: CollectorCore
     var protection = ProtectionCounters()
+    /// The loop's events already charged to the ingest throttle (`IngestThrottle.charge`).
+    var throttleCharged: UInt64 = 0
     private var sessions: [ObjectIdentifier: WebSocketSessionHandler] = [:]
 
     init(core: CollectorCore) {

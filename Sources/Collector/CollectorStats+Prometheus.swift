@@ -109,6 +109,16 @@ extension CollectorStats {
         out.sample("http_protocol_errors_total", [], protection.httpProtocolErrors)
         out.family("accept_errors_total", .counter, "Failed accepts (out of file descriptors), each backed off.")
         out.sample("accept_errors_total", [], protection.acceptErrors)
+        if let throttle {
+            out.family("max_events_per_second", .gauge, "The ingest throttle's limit (max_events_per_second).")
+            out.sample("max_events_per_second", [], throttle.maxEventsPerSecond)
+            out.family("throttled_reads_total", .counter, "Reads held back: the ingest throttle's bucket was in debt.")
+            out.sample("throttled_reads_total", [], throttle.throttledReads)
+            out.family("throttle_wait_seconds_total", .counter, "Seconds held reads waited, summed over connections.")
+            out.sample("throttle_wait_seconds_total", [], throttle.throttleWaitSeconds)
+            out.family("throttle_reads_held", .gauge, "Connections whose read waits for the ingest throttle now.")
+            out.sample("throttle_reads_held", [], UInt64(throttle.readsHeld))
+        }
         if let sink {
             out.family("sink_lines_written_total", .counter, "Lines the NDJSON sink wrote.")
             out.sample("sink_lines_written_total", [], sink.linesWritten)

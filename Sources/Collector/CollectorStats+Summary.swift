@@ -35,6 +35,11 @@ extension CollectorStats {
                 "sink: \(sink.linesWritten) lines written to \(sink.path), \(sink.linesDropped) dropped, "
                     + "\(sink.writeErrors) write errors")
         }
+        if let throttle {
+            lines.append(
+                "throttle: at most \(Int(throttle.maxEventsPerSecond)) events/s, \(throttle.throttledReads) reads held, "
+                    + "\(String(format2: throttle.throttleWaitSeconds)) s waited")
+        }
         if ackLatency.count > 0 {
             let mean = ackLatency.sumSeconds / Double(ackLatency.count) * 1000
             lines.append("ack latency: \(ackLatency.count) answers, mean \(String(format2: mean)) ms")

@@ -97,6 +97,17 @@ public struct CollectorStats: Codable, Sendable, Equatable {
         public var acceptErrors: UInt64
     }
 
+    /// The ingest throttle (`max_events_per_second`); only a throttled collector has it.
+    public struct Throttle: Codable, Sendable, Equatable {
+        public var maxEventsPerSecond: Double
+        /// Reads held back because the token bucket was in debt.
+        public var throttledReads: UInt64
+        /// How long they waited, summed over connections (so it can exceed the uptime).
+        public var throttleWaitSeconds: Double
+        /// Connections whose read waits right now.
+        public var readsHeld: Int
+    }
+
     public struct Faults: Codable, Sendable, Equatable {
         public var ackDelay: String
         public var ackLoss: Double
@@ -115,6 +126,8 @@ public struct CollectorStats: Codable, Sendable, Equatable {
     public var faults: Faults
     /// The NDJSON sink's figures; absent without `--ndjson`.
     public var sink: SinkStatus?
+    /// The ingest throttle's figures; absent without `--max-events-per-second`.
+    public var throttle: Throttle?
     /// The Kafka publisher's figures; absent without `--kafka`.
     public var kafka: KafkaPublishStats?
 
@@ -125,6 +138,7 @@ public struct CollectorStats: Codable, Sendable, Equatable {
         counters: CollectorCounters,
         faults: FaultSettings,
         sink: SinkStatus? = nil,
+        maxEventsPerSecond: Double? = nil,
         kafka: KafkaPublishStats? = nil
     ) {
         uptimeSeconds = uptime
@@ -167,6 +181,11 @@ public struct CollectorStats: Codable, Sendable, Equatable {
             ackDelay: faults.ackDelay.durationText, ackLoss: faults.ackLossProbability,
             errorRate: faults.errorProbability, outage: faults.outage, publishStall: faults.publishStall)
         self.sink = sink
+        throttle = maxEventsPerSecond.map {
+            Throttle(
+                maxEventsPerSecond: $0, throttledReads: p.throttledReads,
+                throttleWaitSeconds: Double(p.throttleWaitNanoseconds) / 1e9, readsHeld: max(0, p.throttledReadsHeld))
+        }
         self.kafka = kafka
     }
 

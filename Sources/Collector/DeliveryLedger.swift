@@ -53,6 +53,9 @@ package struct DeliveryLedger: Sendable {
     package private(set) var foreignEvents: UInt64 = 0
     /// Delivered events with empty `event_bytes`: the trace of a JSON client writing `eventBytes`.
     package private(set) var emptyPayloadEvents: UInt64 = 0
+    /// Events of every batch accounted, whatever became of them: what the ingest throttle
+    /// (`max_events_per_second`) charges its token bucket with.
+    package private(set) var eventsAccounted: UInt64 = 0
 
     /// Where the types beyond `maxTypes`, and names longer than `longestTypeName`, are counted.
     package static let otherType = "other"
@@ -117,6 +120,7 @@ package struct DeliveryLedger: Sendable {
         countReceived: Bool = true
     ) {
         guard let first = events.first else { return }
+        eventsAccounted &+= UInt64(events.count)
         let delivered = destination == .delivered
         var runType = first.type
         var run = TypeCounters()
@@ -196,6 +200,7 @@ package struct DeliveryLedger: Sendable {
         guidEvents += other.guidEvents
         foreignEvents += other.foreignEvents
         emptyPayloadEvents += other.emptyPayloadEvents
+        eventsAccounted &+= other.eventsAccounted
     }
 
     /// Distinct ClickSwarm guids delivered.

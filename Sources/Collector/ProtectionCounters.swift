@@ -13,6 +13,13 @@ package struct ProtectionCounters: Sendable, Equatable {
     package var httpProtocolErrors: UInt64 = 0
     /// Failed accepts (out of file descriptors, say); set when the loops' counters are merged.
     package var acceptErrors: UInt64 = 0
+    /// Reads held back because the ingest throttle's token bucket was in debt
+    /// (`max_events_per_second`).
+    package var throttledReads: UInt64 = 0
+    /// How long those reads waited, summed over connections.
+    package var throttleWaitNanoseconds: UInt64 = 0
+    /// Connections whose read waits for the bucket right now.
+    package var throttledReadsHeld: Int = 0
 
     package init() {}
 
@@ -23,5 +30,8 @@ package struct ProtectionCounters: Sendable, Equatable {
         requestBodyTimeouts += other.requestBodyTimeouts
         httpProtocolErrors += other.httpProtocolErrors
         acceptErrors += other.acceptErrors
+        throttledReads += other.throttledReads
+        throttleWaitNanoseconds += other.throttleWaitNanoseconds
+        throttledReadsHeld += other.throttledReadsHeld
     }
 }

@@ -40,7 +40,7 @@ extension RunReport {
             """
     }
 
-    private static let css = """
+    static let css = """
         body { font-family: system-ui, -apple-system, 'Segoe UI', sans-serif; margin: 0 auto; max-width: 980px;
           padding: 16px; color: #222; background: #fff; }
         h1 { font-size: 1.5em; margin-bottom: 4px; }

@@ -4,7 +4,7 @@ extension RunReport {
     /// one), and `slos` evaluated against the result.
     package static func make(
         run: RunInfo, snapshot: RecorderSnapshot, reconciliation: Reconciliation, collector: CollectorAccounting?,
-        audit: KafkaAuditFigures? = nil, slos: [SLOThreshold]
+        audit: KafkaAuditFigures? = nil, slos: [SLOThreshold], secondBuckets: Bool = false
     ) -> RunReport {
         var byType: [String: FunnelCounts] = [:]
         var byFlavor: [String: FunnelCounts] = [:]
@@ -22,7 +22,8 @@ extension RunReport {
         for (second, figures) in snapshot.series.enumerated() {
             online += figures.devicesOnlineDelta
             series.append(
-                SeriesPoint(t: second, devicesOnline: online, figures: figures, buckets: run.shard != nil))
+                SeriesPoint(
+                    t: second, devicesOnline: online, figures: figures, buckets: secondBuckets || run.shard != nil))
         }
         var report = RunReport(
             schemaVersion: currentSchemaVersion, run: run, totals: FunnelFigures(totals),

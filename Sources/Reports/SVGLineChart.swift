@@ -20,6 +20,8 @@ struct SVGLineChart {
     /// Fixed x ticks (value, label); automatic round ticks when nil.
     var xTicks: [(value: Double, label: String)]?
     var yFormat: (Double) -> String
+    /// Vertical dashed lines at these x values, labelled at the top (a capacity search's knee).
+    var markers: [(x: Double, label: String)] = []
     var width = 720.0
     var height = 260.0
 
@@ -91,6 +93,12 @@ struct SVGLineChart {
         out += "<text class=\"label\" x=\"\(n(left + plotWidth / 2))\" y=\"\(n(height - 6))\" text-anchor=\"middle\">"
         out += "\(Markup.escape(xLabel))</text>"
         out += "<text class=\"label\" x=\"\(n(left))\" y=\"14\" text-anchor=\"start\">\(Markup.escape(yLabel))</text>"
+        for marker in markers where marker.x >= xMin && marker.x <= xMax {
+            let x = px(marker.x)
+            out += "<line class=\"marker\" x1=\"\(n(x))\" y1=\"\(n(top))\" x2=\"\(n(x))\" "
+            out += "y2=\"\(n(top + plotHeight))\" stroke=\"#c62828\" stroke-dasharray=\"4 3\"/>"
+            out += "<text class=\"label\" x=\"\(n(x + 4))\" y=\"\(n(top + 12))\">\(Markup.escape(marker.label))</text>"
+        }
         // Series: a polyline per run of points with a value; a lone point as a dot.
         for line in series {
             var runs: [[(Double, Double)]] = [[]]

@@ -11,7 +11,7 @@ struct ClickSwarm: AsyncParsableCommand {
         version: RunInfo.toolVersion,
         subcommands: [
             RunScenarioCommand.self, ValidateCommand.self, ReplayCommand.self, CollectorCommand.self,
-            ReportCommand.self, CompareCommand.self, MergeCommand.self, BrokerCommand.self,
+            ReportCommand.self, CompareCommand.self, MergeCommand.self, CapacityCommand.self, BrokerCommand.self,
         ]
     )
 }

@@ -74,6 +74,11 @@ struct CollectorCommand: AsyncParsableCommand {
             "Let /admin/faults answer any client that sends Authorization: Bearer <token> (16+ characters); "
                 + "without it, only loopback clients.", valueName: "token"))
     var adminToken: String?
+    @Option(
+        help: ArgumentHelp(
+            "Read at most this many events a second over all connections (a token bucket; a connection waits "
+                + "unread while it is empty): a collector whose capacity is known.", valueName: "N"))
+    var maxEventsPerSecond: Double?
     @Option(help: "Seed of the fault-injection randomness.") var seed: UInt64 = 1
     @Option(help: "Event-loop threads (0: one per core).") var threads = 0
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
@@ -131,6 +136,7 @@ struct CollectorCommand: AsyncParsableCommand {
         configuration.adminToken = adminToken.map(AdminToken.init)
         configuration.seed = seed
         configuration.threads = threads
+        configuration.maxEventsPerSecond = maxEventsPerSecond
         try secure.apply(to: &configuration)
         configuration.kafka = try kafkaPublishing()
         do {

@@ -98,6 +98,7 @@ struct CollectorCommandTests {
             (["collector", "--ack-delay", "3000000h"], "is longer than the longest duration ClickSwarm takes"),
             (["collector", "--threads", "100000"], "threads must be from 0 (one per core) to 1024"),
             (["collector", "--admin-token", "short"], "the admin token must be at least 16 characters long"),
+            (["collector", "--max-events-per-second", "0"], "max events per second must be from 1 to 1000000000"),
         ])
     func invalidInput(arguments: [String], message: String) throws {
         let result = try Binary.run(arguments)

@@ -360,7 +360,7 @@ import Testing
             [
                 "bad.yaml:1:1: unknown key 'durtion' (did you mean 'duration'?); expected one of: name, description, "
                     + "seed, duration, drain, target, collector, faults, population, sdk, battery, networks, lifecycle, "
-                    + "remote_config, journeys, slos",
+                    + "remote_config, journeys, slos, capacity",
                 "bad.yaml:1:1: missing required key 'duration'",
             ]
         ),

@@ -1,5 +1,4 @@
 import NIOCore
-
 import SwarmPrimitives
 
 /// Seconds (as scenarios and device models count them) to NIO time amounts. A sample from a

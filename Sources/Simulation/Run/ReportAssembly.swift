@@ -22,6 +22,8 @@ struct ReportAssembly {
     /// passes 0, so its report does not depend on the machine).
     var wallSeconds: Double? = nil
     var shard: RunInfo.Shard? = nil
+    /// Keep each second's latency buckets (`RunOptions.secondBuckets`).
+    var secondBuckets = false
     /// A report written during the run: nothing is finished, so every event not yet sampled
     /// out, dropped or acked counts as pending, and the collector is not asked.
     var partial = false
@@ -85,7 +87,7 @@ struct ReportAssembly {
         }
         return RunReport.make(
             run: info, snapshot: snapshot, reconciliation: reconciliation, collector: collector?.accounting,
-            audit: audit, slos: thresholds)
+            audit: audit, slos: thresholds, secondBuckets: secondBuckets)
     }
 }
 

@@ -102,7 +102,7 @@ public enum RunDriver {
             endedAt: clock.virtual ? clock.wallStart.addingTimeInterval(end.reached) : ended,
             interrupted: end.interrupted, snapshot: snapshot, pending: pending, acked: acked,
             collector: figures, audit: audit,
-            wallSeconds: clock.virtual ? 0 : nil, shard: options.shard
+            wallSeconds: clock.virtual ? 0 : nil, shard: options.shard, secondBuckets: options.secondBuckets
         ).report()
         let written = try destination.writeFinal(report)
         options.logger.debug(

@@ -1,3 +1,4 @@
+import Collector
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
@@ -37,6 +38,13 @@ public struct RunOptions: Sendable {
     /// Live runs: time zero on the wall clock (`--start-at`), shared by the shards of one run;
     /// nil starts as soon as the devices are built.
     public var startAt: Date?
+    /// Live runs with `target: embedded`: use this running collector instead of starting one,
+    /// and leave it running (`clickswarm capacity` keeps one collector over its steps). Its
+    /// figures mix runs, so the run is accounted as against a remote collector.
+    public var sharedCollector: CollectorServer?
+    /// Keep each second's latency buckets in the report's `series` (as a shard's report does), so
+    /// that percentiles over a window of seconds can be computed (`clickswarm capacity`).
+    public var secondBuckets = false
 
     public init() {}
 }

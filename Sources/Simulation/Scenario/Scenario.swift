@@ -30,6 +30,8 @@ public struct Scenario: Sendable, Equatable {
     /// At least one.
     public var journeys: [Journey]
     public var slos = SLOs()
+    /// `capacity`: how `clickswarm capacity` searches this scenario's knee (flags override it).
+    public var capacity = CapacityPlan()
     /// The file it came from, for messages.
     public var file: String = ""
 
@@ -95,6 +97,9 @@ extension Scenario {
         public var grpcPort = 0
         /// Publish every delivered event to Kafka, as Raccoon does; `nil`: no Kafka.
         public var kafka: KafkaPublisher?
+        /// The known-answer limit (`max_events_per_second`): a token bucket after which the
+        /// collector stops reading; `nil`: no limit. A simulated run models it in virtual time.
+        public var maxEventsPerSecond: Double?
         public init() {}
     }
 

@@ -117,7 +117,7 @@ extension ScenarioParser {
     mutating func collector(_ value: YAMLValue) -> Scenario.EmbeddedCollector? {
         let keys = [
             "threads", "ack", "publish_delay", "deduplicate", "max_message_size", "legacy_cap_answer", "transport",
-            "tls", "grpc_port", "kafka",
+            "tls", "grpc_port", "kafka", "max_events_per_second",
         ]
         guard let fields = fields(value, keys: keys) else { return nil }
         var collector = Scenario.EmbeddedCollector()
@@ -155,6 +155,16 @@ extension ScenarioParser {
             collector.kafka = kafka
             if collector.publishDelay != .constant(0), let delay = fields["publish_delay"] {
                 fail(delay, "publish_delay stands in for a publish; with kafka the real publish takes its own time")
+            }
+        }
+        if let value = fields["max_events_per_second"], let limit = quantity(value, as: .count) {
+            if limit < 1 || limit > CollectorConfiguration.largestEventRate {
+                fail(value, "must be from 1 to 1000000000 events a second, got '\(value.scalarText ?? "")'")
+            } else {
+                collector.maxEventsPerSecond = limit
+            }
+            if collector.transport == .grpc {
+                fail(value, "holds WebSocket and REST reads; with transport: grpc it would not limit anything yet")
             }
         }
         return collector

@@ -12,7 +12,7 @@ struct ScenarioParser {
 
     static let topKeys = [
         "name", "description", "seed", "duration", "drain", "target", "collector", "faults", "population", "sdk",
-        "battery", "networks", "lifecycle", "remote_config", "journeys", "slos",
+        "battery", "networks", "lifecycle", "remote_config", "journeys", "slos", "capacity",
     ]
 
     init(file: String) {
@@ -104,6 +104,7 @@ struct ScenarioParser {
         if let value = fields["lifecycle"] { scenario.lifecycle = lifecycle(value) }
         if let value = fields["remote_config"] { scenario.remoteConfig = remoteConfig(value) }
         if let value = fields["slos"] { scenario.slos = slos(value) }
+        if let value = fields["capacity"] { scenario.capacity = capacity(value) }
 
         guard name != nil, duration != nil, population != nil, journeys != nil else { return nil }
         return scenario

@@ -53,6 +53,7 @@ extension LiveBackend {
         configuration.publishDelay = scenario.collector.publishDelay
         configuration.deduplicate = scenario.collector.deduplicate
         configuration.maxMessageBytes = scenario.collector.maxMessageBytes
+        configuration.maxEventsPerSecond = scenario.collector.maxEventsPerSecond
         configuration.legacyCapAnswer = scenario.collector.legacyCapAnswer
         configuration.seed = scenario.seed
         if scenario.collector.transport == .grpc { configuration.grpcPort = scenario.collector.grpcPort }

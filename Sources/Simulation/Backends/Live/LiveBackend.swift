@@ -26,12 +26,16 @@ actor LiveBackend: RunBackend {
     private var start = NIODeadline.now()
     private var faults: Task<Void, Never>?
     private var shutDown = false
+    /// The embedded collector the caller runs for several runs (`RunOptions.sharedCollector`).
+    private let shared: CollectorServer?
 
     init(scenario: Scenario, options: RunOptions) {
         self.scenario = scenario
         self.logger = options.logger
         partitions = (1...Self.mostThreads).contains(options.threads) ? options.threads : System.coreCount
-        checksDeliveries = scenario.target == .embedded
+        shared = scenario.target == .embedded ? options.sharedCollector : nil
+        // A shared collector's figures mix several runs: the run is accounted as with a remote one.
+        checksDeliveries = scenario.target == .embedded && shared == nil
         group = MultiThreadedEventLoopGroup(numberOfThreads: partitions)
     }
 
@@ -66,7 +70,10 @@ actor LiveBackend: RunBackend {
     }
 
     func clock(devices: Int, options: RunOptions) async throws(RunError) -> RunClock {
-        if scenario.target == .embedded {
+        if let shared {
+            endpoint = CollectorEndpoint(
+                host: shared.host, port: shared.port, path: "/api/v1/events", transport: scenario.collector.transport)
+        } else if scenario.target == .embedded {
             broker = try Self.startBroker(for: scenario)
             let (server, tls) = try await Self.startCollector(
                 scenario, kafka: Self.kafkaPublishing(for: scenario, broker: broker), logger: logger)

@@ -33,6 +33,10 @@ final class InMemoryConnection: DeviceConnection, SDKTransport {
     private var connecting = false
     /// Messages that reached the collector during a stall, in arrival order.
     private var held: [ByteBuffer] = []
+    /// Messages waiting for the collector's `max_events_per_second` bucket, in arrival order, and
+    /// whether a wake-up for them is armed.
+    private var throttledMessages: [ByteBuffer] = []
+    private var throttleWakeArmed = false
     var pings: PingWatch?
     let order: Int
 
@@ -93,6 +97,8 @@ final class InMemoryConnection: DeviceConnection, SDKTransport {
         collector.closed(self)
         memory = nil
         held.removeAll()
+        throttledMessages.removeAll()
+        throttleWakeArmed = false
         pings = nil
     }
 
@@ -149,6 +155,9 @@ final class InMemoryConnection: DeviceConnection, SDKTransport {
                 // socket (`autoRead` off): pings behind it go unanswered.
                 if connection.held.isEmpty { connection.watchPings(.stallStarted(at: connection.now)) }
                 connection.held.append(request)
+            } else if connection.collector.throttled {
+                connection.throttledMessages.append(request)
+                connection.readThrottled(generation: generation)
             } else {
                 connection.ingest(request, generation: generation)
             }
@@ -170,6 +179,24 @@ final class InMemoryConnection: DeviceConnection, SDKTransport {
                 guard connection.generation == generation, connection.open else { return }
                 connection.handler?(.received(ByteBuffer(bytes: bytes)))
             }
+        }
+    }
+
+    /// Reads what waits for the collector's bucket while it is open; else waits until it opens
+    /// again (the live collector stops reading the socket: `ReadThrottleHandler`).
+    private func readThrottled(generation: UInt64) {
+        guard generation == self.generation, !throttleWakeArmed else { return }
+        while !throttledMessages.isEmpty {
+            if let openAt = collector.throttleOpenAt() {
+                throttleWakeArmed = true
+                at(Double(openAt.uptimeNanoseconds) / 1e9) { connection in
+                    guard connection.generation == generation else { return }
+                    connection.throttleWakeArmed = false
+                    connection.readThrottled(generation: generation)
+                }
+                return
+            }
+            ingest(throttledMessages.removeFirst(), generation: generation)
         }
     }
 

@@ -15,6 +15,11 @@ final class SimulatedCollector {
     private let ackMode: CollectorConfiguration.AckMode
     let wallClock: (NIODeadline) -> Int64
     let deduplicate: Bool
+    /// The scenario's `max_events_per_second`, this partition's share of it (the partitions
+    /// split the limit evenly, as they split the devices), in virtual time.
+    private var bucket: TokenBucket?
+    /// The ledger's events already taken from the bucket.
+    private var charged: UInt64 = 0
 
     init(scenario: Scenario, loop: any EventLoop, wallClockMilliseconds: @escaping (NIODeadline) -> Int64) {
         var configuration = CollectorConfiguration()
@@ -25,6 +30,9 @@ final class SimulatedCollector {
         core = CollectorCore(configuration: configuration, stream: 0, sink: nil)
         ackMode = configuration.ackMode
         deduplicate = scenario.collector.deduplicate
+        bucket = scenario.collector.maxEventsPerSecond.map {
+            TokenBucket(ratePerSecond: $0 / Double(VirtualBackend.partitionCount))
+        }
         self.loop = loop
         wallClock = wallClockMilliseconds
     }
@@ -51,6 +59,21 @@ final class SimulatedCollector {
                 }
             }
         }
+    }
+
+    /// Whether a `max_events_per_second` limit holds reads back (`throttleOpenAt`).
+    var throttled: Bool { bucket != nil }
+
+    /// Nil when a message may be read now; else when the bucket's debt is paid back. Takes what
+    /// the ledger accounted since the last call from the bucket first, as the live collector's
+    /// `IngestThrottle.charge` does per read.
+    func throttleOpenAt() -> NIODeadline? {
+        guard var bucket else { return nil }
+        let accounted = core.ledger.eventsAccounted
+        let open = bucket.admit(taking: accounted &- charged, now: loop.now)
+        charged = accounted
+        self.bucket = bucket
+        return open
     }
 
     /// A connection attempt: refused during an outage.
