@@ -8,6 +8,12 @@ import RaccoonWire
 /// The event table keeps each row in 40 bytes (`Row`, in `RowTable`'s chunks) and its read
 /// orders as lists of row ids: the strings a row stands for (its guid, its type, its req_guids)
 /// are kept once per store, and an event tracked from a recipe keeps no bytes at all.
+///
+/// Why this file is longer than 400 lines: the rows, their read-order indexes and the request
+/// codes keep invariants together (a row is indexed exactly while it is stored and not in flight;
+/// a request code names one req_guid), and their state is `private` so that nothing outside this
+/// file can break them. Splitting it into extensions in other files would make that state
+/// module-wide.
 public struct DeliveryTables {
     public enum InsertResult: Equatable, Sendable {
         case stored
