@@ -13,7 +13,7 @@ import SwiftProtobuf
 public func fuzzProtobuf(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
     let bytes = fuzzInput(start, count)
     var core = CollectorCore(configuration: FuzzCollector.configuration, stream: 0, sink: nil)
-    var memory: RequestGUIDMemory? = RequestGUIDMemory(capacity: 2)
+    var memory: RequestGUIDMemory? = RequestGUIDMemory()
     let payload = ByteBuffer(bytes: bytes)
     // Twice: the second time the req_guid is known.
     for _ in 0..<2 {

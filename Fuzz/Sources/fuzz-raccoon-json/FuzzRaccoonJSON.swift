@@ -16,7 +16,7 @@ public func fuzzRaccoonJSON(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
     if let response = try? RaccoonJSON.decodeResponse(bytes) { _ = RaccoonJSON.encodeResponse(response) }
 
     var core = CollectorCore(configuration: FuzzCollector.configuration, stream: 0, sink: nil)
-    var memory: RequestGUIDMemory? = RequestGUIDMemory(capacity: 2)
+    var memory: RequestGUIDMemory? = RequestGUIDMemory()
     let payload = ByteBuffer(bytes: bytes)
     for _ in 0..<2 {
         _ = core.ingest(payload, encoding: .json, transport: .rest, requestMemory: &memory, serverTime: 0)
