@@ -108,21 +108,6 @@ extension CapacityReport {
         body += "Latency runs from each event's intended time to its ack.</p>\n</section>\n"
         body += "<footer>clickswarm \(Markup.escape(RunInfo.toolVersion)), capacity search "
         body += "(\(Markup.escape(mode.rawValue))). Self-contained: no scripts, fonts or images are loaded.</footer>\n"
-        return """
-            <!DOCTYPE html>
-            <html xmlns="http://www.w3.org/1999/xhtml" lang="en">
-            <head>
-            <meta charset="utf-8"/>
-            <meta name="viewport" content="width=device-width, initial-scale=1"/>
-            <title>\(Markup.escape("ClickSwarm capacity \(scenario): \(outcome.rawValue)"))</title>
-            <style>
-            \(RunReport.css)
-            </style>
-            </head>
-            <body>
-            \(body)</body>
-            </html>
-
-            """
+        return RunReport.htmlPage(title: "ClickSwarm capacity \(scenario): \(outcome.rawValue)", body: body)
     }
 }

@@ -21,23 +21,28 @@ extension RunReport {
             "<footer>clickswarm \(Markup.escape(run.toolVersion)), report schema \(schemaVersion). "
             + "Self-contained: no scripts, fonts or images are loaded.</footer>\n"
 
-        let title = "ClickSwarm \(run.scenario) \(run.id): \(verdict.rawValue)"
-        return """
-            <!DOCTYPE html>
-            <html xmlns="http://www.w3.org/1999/xhtml" lang="en">
-            <head>
-            <meta charset="utf-8"/>
-            <meta name="viewport" content="width=device-width, initial-scale=1"/>
-            <title>\(Markup.escape(title))</title>
-            <style>
-            \(Self.css)
-            </style>
-            </head>
-            <body>
-            \(body)</body>
-            </html>
+        return Self.htmlPage(title: "ClickSwarm \(run.scenario) \(run.id): \(verdict.rawValue)", body: body)
+    }
 
-            """
+    /// A self-contained XHTML page around `body`, with the reports' style sheet; `title` is
+    /// escaped here. The run report and the capacity page share it.
+    static func htmlPage(title: String, body: String) -> String {
+        """
+        <!DOCTYPE html>
+        <html xmlns="http://www.w3.org/1999/xhtml" lang="en">
+        <head>
+        <meta charset="utf-8"/>
+        <meta name="viewport" content="width=device-width, initial-scale=1"/>
+        <title>\(Markup.escape(title))</title>
+        <style>
+        \(css)
+        </style>
+        </head>
+        <body>
+        \(body)</body>
+        </html>
+
+        """
     }
 
     static let css = """
