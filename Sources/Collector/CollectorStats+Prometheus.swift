@@ -10,10 +10,9 @@ extension CollectorStats {
         out.sample("uptime_seconds", [], uptimeSeconds)
         out.family("connections", .gauge, "WebSocket connections open now.")
         out.sample("connections", [], UInt64(connections.current))
-        out.family("connections_accepted_total", .counter, "WebSocket connections accepted.")
-        out.sample("connections_accepted_total", [], connections.acceptedTotal)
-        out.family("connections_closed_total", .counter, "Accepted WebSocket connections that have closed.")
-        out.sample("connections_closed_total", [], connections.closedTotal)
+        out.counter("connections_accepted_total", "WebSocket connections accepted.", connections.acceptedTotal)
+        out.counter(
+            "connections_closed_total", "Accepted WebSocket connections that have closed.", connections.closedTotal)
         out.family("connections_rejected_total", .counter, "WebSocket connections rejected, by reason.")
         out.sample("connections_rejected_total", [("reason", "max_connections")], connections.rejectedMaxConnections)
         out.sample(
@@ -31,16 +30,14 @@ extension CollectorStats {
         out.family("batches_received_total", .counter, "Requests received, by encoding.")
         out.sample("batches_received_total", [("encoding", "protobuf")], batches.protobuf)
         out.sample("batches_received_total", [("encoding", "json")], batches.json)
-        out.family("rest_requests_total", .counter, "Requests received over REST.")
-        out.sample("rest_requests_total", [], batches.rest)
-        out.family("grpc_requests_total", .counter, "SendEvent calls received over gRPC.")
-        out.sample("grpc_requests_total", [], batches.grpc ?? 0)
-        out.family("received_bytes_total", .counter, "Bytes of request messages received.")
-        out.sample("received_bytes_total", [], batches.bytes)
-        out.family("bad_requests_total", .counter, "Requests that could not be decoded or were too large.")
-        out.sample("bad_requests_total", [], batches.badRequest + batches.tooLarge)
-        out.family("json_unknown_keys_total", .counter, "JSON keys no field matched (Raccoon ignores them).")
-        out.sample("json_unknown_keys_total", [], batches.jsonUnknownKeys)
+        out.counter("rest_requests_total", "Requests received over REST.", batches.rest)
+        out.counter("grpc_requests_total", "SendEvent calls received over gRPC.", batches.grpc ?? 0)
+        out.counter("received_bytes_total", "Bytes of request messages received.", batches.bytes)
+        out.counter(
+            "bad_requests_total", "Requests that could not be decoded or were too large.",
+            batches.badRequest + batches.tooLarge)
+        out.counter(
+            "json_unknown_keys_total", "JSON keys no field matched (Raccoon ignores them).", batches.jsonUnknownKeys)
 
         out.family("events_total", .counter, "Events received, by type and status.")
         for type in events.byType.keys.sorted() {
@@ -65,14 +62,12 @@ extension CollectorStats {
             "lost_after_ack_events_total", .counter,
             "Events acked OK before publishing whose publish then failed (immediate acks): lost.")
         out.sample("lost_after_ack_events_total", [], events.lostAfterAck)
-        out.family("unique_deliveries_total", .counter, "Distinct ClickSwarm event guids delivered.")
-        out.sample("unique_deliveries_total", [], events.uniqueDeliveries)
-        out.family("duplicate_deliveries_total", .counter, "Deliveries of a ClickSwarm guid delivered before.")
-        out.sample("duplicate_deliveries_total", [], events.duplicateDeliveries)
-        out.family("foreign_events_total", .counter, "Delivered events without a ClickSwarm guid.")
-        out.sample("foreign_events_total", [], events.foreign)
-        out.family("empty_event_bytes_total", .counter, "Delivered events with empty event_bytes.")
-        out.sample("empty_event_bytes_total", [], events.emptyEventBytes)
+        out.counter("unique_deliveries_total", "Distinct ClickSwarm event guids delivered.", events.uniqueDeliveries)
+        out.counter(
+            "duplicate_deliveries_total", "Deliveries of a ClickSwarm guid delivered before.",
+            events.duplicateDeliveries)
+        out.counter("foreign_events_total", "Delivered events without a ClickSwarm guid.", events.foreign)
+        out.counter("empty_event_bytes_total", "Delivered events with empty event_bytes.", events.emptyEventBytes)
 
         out.family("ack_latency_seconds", .histogram, "Time from receiving a request to writing its answer.")
         for bucket in ackLatency.buckets {
@@ -97,35 +92,35 @@ extension CollectorStats {
 
     /// The protection counters and, with `--ndjson`, the sink's.
     private func writeProtection(to out: inout PrometheusText) {
-        out.family(
-            "slow_reader_pauses_total", .counter, "Times a connection stopped being read: it did not read its answers.")
-        out.sample("slow_reader_pauses_total", [], protection.slowReaderPauses)
+        out.counter(
+            "slow_reader_pauses_total", "Times a connection stopped being read: it did not read its answers.",
+            protection.slowReaderPauses)
         out.family("slow_readers_paused", .gauge, "Connections not being read now because their answers queue up.")
         out.sample("slow_readers_paused", [], UInt64(max(0, protection.slowReadersPaused)))
         out.family("request_timeouts_total", .counter, "HTTP connections closed for a slow request, by part.")
         out.sample("request_timeouts_total", [("part", "head")], protection.requestHeadTimeouts)
         out.sample("request_timeouts_total", [("part", "body")], protection.requestBodyTimeouts)
-        out.family("http_protocol_errors_total", .counter, "Connections closed after a malformed HTTP request.")
-        out.sample("http_protocol_errors_total", [], protection.httpProtocolErrors)
-        out.family("accept_errors_total", .counter, "Failed accepts (out of file descriptors), each backed off.")
-        out.sample("accept_errors_total", [], protection.acceptErrors)
+        out.counter(
+            "http_protocol_errors_total", "Connections closed after a malformed HTTP request.",
+            protection.httpProtocolErrors)
+        out.counter(
+            "accept_errors_total", "Failed accepts (out of file descriptors), each backed off.", protection.acceptErrors
+        )
         if let throttle {
             out.family("max_events_per_second", .gauge, "The ingest throttle's limit (max_events_per_second).")
             out.sample("max_events_per_second", [], throttle.maxEventsPerSecond)
-            out.family("throttled_reads_total", .counter, "Reads held back: the ingest throttle's bucket was in debt.")
-            out.sample("throttled_reads_total", [], throttle.throttledReads)
+            out.counter(
+                "throttled_reads_total", "Reads held back: the ingest throttle's bucket was in debt.",
+                throttle.throttledReads)
             out.family("throttle_wait_seconds_total", .counter, "Seconds held reads waited, summed over connections.")
             out.sample("throttle_wait_seconds_total", [], throttle.throttleWaitSeconds)
             out.family("throttle_reads_held", .gauge, "Connections whose read waits for the ingest throttle now.")
             out.sample("throttle_reads_held", [], UInt64(throttle.readsHeld))
         }
         if let sink {
-            out.family("sink_lines_written_total", .counter, "Lines the NDJSON sink wrote.")
-            out.sample("sink_lines_written_total", [], sink.linesWritten)
-            out.family("sink_lines_dropped_total", .counter, "Lines the NDJSON sink could not write.")
-            out.sample("sink_lines_dropped_total", [], sink.linesDropped)
-            out.family("sink_write_errors_total", .counter, "Failed writes of the NDJSON sink.")
-            out.sample("sink_write_errors_total", [], sink.writeErrors)
+            out.counter("sink_lines_written_total", "Lines the NDJSON sink wrote.", sink.linesWritten)
+            out.counter("sink_lines_dropped_total", "Lines the NDJSON sink could not write.", sink.linesDropped)
+            out.counter("sink_write_errors_total", "Failed writes of the NDJSON sink.", sink.writeErrors)
         }
     }
 
@@ -133,8 +128,7 @@ extension CollectorStats {
     /// `kafka_messages_undelivered_total`, the second by librdkafka's reason.
     private func writeKafka(to out: inout PrometheusText) {
         guard let kafka else { return }
-        out.family("kafka_messages_delivered_total", .counter, "Events the Kafka brokers stored.")
-        out.sample("kafka_messages_delivered_total", [], kafka.delivered)
+        out.counter("kafka_messages_delivered_total", "Events the Kafka brokers stored.", kafka.delivered)
         out.family(
             "kafka_messages_undelivered_total", .counter, "Events not published to Kafka, by librdkafka's reason.")
         for reason in kafka.failed.keys.sorted() {
