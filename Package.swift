@@ -125,6 +125,7 @@ let package = Package(
             name: "SwarmKafka",
             dependencies: [
                 "CRdKafka",
+                "SwarmPrimitives",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,6 +1,7 @@
 internal import CRdKafka
 import Foundation
 import NIOConcurrencyHelpers
+import SwarmPrimitives
 
 /// Reads topics back from Kafka, for the audit: every message from the start of the topics (or
 /// from a time) up to their high watermarks as they were when the call began, then stops.
@@ -78,7 +79,7 @@ public final class KafkaConsumer: Sendable {
     public func topics(matching pattern: String, timeout: Duration = .seconds(10)) async throws(KafkaError)
         -> [KafkaTopicInfo]
     {
-        try await BlockingCall.run("clickswarm-kafka-metadata") { [self] () throws(KafkaError) in
+        try await BlockingThread.run("clickswarm-kafka-metadata") { [self] () throws(KafkaError) in
             try topics(matching: pattern, timeout: timeout)
         }
     }
@@ -88,7 +89,7 @@ public final class KafkaConsumer: Sendable {
     public func readAll(
         topics: [String], from start: StartPosition = .beginning, timeout: Duration
     ) async throws -> (messages: [KafkaMessage], summary: KafkaReadSummary) {
-        try await BlockingCall.run("clickswarm-kafka-read") { [self] in
+        try await BlockingThread.run("clickswarm-kafka-read") { [self] in
             try readAll(topics: topics, from: start, timeout: timeout)
         }
     }

@@ -1,5 +1,6 @@
 internal import CRdKafka
 import Foundation
+import SwarmPrimitives
 
 /// Publishes messages to Kafka through librdkafka, each with its own delivery report.
 ///
@@ -114,7 +115,7 @@ public final class KafkaProducer: Sendable {
 
     /// ``flush(timeout:)`` on a thread of its own: waits without blocking the caller's thread.
     public func flush(timeout: Duration) async throws(KafkaError) {
-        try await BlockingCall.run("clickswarm-kafka-flush") { [self] () throws(KafkaError) in
+        try await BlockingThread.run("clickswarm-kafka-flush") { [self] () throws(KafkaError) in
             try flush(timeout: timeout)
         }
     }
@@ -127,7 +128,7 @@ public final class KafkaProducer: Sendable {
 
     /// ``checkConnection(timeout:)`` on a thread of its own.
     public func checkConnection(timeout: Duration) async throws(KafkaError) {
-        try await BlockingCall.run("clickswarm-kafka-metadata") { [self] () throws(KafkaError) in
+        try await BlockingThread.run("clickswarm-kafka-metadata") { [self] () throws(KafkaError) in
             try checkConnection(timeout: timeout)
         }
     }
@@ -154,7 +155,7 @@ public final class KafkaProducer: Sendable {
 
     /// ``close(flushTimeout:)`` on a thread of its own: waits without blocking the caller's thread.
     public func close(flushTimeout: Duration = .seconds(10)) async {
-        await BlockingCall.run("clickswarm-kafka-close") { [self] in close(flushTimeout: flushTimeout) }
+        await BlockingThread.run("clickswarm-kafka-close") { [self] in close(flushTimeout: flushTimeout) }
     }
 
     private static func headerList(_ headers: [KafkaHeader]) -> OpaquePointer? {

@@ -1,4 +1,5 @@
 import Foundation
+import SwarmPrimitives
 import Synchronization
 
 /// `scripts/interop/grpc_interop.py`, an independent gRPC peer on Python's grpcio (compiled
@@ -16,13 +17,11 @@ final class PythonGRPCPeer {
         var description: String
     }
 
-    /// Runs the client and returns its JSON line. The wait happens on a Dispatch thread, never
+    /// Runs the client and returns its JSON line. The wait happens on a thread of its own, never
     /// on the cooperative pool: the collector's gRPC server needs that pool to answer.
     static func client(_ arguments: [String]) async throws -> [String: Any] {
-        let (status, data, errorText) = try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try blockingClient(arguments) })
-            }
+        let (status, data, errorText) = try await BlockingThread.run("grpc_interop client") {
+            try blockingClient(arguments)
         }
         guard status == 0, let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw Failure(

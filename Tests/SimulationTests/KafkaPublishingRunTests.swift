@@ -2,6 +2,7 @@ import Collector
 import Foundation
 import Reports
 import SwarmKafka
+import SwarmPrimitives
 import Testing
 
 @testable import Simulation
@@ -133,14 +134,11 @@ enum PythonConsumer {
         var messages: [Record]
     }
 
-    /// Runs the script on a Dispatch thread: waiting for a process must not hold one of Swift
+    /// Runs the script on a thread of its own: waiting for a process must not hold one of Swift
     /// concurrency's few threads, which the live runs of other tests need.
     static func countsByTopic(bootstrap: String, topics: [String], expected: Int) async throws -> [String: UInt64] {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(
-                    with: Result { try countsByTopicNow(bootstrap: bootstrap, topics: topics, expected: expected) })
-            }
+        try await BlockingThread.run("kafka_interop") {
+            try countsByTopicNow(bootstrap: bootstrap, topics: topics, expected: expected)
         }
     }
 

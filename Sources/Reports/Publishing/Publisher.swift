@@ -1,9 +1,9 @@
-import Dispatch
 import Foundation
+import SwarmPrimitives
 
 /// Pushes a finished run's figures over libcurl: the JSON report to a webhook (`POST`) and the
-/// final figures to a Prometheus Pushgateway (`PUT` to the run's group). Transfers block, so they
-/// run on Dispatch threads, never on an event loop or the cooperative pool.
+/// final figures to a Prometheus Pushgateway (`PUT` to the run's group). Transfers block, so each
+/// runs on a thread of its own (`BlockingThread`), never on an event loop or the cooperative pool.
 package enum Publisher {
     /// Pushes `report` wherever `settings` say, both destinations at once; one result per
     /// destination. Never throws: a failed push is a result with `failure` set.
@@ -31,7 +31,7 @@ package enum Publisher {
         return await withTaskGroup(of: (Int, PushResult).self) { group in
             for (index, (payload, url, request)) in requests.enumerated() {
                 group.addTask {
-                    let result = await onDispatchThread {
+                    let result = await BlockingThread.run("clickswarm.push") {
                         send(request, payload: payload, url: url, policy: settings.retry, secrets: settings.secrets)
                     }
                     return (index, result)
@@ -111,13 +111,6 @@ package enum Publisher {
             .filter { !$0.isEmpty }.joined(separator: " ")
         let printable = String(line.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F })
         return printable.count > 200 ? String(printable.prefix(200)) + "…" : printable
-    }
-
-    /// Runs blocking work on a Dispatch thread and waits for it without blocking the caller.
-    static func onDispatchThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: work()) }
-        }
     }
 }
 
