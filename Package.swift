@@ -286,7 +286,9 @@ let package = Package(
         ),
         .testTarget(
             name: "SwarmKafkaTests",
-            dependencies: ["SwarmKafka", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
+            dependencies: [
+                "SwarmKafka", "SwarmPrimitives", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "ClickSwarmCLITests",

@@ -1,6 +1,7 @@
 import Foundation
 import NIOConcurrencyHelpers
 import SwarmKafka
+import SwarmPrimitives
 
 /// Clients configured for tests against a ``KafkaMockCluster``: short reconnect back-off, so that
 /// a broker that comes back is reconnected to within a fraction of a second.
@@ -58,13 +59,11 @@ enum KafkaTest {
     static func failureMeasured(
         _ body: @escaping @Sendable () throws -> Void
     ) async -> (error: KafkaError?, took: Duration) {
-        await withCheckedContinuation { continuation in
-            Thread {
-                let started = ContinuousClock.now
-                var failure: KafkaError?
-                do { try body() } catch { failure = error as? KafkaError }
-                continuation.resume(returning: (failure, ContinuousClock.now - started))
-            }.start()
+        await BlockingThread.run("kafka test call") {
+            let started = ContinuousClock.now
+            var failure: KafkaError?
+            do { try body() } catch { failure = error as? KafkaError }
+            return (failure, ContinuousClock.now - started)
         }
     }
 

@@ -1,9 +1,8 @@
 import Dispatch
 import Foundation
+import SwarmPrimitives
 import Synchronization
 import Testing
-
-@testable import SwarmPrimitives
 
 @Suite("Blocking work on a thread of its own")
 struct BlockingThreadTests {

@@ -85,13 +85,10 @@ actor VirtualBackend: RunBackend {
                     index: partition, context: plan.context, devices: indexes, runSeed: plan.runSeed,
                     trace: plan.trace)
                 group.addTask {
-                    await withCheckedContinuation { continuation in
-                        // A thread of its own: a partition blocks for the whole run, and must not
-                        // hold one of the few threads Swift concurrency and Dispatch share.
-                        Thread {
-                            continuation.resume(
-                                returning: setup.run(to: end, step: Self.step, stopper: stopper, progress: progress))
-                        }.start()
+                    // A thread of its own: a partition blocks for the whole run, and must not
+                    // hold one of the few threads of Swift concurrency's pool or of Dispatch's.
+                    await BlockingThread.run("clickswarm.partition-\(partition)") {
+                        setup.run(to: end, step: Self.step, stopper: stopper, progress: progress)
                     }
                 }
             }
