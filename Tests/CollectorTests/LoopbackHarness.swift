@@ -2,6 +2,7 @@ import ClickSwarmTestSupport
 import Foundation
 import Logging
 import NIOCore
+import NIOPosix
 import NIOWebSocket
 import RaccoonWire
 import SwiftProtobuf
@@ -10,12 +11,13 @@ import Testing
 @testable import Collector
 
 extension WebSocketTestClient {
-    static func connect(to server: CollectorServer, id: String, group: String? = nil, answerPings: Bool = true)
-        async throws -> WebSocketTestClient
-    {
+    static func connect(
+        to server: CollectorServer, id: String, group: String? = nil, answerPings: Bool = true,
+        loops: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> WebSocketTestClient {
         var headers = [("X-User-ID", id)]
         if let group { headers.append(("X-User-Group", group)) }
-        return try await connect(port: server.port, headers: headers, answerPings: answerPings)
+        return try await connect(port: server.port, headers: headers, answerPings: answerPings, group: loops)
     }
 
     func send(_ request: SendEventRequest) async throws {
