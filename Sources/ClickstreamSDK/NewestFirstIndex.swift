@@ -54,10 +54,18 @@ struct NewestFirstIndex {
 
     mutating func removeAll() { ids.removeAll() }
 
-    /// The first index whose key does not precede `key` (binary search).
+    /// The first index whose key does not precede `key`. A new row is nearly always of the
+    /// newest second, so it goes before that second's rows at the end: a few steps back from the
+    /// end find it without the binary search's reads of rows all over a large store.
     private func position(of key: (Int64, UInt32), _ rows: RowTable) -> Int {
+        var back = ids.count
+        while back > 0, ids.count - back < 32 {
+            if Self.precedes(Self.key(ids[back - 1], rows), key) { return back }
+            back -= 1
+        }
+        if back == 0 { return 0 }
         var low = 0
-        var high = ids.count
+        var high = back
         while low < high {
             let middle = (low + high) / 2
             if Self.precedes(Self.key(ids[middle], rows), key) { low = middle + 1 } else { high = middle }

@@ -47,6 +47,31 @@ struct CompactStoreTests {
         #expect(tables.allRows.map(\.id) == Array(1_024..<1_724))
     }
 
+    @Test("newest first: many rows of one second, older seconds and deletes keep Android's order")
+    func newestFirstOrder() {
+        // More rows per second than the index's short walk back from the end (32), seconds that
+        // arrive out of order, and deletes in the middle: the order must stay `eventTimeStamp
+        // DESC`, then insertion order, whichever way the index finds a row's place.
+        var tables = DeliveryTables()
+        tables.prepare(.newestFirst)
+        var random = SeededRandom(seed: 7)
+        var expected: [(id: UInt64, seconds: Int64)] = []
+        for index in 0..<600 {
+            let seconds: Int64 = index % 50 == 49 ? Int64(random.next() % 3) : 3 + Int64(index / 100)
+            tables.insert(
+                guid: "g\(index)", eventClass: .realTime, event: Self.event(index), intendedAt: .uptimeNanoseconds(0),
+                timestamp: seconds)
+            expected.append((UInt64(index), seconds))
+        }
+        let gone = Set(expected.indices.filter { $0 % 7 == 3 }.map { UInt64($0) })
+        tables.delete(Array(gone).sorted())
+        expected.removeAll { gone.contains($0.id) }
+        let order = expected.enumerated().sorted {
+            $0.element.seconds != $1.element.seconds ? $0.element.seconds > $1.element.seconds : $0.offset < $1.offset
+        }
+        #expect(tables.newestWaiting(expected.count) == order.map(\.element.id))
+    }
+
     @Test("a request built from stored events is SwiftProtobuf's serialization of it, byte for byte")
     func requestBytes() throws {
         var random = SeededRandom(seed: 12)
