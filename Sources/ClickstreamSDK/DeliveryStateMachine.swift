@@ -172,7 +172,7 @@ public struct DeliveryStateMachine: Sendable {
         batchGUID: String? = nil, timeToConnection: TimeAmount? = nil, actions: inout [Action],
         _ tables: inout DeliveryTables
     ) {
-        guard healthPolicy.enabled, let entry = healthPolicy.names[event] else { return }
+        guard healthPolicy.enabled, let entry = healthPolicy.entries[event.ordinal] else { return }
         let record = HealthRecord(
             event: event, name: entry.name, kind: entry.kind, reason: reason, events: UInt64(max(0, events)),
             batches: UInt64(max(0, batches)), batchGUID: batchGUID, timeToConnection: timeToConnection)

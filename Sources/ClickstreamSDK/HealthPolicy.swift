@@ -101,7 +101,12 @@ public struct HealthPolicy: Sendable, Equatable {
     /// (`Tracker.swift:96-97`): a scenario that wants the upstream default turns it off.
     public var enabled: Bool
     /// The names this flavor emits; a name missing here is never recorded.
-    public var names: [HealthEventName: Entry]
+    public var names: [HealthEventName: Entry] {
+        didSet { entries = Self.byOrdinal(names) }
+    }
+    /// `names` by `HealthEventName.ordinal`: Android records two of them for every event, so the
+    /// lookup is an array read, not a hash.
+    public private(set) var entries: [Entry?]
     public var delivery: Delivery
     /// Android: connection health is recorded only while the app is in front, the socket
     /// observer being cancelled at `onStop` (`CSNetworkManager.kt:120-128`).
@@ -110,6 +115,22 @@ public struct HealthPolicy: Sendable, Equatable {
     /// (`CSBaseEventScheduler.kt:283`, `CSRetryableCallback.kt:319`); iOS has the same rule for
     /// its internal batches (`WebsocketRetryMechanism.swift:183`).
     public var quietForHealthBatches: Bool
+
+    public init(
+        enabled: Bool, names: [HealthEventName: Entry], delivery: Delivery, connectionEventsOnlyInForeground: Bool,
+        quietForHealthBatches: Bool
+    ) {
+        self.enabled = enabled
+        self.names = names
+        self.entries = Self.byOrdinal(names)
+        self.delivery = delivery
+        self.connectionEventsOnlyInForeground = connectionEventsOnlyInForeground
+        self.quietForHealthBatches = quietForHealthBatches
+    }
+
+    private static func byOrdinal(_ names: [HealthEventName: Entry]) -> [Entry?] {
+        HealthEventName.allCases.map { names[$0] }
+    }
 
     /// The Android names: `clickstream-health-metrics-api/.../CSEventNamesConstant.kt:15-132`.
     public static let android = HealthPolicy(
