@@ -177,6 +177,11 @@ final class VirtualProgress: Sendable {
         state.withLockedValue { $0[partition] = (time, counters) }
     }
 
+    /// A partition's run time only, its counters as last given.
+    func update(_ partition: Int, time: Double) {
+        state.withLockedValue { $0[partition].time = time }
+    }
+
     /// The slowest partition's time and everybody's totals.
     func sample() -> ProgressSample {
         let parts = state.withLockedValue { $0 }
