@@ -16,6 +16,9 @@ import NIOPosix
 package struct ConditionedSocketConnector: ChannelConnector {
     package let link: LinkHandle
 
+    /// The read buffers of a phone's socket (see `connect`).
+    static let phoneReads = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65_536)
+
     package init(link: LinkHandle) {
         self.link = link
     }
@@ -46,6 +49,10 @@ package struct ConditionedSocketConnector: ChannelConnector {
                 // The peer's FIN reaches the conditioner as an event it can hold back behind the
                 // data before it; the conditioner then closes the channel.
                 .channelOption(.allowRemoteHalfClosure, value: true)
+                // A phone reads acks, pings and an upgrade answer, each well under 512 bytes: NIO's
+                // default first read buffer of 2,048 bytes, kept by every channel, was an eighth of
+                // an idle device's memory. It still grows when a read fills it (TLS records).
+                .channelOption(.recvAllocator, value: Self.phoneReads)
                 .channelInitializer { channel in
                     do {
                         let conditioner = LinkConditioner(profile: profile, random: random, activation: activation)
