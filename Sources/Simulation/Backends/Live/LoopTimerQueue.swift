@@ -50,10 +50,12 @@ final class LoopTimerQueue: SDKScheduler {
         return handle
     }
 
-    /// Keeps the loop timer at the earliest deadline, rounded up to the granularity.
+    /// Keeps the loop timer at the earliest deadline, rounded up to the granularity, and never at
+    /// or before now: NIO runs every task already due before it reads a socket again, so a
+    /// wakeup for a timer that is past due is the next millisecond's, after the loop's I/O.
     private func armWakeup() {
         guard let first = timers.earliest else { return }
-        let rounded = (first / Self.granularity + 1) * Self.granularity
+        let rounded = (max(first, loop.now.uptimeNanoseconds) / Self.granularity + 1) * Self.granularity
         if let wakeup {
             guard rounded < wakeup.deadline else { return }
             wakeup.timer.cancel()
@@ -65,13 +67,22 @@ final class LoopTimerQueue: SDKScheduler {
         wakeup = (rounded, timer)
     }
 
-    /// Runs every timer due by now (those armed for now while running too), then re-arms.
+    /// At most this many timers run in one turn of the loop before its sockets get theirs.
+    static let timersPerTurn = 1_024
+
+    /// Runs the timers due by now (those armed for now while running too), at most
+    /// `timersPerTurn` of them, then re-arms: when the loop is behind, the rest run in its next
+    /// millisecond, after its I/O. Without the bound, a loop behind its timers ran nothing else:
+    /// no socket was read or written, and a saturated generator delivered nothing at all
+    /// (connects timed out, pongs were late).
     private func fire() {
         wakeup = nil
         running = true
         let now = loop.now.uptimeNanoseconds
-        while let first = timers.earliest, first <= now {
+        var budget = Self.timersPerTurn
+        while budget > 0, let first = timers.earliest, first <= now {
             timers.takeEarliest()?()
+            budget -= 1
         }
         running = false
         armWakeup()
