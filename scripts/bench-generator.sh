@@ -67,15 +67,8 @@ if wants locust && ! command -v locust >/dev/null 2>&1; then
   command -v locust >/dev/null 2>&1 || die "locust was installed but is not on PATH"
 fi
 
-if [ "$no_build" != 1 ]; then
-  echo "building clickswarm (release, .build-release)..."
-  (cd "$root" && swift build -c release --scratch-path .build-release --product clickswarm) >/dev/null ||
-    die "building clickswarm failed"
-fi
-clickswarm=${CLICKSWARM_BIN:-"$root/.build-release/release/clickswarm"}
+bench_build_clickswarm
 collector_bin=${COLLECTOR_BIN:-$clickswarm}
-[ -x "$clickswarm" ] || die "$clickswarm is missing (run without --no-build)"
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 work=$(mktemp -d)
 collector_pid=""

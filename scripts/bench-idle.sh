@@ -17,6 +17,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 die() { echo "bench-idle: error: $*" >&2; exit 1; }
+# shellcheck source=scripts/bench-lib.sh
+. "$root/scripts/bench-lib.sh"
 
 small=${SMALL:-2000}
 large=${LARGE:-10000}
@@ -36,24 +38,13 @@ done
 command -v python3 >/dev/null 2>&1 || die "python3 is needed"
 command -v taskset >/dev/null 2>&1 || die "taskset is needed (Debian package: util-linux)"
 
-if [ "$no_build" != 1 ]; then
-  echo "building clickswarm (release, .build-release)..." >&2
-  (cd "$root" && swift build -c release --scratch-path .build-release --product clickswarm) >/dev/null ||
-    die "building clickswarm failed"
-fi
-clickswarm=${CLICKSWARM_BIN:-"$root/.build-release/release/clickswarm"}
-[ -x "$clickswarm" ] || die "$clickswarm is missing (run without --no-build)"
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+bench_build_clickswarm
 [ "$(ulimit -n)" -gt $((large + 200)) ] ||
   die "$large devices need more than $((large + 200)) open files; the limit is $(ulimit -n) (try --large $(($(ulimit -n) - 300)))"
 
 work=$(mktemp -d)
 collector_pid=""
-cleanup() {
-  [ -n "$collector_pid" ] && kill "$collector_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap bench_cleanup EXIT
 
 cat >"$work/idle.yaml" <<'EOF'
 name: idle

@@ -16,25 +16,34 @@ bench_require_tools() {
   done
 }
 
+# Builds clickswarm (release, in the scratch folder $1, .build-release by default) unless
+# --no-build, then sets `clickswarm` (CLICKSWARM_BIN runs another build, an older commit say, for
+# side-by-side runs), checks it exists and raises the open-file limit to the hard one (each
+# connection takes a descriptor in both processes).
+bench_build_clickswarm() {
+  local scratch=${1:-.build-release}
+  if [ "$no_build" != 1 ]; then
+    echo "building clickswarm (release, $scratch)..." >&2
+    (cd "$root" && swift build -c release --scratch-path "$scratch" --product clickswarm) >/dev/null ||
+      die "building clickswarm failed (run: swift build -c release --scratch-path $scratch --product clickswarm)"
+  fi
+  clickswarm=${CLICKSWARM_BIN:-"$root/$scratch/release/clickswarm"}
+  [ -x "$clickswarm" ] || die "$clickswarm is missing (run without --no-build)"
+  ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+}
+
 # Builds clickswarm (release, .build-bench) and one Benchmarks product, unless --no-build; then
-# sets `clickswarm` (CLICKSWARM_BIN runs another build, an older commit say, for side-by-side
-# runs) and `bench_tool`, and checks both exist.
+# sets `clickswarm` (see bench_build_clickswarm) and `bench_tool`, and checks both exist.
 bench_build() {
   local product=$1
+  bench_build_clickswarm .build-bench
   if [ "$no_build" != 1 ]; then
-    echo "building clickswarm (release, .build-bench)..."
-    (cd "$root" && swift build -c release --scratch-path .build-bench --product clickswarm) ||
-      die "building clickswarm failed"
     echo "building $product (release, Benchmarks/.build)..."
     swift build -c release --package-path "$root/Benchmarks" --product "$product" ||
       die "building Benchmarks/$product failed"
   fi
-  clickswarm=${CLICKSWARM_BIN:-"$root/.build-bench/release/clickswarm"}
   bench_tool="$root/Benchmarks/.build/release/$product"
-  [ -x "$clickswarm" ] || die "$clickswarm is missing (run without --no-build)"
   [ -x "$bench_tool" ] || die "$bench_tool is missing (run without --no-build)"
-  # Each connection takes a descriptor in both processes.
-  ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 }
 
 # The EXIT trap: stop the collector if it still runs (by its PID), remove the work folder.

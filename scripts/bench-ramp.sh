@@ -10,6 +10,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 die() { echo "bench-ramp: error: $*" >&2; exit 1; }
+# shellcheck source=scripts/bench-lib.sh
+. "$root/scripts/bench-lib.sh"
 
 devices=10000
 duration=""
@@ -32,21 +34,13 @@ command -v jq >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninte
   die "jq is needed and apt-get could not install it"
 [ -x /usr/bin/time ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null; } ||
   die "/usr/bin/time is needed (Debian package: time)"
-if [ "$no_build" != 1 ]; then
-  (cd "$root" && swift build -c release --product clickswarm) || die "building clickswarm failed"
-fi
-clickswarm=${CLICKSWARM_BIN:-"$root/.build/release/clickswarm"}
-[ -x "$clickswarm" ] || die "$clickswarm is missing (run without --no-build)"
+bench_build_clickswarm .build
 ulimit -Hn 40000 2>/dev/null || true  # refused without CAP_SYS_RESOURCE; then the soft limit goes to the hard one
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 work=$(mktemp -d)
 collector_pid=""
-cleanup() {
-  [ -n "$collector_pid" ] && kill "$collector_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap bench_cleanup EXIT
 
 args=(run "$root/scenarios/capacity-ramp.yaml" --devices "$devices" --output "$work" --quiet)
 [ -n "$duration" ] && args+=(--duration "$duration")

@@ -19,6 +19,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 die() { echo "bench-simulated: error: $*" >&2; exit 1; }
+# shellcheck source=scripts/bench-lib.sh
+. "$root/scripts/bench-lib.sh"
 
 cliff_devices=${CLIFF_DEVICES:-1000}
 day_devices=${DAY_DEVICES:-100000}
@@ -38,16 +40,10 @@ wants() { [[ ",$only," == *",$1,"* ]]; }
 [ -x /usr/bin/time ] || die "/usr/bin/time is needed (Debian package: time)"
 command -v python3 >/dev/null 2>&1 || die "python3 is needed"
 
-if [ "$no_build" != 1 ]; then
-  echo "building clickswarm (release, .build-release)..." >&2
-  (cd "$root" && swift build -c release --scratch-path .build-release --product clickswarm) >/dev/null ||
-    die "building clickswarm failed"
-fi
-clickswarm=${CLICKSWARM_BIN:-"$root/.build-release/release/clickswarm"}
-[ -x "$clickswarm" ] || die "$clickswarm is missing (run without --no-build)"
+bench_build_clickswarm
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+trap bench_cleanup EXIT
 : >"$work/rows"
 
 # measure NAME DEVICES: one simulated 24 h run, one row in $work/rows.

@@ -14,6 +14,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 die() { echo "bench-tls: error: $*" >&2; exit 1; }
+# shellcheck source=scripts/bench-lib.sh
+. "$root/scripts/bench-lib.sh"
 
 devices=1000
 grpc=0
@@ -39,23 +41,14 @@ for tool in openssl jq; do
 done
 [ -x /usr/bin/time ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null; } ||
   die "/usr/bin/time is needed (Debian package: time)"
-if [ "$no_build" != 1 ]; then
-  (cd "$root" && swift build -c release --scratch-path .build-release --product clickswarm) || die "building clickswarm failed"
-fi
-clickswarm=${CLICKSWARM_BIN:-"$root/.build-release/release/clickswarm"}
-[ -x "$clickswarm" ] || die "$clickswarm is missing (run without --no-build)"
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+bench_build_clickswarm
 # The prefix that pins a process to $1 (a taskset CPU list), or nothing.
 pin() { if [ -n "$1" ]; then echo "taskset -c $1"; fi; }
 threads() { if [ -n "$1" ]; then taskset -c "$1" nproc; else nproc; fi; }
 
 work=$(mktemp -d)
 collector_pid=""
-cleanup() {
-  [ -n "$collector_pid" ] && kill "$collector_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap bench_cleanup EXIT
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=localhost \
   -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -addext "basicConstraints=critical,CA:TRUE" \
