@@ -146,6 +146,18 @@ public final class CollectorServer: Sendable {
         try await shared.setFaults(faults).get()
     }
 
+    /// Replaces the faults at each step's deadline, on the collector's own event loop timers: not
+    /// on Swift concurrency's pool, whose few threads a busy process can hold for many seconds (a
+    /// test process starting hundreds of tests held them for 50 s). Cancel what is returned to drop
+    /// the steps still to come.
+    package func scheduleFaults(_ steps: [(at: NIODeadline, faults: FaultSettings)]) -> [Scheduled<Void>] {
+        let loop = group.next()
+        let shared = shared
+        return steps.map { step in
+            loop.scheduleTask(deadline: step.at) { _ = shared.setFaults(step.faults) }
+        }
+    }
+
     /// The sequence numbers delivered for one device of one run (for reconciliation).
     package func deliveries(run: UInt32, device: UInt32) async throws -> SequenceBitmap {
         try await shared.counters().get().ledger.deliveries(run: run, device: device)

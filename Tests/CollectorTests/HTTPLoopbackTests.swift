@@ -1,6 +1,7 @@
 import ClickSwarmTestSupport
 import Foundation
 import NIOConcurrencyHelpers
+import NIOCore
 import NIOHTTP1
 import RaccoonWire
 import SwiftProtobuf
@@ -179,6 +180,24 @@ struct FaultLoopbackTests {
             #expect(
                 current.text
                     == #"{"ack_delay":"10ms","ack_loss":0.25,"error_rate":0.0,"outage":false,"publish_stall":false}"#)
+        }
+    }
+
+    @Test("scheduled faults apply at their deadlines, in deadline order, whatever the order given")
+    func scheduledFaults() async throws {
+        try await withCollector { server in
+            var outage = FaultSettings()
+            outage.outage = true
+            var errors = FaultSettings()
+            errors.errorProbability = 0.5
+            let now = NIODeadline.now()
+            _ = server.scheduleFaults([
+                (at: now + .milliseconds(60), faults: errors), (at: now + .milliseconds(30), faults: outage),
+            ])
+            try await waitUntil { server.faults.outage || server.faults.errorProbability > 0 }
+            #expect(NIODeadline.now() >= now + .milliseconds(30), "applied before its deadline")
+            try await waitUntil { server.faults.errorProbability == 0.5 }
+            #expect(server.faults == errors, "the later step replaces the earlier: \(server.faults)")
         }
     }
 

@@ -30,13 +30,9 @@ struct FaultSchedule: Sendable, Equatable {
         return settings
     }
 
-    /// Applies each step at its time; returns when done or cancelled.
-    func play(on server: CollectorServer, start: NIODeadline) async {
-        for step in steps {
-            let wait = (start + DeviceTime.amount(step.at)) - .now()
-            if wait > .zero { try? await Task.sleep(nanoseconds: UInt64(wait.nanoseconds)) }
-            if Task.isCancelled { return }
-            try? await server.setFaults(step.faults)
-        }
+    /// Applies each step at its time on the collector's event loop timers; cancel the returned
+    /// tasks to drop the steps still to come.
+    func play(on server: CollectorServer, start: NIODeadline) -> [Scheduled<Void>] {
+        server.scheduleFaults(steps.map { (start + DeviceTime.amount($0.at), $0.faults) })
     }
 }

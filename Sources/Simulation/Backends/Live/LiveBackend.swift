@@ -24,7 +24,7 @@ actor LiveBackend: RunBackend {
     private var endpoint: CollectorEndpoint?
     private var workers: [NIOLoopBound<LoopWorker>] = []
     private var start = NIODeadline.now()
-    private var faults: Task<Void, Never>?
+    private var faults: [Scheduled<Void>] = []
     private var shutDown = false
     /// The embedded collector the caller runs for several runs (`RunOptions.sharedCollector`).
     private let shared: CollectorServer?
@@ -98,10 +98,14 @@ actor LiveBackend: RunBackend {
 
     func start(_ context: RunContext, assignment: [[Int]], trace: Int?) async throws(RunError) {
         guard let endpoint else { throw .setupFailed("the live backend has no collector endpoint") }
-        // One worker per loop, built on its loop.
-        for (position, loop) in group.makeIterator().enumerated() {
+        // One worker per loop, built and scheduled on its loop, and the faults armed on timers of
+        // their own, all before the first await: time zero is fixed already, and an await may
+        // wait behind every other task of a busy process (a test process's hundreds of tests held
+        // Swift concurrency's pool for 50 s, and a broker outage came and went before a device
+        // had started).
+        let builds = group.makeIterator().enumerated().map { position, loop in
             let indexes = assignment[position]
-            let worker = try? await loop.submit {
+            return loop.submit {
                 let timers = LoopTimerQueue(loop: loop)
                 let worker = LoopWorker(context: context, loop: loop, scheduler: timers, indexes: indexes) { profile in
                     SocketDeviceConnection(profile: profile, endpoint: endpoint, loop: loop)
@@ -109,26 +113,20 @@ actor LiveBackend: RunBackend {
                 worker.trace(trace)
                 worker.schedule()
                 return NIOLoopBound(worker, eventLoop: loop)
-            }.get()
-            guard let worker else { throw .setupFailed("event loop \(position) is shut down") }
+            }
+        }
+        if let collector { faults = FaultSchedule(scenario.faults).play(on: collector, start: context.start) }
+        if let broker { brokerFaults = BrokerFaultSchedule(scenario.faults).play(on: broker, start: context.start) }
+        for (position, build) in builds.enumerated() {
+            guard let worker = try? await build.get() else { throw .setupFailed("event loop \(position) is shut down") }
             workers.append(worker)
-        }
-        if let collector {
-            let schedule = FaultSchedule(scenario.faults)
-            let start = context.start
-            faults = Task { await schedule.play(on: collector, start: start) }
-        }
-        if let broker {
-            let schedule = BrokerFaultSchedule(scenario.faults)
-            let start = context.start
-            brokerFaults = schedule.play(on: broker, start: start)
         }
     }
 
     func advance(to end: Double, stopper: RunStopper) async -> RunProgressEnd {
         let deadline = start + DeviceTime.amount(end)
         defer {
-            faults?.cancel()
+            faults.forEach { $0.cancel() }
             brokerFaults?.cancel()
         }
         while NIODeadline.now() < deadline {
@@ -196,7 +194,7 @@ actor LiveBackend: RunBackend {
     func shutdown() async {
         guard !shutDown else { return }
         shutDown = true
-        faults?.cancel()
+        faults.forEach { $0.cancel() }
         brokerFaults?.cancel()
         try? await collector?.shutdown()
         broker?.close()
