@@ -312,7 +312,7 @@ struct ReadyScenarioTests {
     static let names = [
         "smoke", "capacity-ramp", "flaky-3g", "battery-cliff", "offline-burst", "collector-outage",
         "remote-config-flip", "background-kill", "day-in-the-life", "bench-steady", "broker-outage",
-        "find-the-knee",
+        "find-the-knee", "raccoon-benchmark",
     ]
 
     @Test("every file in scenarios/ is one of the ready scenarios and validates")
