@@ -87,8 +87,7 @@ start_collector() {
   taskset -c "$collector_core" "$collector_bin" collector --port 0 --port-file "$work/port" --threads 1 \
     --max-connections 40000 >"$work/collector.log" 2>&1 &
   collector_pid=$!
-  for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
-  [ -s "$work/port" ] || die "the collector did not start: $(cat "$work/collector.log")"
+  bench_wait_for_collector
   port=$(cat "$work/port")
 }
 

@@ -75,8 +75,7 @@ EOF
 taskset -c 1 "$clickswarm" collector --port 0 --port-file "$work/port" --max-connections $((large + 100)) \
   >"$work/collector.log" 2>&1 &
 collector_pid=$!
-for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
-[ -s "$work/port" ] || die "the collector did not start: $(cat "$work/collector.log")"
+bench_wait_for_collector
 target="ws://127.0.0.1:$(cat "$work/port")/api/v1/events"
 
 # measure N: one live run of N idle devices; prints its peak RSS in KiB.

@@ -56,3 +56,11 @@ bench_cleanup() {
   fi
   [ -n "${work:-}" ] && rm -rf "$work"
 }
+
+# Waits for the collector just started in the background to write its port to $work/port,
+# polling every 0.1 s up to $1 times (100 by default); dies with its log if it did not.
+bench_wait_for_collector() {
+  local tries=${1:-100} _
+  for _ in $(seq "$tries"); do [ -s "$work/port" ] && break; sleep 0.1; done
+  [ -s "$work/port" ] || die "the collector did not start: $(cat "$work/collector.log")"
+}

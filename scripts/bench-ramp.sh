@@ -47,8 +47,7 @@ args=(run "$root/scenarios/capacity-ramp.yaml" --devices "$devices" --output "$w
 if [ "$split" = 1 ]; then
   "$clickswarm" collector --port 0 --port-file "$work/port" --max-connections $((devices + 100)) >"$work/collector.log" 2>&1 &
   collector_pid=$!
-  for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
-  [ -s "$work/port" ] || die "the collector did not start: $(cat "$work/collector.log")"
+  bench_wait_for_collector
   args+=(--target "ws://127.0.0.1:$(cat "$work/port")/api/v1/events")
 fi
 [ ${#extra[@]} -gt 0 ] && args+=("${extra[@]}")

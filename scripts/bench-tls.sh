@@ -94,8 +94,7 @@ measure() {
   $(pin "$collector_cpus") "$clickswarm" collector --port 0 --port-file "$work/port" --threads "$(threads "$collector_cpus")" \
     --max-connections $((devices + 100)) --log-level error "${collector_args[@]}" >"$work/collector.log" 2>&1 &
   collector_pid=$!
-  for _ in $(seq 200); do [ -s "$work/port" ] && break; sleep 0.1; done
-  [ -s "$work/port" ] || die "the collector did not start: $(cat "$work/collector.log")"
+  bench_wait_for_collector 200
   local port
   port=$(cat "$work/port")
   if [ "$grpc" = 1 ]; then
