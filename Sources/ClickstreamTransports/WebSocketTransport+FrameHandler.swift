@@ -16,16 +16,23 @@ extension WebSocketTransport {
         private var fragments: ByteBuffer?
         /// A close frame went out (ours, or our answer to the collector's).
         private var closeSent = false
-        private var closeTimer: Scheduled<Void>?
+        /// Where the close, ping and pong timers are armed: the device's own timer queue in a
+        /// live run (a ping a second per phone kept thousands of entries in the loop's heap).
+        private let timers: any SDKScheduler
+        private var closeTimer: SDKTimerHandle?
         /// Client pings (OkHttp's `pingInterval`), once the upgrade is done.
         private let ping: PingPolicy?
-        private var pingTimer: Scheduled<Void>?
-        private var pongTimer: Scheduled<Void>?
+        private var pingTimer: SDKTimerHandle?
+        private var pongTimer: SDKTimerHandle?
         /// A ping is out and its pong has not come.
         private var awaitingPong = false
 
-        init(transport: WebSocketTransport, id: UInt64, maxMessageSize: Int, ping: PingPolicy? = nil) {
+        init(
+            transport: WebSocketTransport, id: UInt64, maxMessageSize: Int, timers: any SDKScheduler,
+            ping: PingPolicy? = nil
+        ) {
             self.transport = transport
+            self.timers = timers
             self.id = id
             self.maxMessageSize = maxMessageSize
             self.ping = ping
@@ -41,9 +48,10 @@ extension WebSocketTransport {
         }
 
         private func stopTimers() {
-            closeTimer?.cancel()
-            pingTimer?.cancel()
-            pongTimer?.cancel()
+            for timer in [closeTimer, pingTimer, pongTimer] {
+                if let timer { timers.cancel(timer) }
+            }
+            closeTimer = nil
             pingTimer = nil
             pongTimer = nil
         }
@@ -54,7 +62,7 @@ extension WebSocketTransport {
         /// (`RealWebSocket.java:258-260`).
         func startPings() {
             guard let context, let ping, pingTimer == nil else { return }
-            pingTimer = context.eventLoop.assumeIsolated().scheduleTask(in: ping.interval) { [weak self] in
+            pingTimer = timers.scheduleCancellable(at: context.eventLoop.now + ping.interval) { [weak self] in
                 self?.pingDue()
             }
         }
@@ -71,13 +79,13 @@ extension WebSocketTransport {
             context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
             awaitingPong = true
             if ping.pongDeadline < ping.interval {
-                pongTimer?.cancel()
-                pongTimer = context.eventLoop.assumeIsolated().scheduleTask(in: ping.pongDeadline) { [weak self] in
+                if let pongTimer { timers.cancel(pongTimer) }
+                pongTimer = timers.scheduleCancellable(at: context.eventLoop.now + ping.pongDeadline) { [weak self] in
                     guard let self, self.awaitingPong, let context = self.context else { return }
                     self.missedPong(context: context)
                 }
             }
-            pingTimer = context.eventLoop.assumeIsolated().scheduleTask(in: ping.interval) { [weak self] in
+            pingTimer = timers.scheduleCancellable(at: context.eventLoop.now + ping.interval) { [weak self] in
                 self?.pingDue()
             }
         }
@@ -109,9 +117,8 @@ extension WebSocketTransport {
             data.writeString(reason)
             let frame = WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: data)
             context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
-            closeTimer = context.eventLoop.assumeIsolated().scheduleTask(in: WebSocketTransport.closeHandshakeGrace) {
-                context.close(promise: nil)
-            }
+            let grace = context.eventLoop.now + WebSocketTransport.closeHandshakeGrace
+            closeTimer = timers.scheduleCancellable(at: grace) { context.close(promise: nil) }
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -168,7 +175,7 @@ extension WebSocketTransport {
             case .pong:
                 if awaitingPong {
                     awaitingPong = false
-                    pongTimer?.cancel()
+                    if let pongTimer { timers.cancel(pongTimer) }
                     pongTimer = nil
                 }
             default:

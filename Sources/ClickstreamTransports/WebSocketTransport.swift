@@ -26,6 +26,8 @@ public final class WebSocketTransport: SDKTransport {
     /// The largest message accepted from the collector, whole or reassembled from fragments.
     public let maxFrameSize: Int
     private let connector: any ChannelConnector
+    /// Where the open connection's ping, pong and close timers are armed.
+    private let timers: any SDKScheduler
 
     /// After the SDK's close frame, how long to wait for the collector's before closing the
     /// socket anyway (RFC 6455 lets the server close TCP first).
@@ -47,7 +49,8 @@ public final class WebSocketTransport: SDKTransport {
         eventLoop: any EventLoop,
         connector: any ChannelConnector,
         connectTimeout: TimeAmount = .seconds(10),
-        maxFrameSize: Int = 1 << 20
+        maxFrameSize: Int = 1 << 20,
+        timers: (any SDKScheduler)? = nil
     ) {
         self.host = host
         self.port = port
@@ -56,6 +59,7 @@ public final class WebSocketTransport: SDKTransport {
         self.connector = connector
         self.connectTimeout = connectTimeout
         self.maxFrameSize = maxFrameSize
+        self.timers = timers ?? EventLoopScheduler.of(eventLoop)
     }
 
     deinit {
@@ -91,7 +95,8 @@ public final class WebSocketTransport: SDKTransport {
             self.attemptFailed(id, .timeout, channel: nil)
         }
         let upgrade = UpgradeHandler(transport: self, id: id, request: upgradeRequest(headers: headers))
-        let frames = FrameHandler(transport: self, id: id, maxMessageSize: maxFrameSize, ping: options.ping)
+        let frames = FrameHandler(
+            transport: self, id: id, maxMessageSize: maxFrameSize, timers: timers, ping: options.ping)
         self.handler = handler
         state = .connecting(Attempt(id: id, pipeline: frames, timer: timer, channel: nil))
 

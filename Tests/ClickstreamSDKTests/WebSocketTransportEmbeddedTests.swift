@@ -83,12 +83,13 @@ struct WebSocketTransportEmbeddedTests {
         let transport: WebSocketTransport
         var events: [TransportEvent] = []
 
-        init(connectTimeout: TimeAmount = .seconds(10)) {
+        /// `timers`: where the transport arms its ping, pong and close timers (given the loop).
+        init(connectTimeout: TimeAmount = .seconds(10), timers: ((EmbeddedEventLoop) -> any SDKScheduler)? = nil) {
             channel = EmbeddedChannel(loop: loop)
             transport = WebSocketTransport(
                 host: "collector.test", port: 8080, eventLoop: loop,
                 connector: TransportEmbeddedConnector(channel: channel),
-                connectTimeout: connectTimeout)
+                connectTimeout: connectTimeout, timers: timers?(loop))
         }
 
         func connect(

@@ -67,6 +67,57 @@ struct WebSocketTransportPingTests {
         #expect(fixture.events.isEmpty)
     }
 
+    @Test("the ping, pong and close timers are armed on the scheduler given, and cancelled there")
+    func timersOnTheGivenScheduler() throws {
+        let scheduler = RecordingScheduler()
+        let fixture = Fixture(timers: { loop in
+            scheduler.inner = EventLoopScheduler(loop: loop)
+            return scheduler
+        })
+        let options = ConnectOptions(ping: PingPolicy(interval: .seconds(2), pongDeadline: .milliseconds(500)))
+        try fixture.connectAndUpgrade(options: options)
+        let opened = fixture.loop.now
+        #expect(scheduler.armed == [opened + .seconds(2)])
+        fixture.loop.advanceTime(by: .seconds(2))
+        #expect(try fixture.outboundFrames().map(\.opcode) == [0x9])
+        // The pong deadline, then the next ping.
+        #expect(scheduler.armed.dropFirst() == [opened + .milliseconds(2_500), opened + .seconds(4)])
+        try fixture.feed(serverFrame(opcode: 0xA, []))
+        #expect(scheduler.cancelled == 1, "the pong cancels its deadline")
+        fixture.transport.close(code: 1000, reason: "App is paused")
+        #expect(scheduler.armed.last == fixture.loop.now + .seconds(2), "the close handshake's grace")
+        #expect(try fixture.outboundFrames().map(\.opcode) == [0x8])
+        // The collector's close answer removes the handlers: the ping and grace timers go.
+        try fixture.feed(serverFrame(opcode: 0x8, [0x03, 0xE8]))
+        fixture.channel.pipeline.fireChannelInactive()
+        _ = try? fixture.channel.finish()
+        #expect(scheduler.cancelled == 3, "\(scheduler.cancelled)")
+        fixture.loop.advanceTime(by: .seconds(10))
+        #expect(try fixture.outboundFrames().isEmpty, "no ping after the close")
+    }
+
+    /// Arms on the loop's own timers and records each deadline and cancel.
+    final class RecordingScheduler: SDKScheduler {
+        var inner: EventLoopScheduler?
+        var armed: [NIODeadline] = []
+        var cancelled = 0
+
+        func schedule(at deadline: NIODeadline, _ body: @escaping () -> Void) {
+            armed.append(deadline)
+            inner?.schedule(at: deadline, body)
+        }
+
+        func scheduleCancellable(at deadline: NIODeadline, _ body: @escaping () -> Void) -> SDKTimerHandle {
+            armed.append(deadline)
+            return inner?.scheduleCancellable(at: deadline, body) ?? SDKTimerHandle(scheduled: nil)
+        }
+
+        func cancel(_ timer: SDKTimerHandle) {
+            cancelled += 1
+            inner?.cancel(timer)
+        }
+    }
+
     @Test("abort closes the socket with no close frame and reports nothing (an app kill)")
     func abort() throws {
         let fixture = Fixture()

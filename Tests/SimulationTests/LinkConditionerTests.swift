@@ -489,7 +489,7 @@ struct ConditionedSocketConnectorTests {
 }
 
 /// Values recorded on one event loop, read from tests through hops onto it.
-private final class LoopLog<Value: Sendable>: Sendable {
+final class LoopLog<Value: Sendable>: Sendable {
     private let box: NIOLoopBoundBox<[Value]>
 
     init(eventLoop: any EventLoop) {
@@ -512,7 +512,7 @@ private final class LoopLog<Value: Sendable>: Sendable {
 }
 
 /// Logs when each read arrives.
-private final class Received: ChannelInboundHandler {
+final class Received: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
     private let log: LoopLog<NIODeadline>
@@ -527,7 +527,8 @@ private final class Received: ChannelInboundHandler {
 }
 
 /// A loopback TCP server that echoes every read and logs each connection's start and end.
-private struct EchoServer {
+/// (Also used by `LinkConditionerTimerQueueTests`.)
+struct EchoServer {
     let channel: any Channel
     let port: Int
     let accepted: LoopLog<Int>

@@ -55,7 +55,8 @@ package struct ConditionedSocketConnector: ChannelConnector {
                 .channelOption(.recvAllocator, value: Self.phoneReads)
                 .channelInitializer { channel in
                     do {
-                        let conditioner = LinkConditioner(profile: profile, random: random, activation: activation)
+                        let conditioner = LinkConditioner(
+                            profile: profile, random: random, activation: activation, timers: link.timers)
                         try channel.pipeline.syncOperations.addHandler(conditioner)
                         link.attach(conditioner)
                     } catch {

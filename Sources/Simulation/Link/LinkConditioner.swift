@@ -50,13 +50,15 @@ package final class LinkConditioner: ChannelDuplexHandler, RemovableChannelHandl
     /// How many of `writes`, from the front, were flushed and so have a deadline.
     private var flushedWrites = 0
     private var outbound: LinkLane
-    private var outboundTimer: Scheduled<Void>?
+    private var outboundTimer: SDKTimerHandle?
     /// A `close(mode: .output)` waiting for the queued writes: its promise, if any.
     private var outputClose: EventLoopPromise<Void>??
 
     private var reads = CircularBuffer<PendingRead>(initialCapacity: 2)
     private var inbound: LinkLane
-    private var inboundTimer: Scheduled<Void>?
+    private var inboundTimer: SDKTimerHandle?
+    /// Where both directions' timers are armed (the loop's own unless given).
+    private var timers: (any SDKScheduler)?
     /// When the held-back `channelActive` is due.
     private var activeAt: NIODeadline?
     /// When the peer's FIN, behind the queued reads, is due.
@@ -71,7 +73,14 @@ package final class LinkConditioner: ChannelDuplexHandler, RemovableChannelHandl
     ///   - random: the device's generator for this connection, drawn on for each message's jitter.
     ///   - activation: completed when the delayed `channelActive` goes through, failed when the
     ///     channel closes before (a connector waits on it).
-    package init(profile: LinkProfile, random: SeededRandom, activation: EventLoopPromise<Void>? = nil) {
+    ///   - timers: where the delays are timed, on the channel's loop: a live run's device timer
+    ///     queue (a loop's own heap of thousands of phones' timers cost a tenth of its time);
+    ///     the loop's own timers when nil.
+    package init(
+        profile: LinkProfile, random: SeededRandom, activation: EventLoopPromise<Void>? = nil,
+        timers: (any SDKScheduler)? = nil
+    ) {
+        self.timers = timers
         self.profile = profile
         self.transparent = profile.isTransparent
         var random = random
@@ -106,6 +115,7 @@ package final class LinkConditioner: ChannelDuplexHandler, RemovableChannelHandl
 
     package func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        if timers == nil { timers = EventLoopScheduler.of(context.eventLoop) }
         if context.channel.isActive {
             linkUp = true
             completeActivation()
@@ -114,9 +124,10 @@ package final class LinkConditioner: ChannelDuplexHandler, RemovableChannelHandl
 
     package func handlerRemoved(context: ChannelHandlerContext) {
         abort(ChannelError.ioOnClosedChannel)
-        outboundTimer?.cancel()
+        for timer in [outboundTimer, inboundTimer] {
+            if let timer { timers?.cancel(timer) }
+        }
         outboundTimer = nil
-        inboundTimer?.cancel()
         inboundTimer = nil
         self.context = nil
     }
@@ -178,8 +189,10 @@ package final class LinkConditioner: ChannelDuplexHandler, RemovableChannelHandl
     }
 
     private func armInbound(_ context: ChannelHandlerContext) {
-        guard inboundTimer == nil, let deadline = activeAt ?? reads.first?.deadline ?? inputClosedAt else { return }
-        inboundTimer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
+        guard inboundTimer == nil, let timers,
+            let deadline = activeAt ?? reads.first?.deadline ?? inputClosedAt
+        else { return }
+        inboundTimer = timers.scheduleCancellable(at: deadline) {
             self.inboundTimer = nil
             self.deliverInbound(context)
         }
@@ -266,8 +279,8 @@ package final class LinkConditioner: ChannelDuplexHandler, RemovableChannelHandl
     }
 
     private func armOutbound(_ context: ChannelHandlerContext) {
-        guard outboundTimer == nil, flushedWrites > 0, let first = writes.first else { return }
-        outboundTimer = context.eventLoop.assumeIsolated().scheduleTask(deadline: first.deadline) {
+        guard outboundTimer == nil, flushedWrites > 0, let timers, let first = writes.first else { return }
+        outboundTimer = timers.scheduleCancellable(at: first.deadline) {
             self.outboundTimer = nil
             self.deliverOutbound(context)
         }

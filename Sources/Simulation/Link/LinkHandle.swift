@@ -1,3 +1,4 @@
+import ClickstreamSDK
 import NIOCore
 import SwarmPrimitives
 
@@ -11,6 +12,7 @@ package final class LinkHandle: Sendable {
         let seed: UInt64
         var connections: UInt64 = 0
         weak var conditioner: LinkConditioner?
+        var timers: (any SDKScheduler)?
     }
 
     package let eventLoop: any EventLoop
@@ -30,6 +32,13 @@ package final class LinkHandle: Sendable {
     package var profile: LinkProfile {
         get { state.value.profile }
         set { state.value.profile = newValue }
+    }
+
+    /// Where the connections' conditioners arm their timers: the device's timer queue in a live
+    /// run; nil (the default) for the loop's own timers.
+    package var timers: (any SDKScheduler)? {
+        get { state.value.timers }
+        set { state.value.timers = newValue }
     }
 
     /// How many connections were started through this link.

@@ -108,7 +108,7 @@ actor LiveBackend: RunBackend {
             return loop.submit {
                 let timers = LoopTimerQueue(loop: loop)
                 let worker = LoopWorker(context: context, loop: loop, scheduler: timers, indexes: indexes) { profile in
-                    SocketDeviceConnection(profile: profile, endpoint: endpoint, loop: loop)
+                    SocketDeviceConnection(profile: profile, endpoint: endpoint, loop: loop, timers: timers)
                 }
                 worker.trace(trace)
                 worker.schedule()
